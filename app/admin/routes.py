@@ -1,0 +1,103 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.admin import bp
+from app.admin.forms import CityEmployeeForm, ConfirmForm, RoleForm
+from app.auth.labels import ROLE_LABELS
+from app.audit.models import AuditEntry
+from app.auth import services
+from app.auth.models import Role, User
+from app.auth.permissions import can_manage_users, can_view_audit_log, requires
+from app.core import DomainError, page_number
+from app.extensions import db
+
+
+def _get_user(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.route("/users")
+@requires(can_manage_users)
+def users():
+    query = select(User).order_by(User.id)
+    q = request.args.get("q", "").strip()
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.email.ilike(like), User.display_name.ilike(like)))
+    pagination = db.paginate(query, page=page_number(), per_page=30, error_out=False)
+    return render_template("admin/users.html", pagination=pagination, q=q, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/<int:user_id>")
+@requires(can_manage_users)
+def user_detail(user_id: int):
+    user = _get_user(user_id)
+    return render_template(
+        "admin/user.html", user=user, role_labels=ROLE_LABELS, role_form=RoleForm(),
+        employee_form=CityEmployeeForm(is_city_employee=user.is_city_employee), confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+@requires(can_manage_users)
+def grant_role(user_id: int):
+    user = _get_user(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        _run(lambda: services.grant_role(user, Role(form.role.data), current_user), _("The role was granted."))
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/roles/<role>/revoke", methods=["POST"])
+@requires(can_manage_users)
+def revoke_role(user_id: int, role: str):
+    user = _get_user(user_id)
+    try:
+        role_value = Role(role)
+    except ValueError:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        _run(lambda: services.revoke_role(user, role_value, current_user), _("The role was removed."))
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/city-employee", methods=["POST"])
+@requires(can_manage_users)
+def set_city_employee(user_id: int):
+    user = _get_user(user_id)
+    form = CityEmployeeForm()
+    if form.validate_on_submit():
+        _run(lambda: services.set_city_employee(user, form.is_city_employee.data, current_user), _("Saved."))
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@requires(can_manage_users)
+def deactivate_user(user_id: int):
+    user = _get_user(user_id)
+    if ConfirmForm().validate_on_submit():
+        _run(lambda: services.deactivate(user, current_user), _("The account was deactivated."))
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/audit")
+@requires(can_view_audit_log)
+def audit_log():
+    pagination = db.paginate(
+        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc()), page=page_number(), per_page=50, error_out=False
+    )
+    return render_template("admin/audit.html", pagination=pagination)
+
+
+def _run(action, success_message: str) -> None:
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(success_message, "success")

@@ -1,0 +1,9 @@
+"""The JSON API under /api/v1. Token-authenticated, so exempt from CSRF; calls the same services as the pages."""
+from flask import Blueprint
+
+from app.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+from app.api import errors, routes_accounts, routes_admin, routes_meta  # noqa: E402,F401

@@ -1,0 +1,20 @@
+from flask import jsonify
+
+from app.api import bp
+from app.core import DomainError, ValidationFailed
+from app.extensions import db
+
+
+@bp.errorhandler(ValidationFailed)
+def validation_failed(error: ValidationFailed):
+    db.session.rollback()
+    errors = {field: [str(m) for m in messages] for field, messages in error.errors.items()}
+    return jsonify({"errors": errors}), 422
+
+
+@bp.errorhandler(DomainError)
+def domain_error(error: DomainError):
+    db.session.rollback()
+    if error.status == 422 and error.field:
+        return jsonify({"errors": {error.field: [str(error.message)]}}), 422
+    return jsonify({"error": {"code": error.status, "message": str(error.message)}}), error.status

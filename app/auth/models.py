@@ -1,0 +1,137 @@
+"""Accounts, roles, consent records and API tokens."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core import utcnow
+from app.extensions import db
+
+
+class Role(enum.Enum):
+    RESIDENT = "resident"
+    FACILITATOR = "facilitator"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class ConsentItem(enum.Enum):
+    PRIVACY = "privacy"  # required
+    NOTIFICATIONS = "notifications"
+    LOCATION = "location"
+    HEALTH = "health"
+    GUARDIAN = "guardian"  # a guardian's consent for a child under 14
+
+    @property
+    def required(self) -> bool:
+        return self is ConsentItem.PRIVACY
+
+    @classmethod
+    def optional_items(cls) -> list["ConsentItem"]:
+        return [cls.NOTIFICATIONS, cls.LOCATION, cls.HEALTH]
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(50))
+    district: Mapped[str] = mapped_column(String(40))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    guardian_name: Mapped[str | None] = mapped_column(String(50))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    is_city_employee: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    role_rows: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def roles(self) -> set[Role]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles & {Role.STAFF, Role.ADMIN})
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def is_facilitator(self) -> bool:
+        return Role.FACILITATOR in self.roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        primary_key=True,
+    )
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class Consent(db.Model):
+    """One consent decision. Append-only: withdrawing writes a new row with granted=False."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    item: Mapped[ConsentItem] = mapped_column(
+        Enum(ConsentItem, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    granted: Mapped[bool] = mapped_column(Boolean)
+    policy_version: Mapped[str] = mapped_column(String(20))
+    guardian_name: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API. Only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class AccessLog(db.Model):
+    """Who signed in from where; kept at least a year (privacy rules, DOMAIN.md section 7)."""
+
+    __tablename__ = "access_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    event: Mapped[str] = mapped_column(String(30))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,179 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp, services
+from app.auth.forms import (
+    ChangePasswordForm,
+    ConsentForm,
+    DeactivateForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignupForm,
+)
+from app.auth.models import ConsentItem
+from app.core import DomainError
+from app.extensions import db, limiter
+from app.mail import send_mail
+from app.urls import safe_next_url
+
+OPTIONAL_CONSENT_FIELDS = {
+    ConsentItem.NOTIFICATIONS: "consent_notifications",
+    ConsentItem.LOCATION: "consent_location",
+    ConsentItem.HEALTH: "consent_health",
+}
+
+
+def _login_limit():
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        consents = {ConsentItem.PRIVACY: form.consent_privacy.data}
+        consents.update({item: form[name].data for item, name in OPTIONAL_CONSENT_FIELDS.items()})
+        try:
+            user = services.sign_up(
+                email=form.email.data, password=form.password.data, display_name=form.display_name.data,
+                district=form.district.data, birth_year=form.birth_year.data, consents=consents,
+                guardian_name=form.guardian_name.data, guardian_consent=form.guardian_consent.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form[error.field].errors.append(str(error.message))
+        else:
+            services.log_access(user, "signup", request.remote_addr, request.user_agent.string)
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome to Maeul! Your account is ready."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/signup.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        services.log_access(user, "login" if user else "login_failed", request.remote_addr, request.user_agent.string)
+        db.session.commit()
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
+        flash(_("The email or password is wrong."), "error")
+    return render_template("auth/login.html", form=form), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account")
+@login_required
+def account():
+    consents = services.current_consents(current_user)
+    consent_form = ConsentForm(
+        data={name: bool(consents.get(item) and consents[item].granted) for item, name in OPTIONAL_CONSENT_FIELDS.items()}
+    )
+    return render_template(
+        "auth/account.html", consents=consents, consent_form=consent_form,
+        password_form=ChangePasswordForm(), deactivate_form=DeactivateForm(),
+    )
+
+
+@bp.route("/account/consents", methods=["POST"])
+@login_required
+def update_consents():
+    form = ConsentForm()
+    if form.validate_on_submit():
+        current = services.current_consents(current_user)
+        for item, name in OPTIONAL_CONSENT_FIELDS.items():
+            wanted = form[name].data
+            if bool(current.get(item) and current[item].granted) != wanted:
+                services.set_consent(current_user, item, wanted)
+        db.session.commit()
+        flash(_("Your consent choices were saved."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("auth.account"))
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/deactivate", methods=["POST"])
+@login_required
+def deactivate():
+    form = DeactivateForm()
+    if form.validate_on_submit() and services.password_matches(current_user, form.password.data):
+        user = current_user._get_current_object()
+        services.deactivate(user, actor=user)
+        db.session.commit()
+        logout_user()
+        flash(_("Your account was deactivated."), "info")
+        return redirect(url_for("main.index"))
+    flash(_("The account was not deactivated: check your password and tick the box."), "error")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None and user.active:
+            link = url_for("auth.reset_password", token=services.make_password_reset_token(user), _external=True)
+            send_mail(
+                user.email,
+                _("Reset your Maeul password"),
+                _("Open this link within an hour to choose a new password: %(link)s", link=link),
+            )
+        # The same answer whether or not the account exists.
+        flash(_("If an account uses this email, a reset link is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if services.user_for_reset_token(token) is None:
+        flash(_("This reset link is invalid or has expired. Ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.new_password.data)
+        db.session.commit()
+        flash(_("Your password was changed. Please log in."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

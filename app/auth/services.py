@@ -1,0 +1,267 @@
+"""Account use cases. Services flush; the caller (view, API, CLI) commits once."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from app import audit
+from app.auth.models import AccessLog, ApiToken, Consent, ConsentItem, Role, User, UserRole
+from app.core import DomainError, utcnow
+from app.extensions import db
+from app.notifications.services import notify
+
+_hasher = PasswordHasher()
+GUARDIAN_AGE = 14
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_guardian(birth_year: int, today: date | None = None) -> bool:
+    """Under 14 (Korean personal-information law) by the age reached this year or next birthday."""
+    today = today or date.today()
+    return today.year - birth_year < GUARDIAN_AGE
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    district: str,
+    birth_year: int,
+    consents: dict[ConsentItem, bool],
+    guardian_name: str | None = None,
+    guardian_consent: bool = False,
+) -> User:
+    if not consents.get(ConsentItem.PRIVACY):
+        raise DomainError(_l("You must agree to the privacy policy to sign up."), field="consent_privacy", status=422)
+    if needs_guardian(birth_year):
+        if not (guardian_name and guardian_name.strip()) or not guardian_consent:
+            raise DomainError(
+                _l("Residents under 14 need a guardian's name and consent."), field="guardian_name", status=422
+            )
+    else:
+        guardian_name = None
+    if find_user_by_email(email):
+        raise DomainError(_l("An account with this email already exists."), field="email", status=422)
+    user = User(
+        email=email.strip().lower(),
+        password_hash=hash_password(password),
+        display_name=display_name.strip(),
+        district=district,
+        birth_year=birth_year,
+        guardian_name=guardian_name.strip() if guardian_name else None,
+        role_rows=[UserRole(role=Role.RESIDENT)],
+    )
+    db.session.add(user)
+    db.session.flush()
+    version = current_app.config["PRIVACY_POLICY_VERSION"]
+    for item in [ConsentItem.PRIVACY, *ConsentItem.optional_items()]:
+        db.session.add(Consent(user_id=user.id, item=item, granted=bool(consents.get(item)), policy_version=version))
+    if guardian_name:
+        db.session.add(
+            Consent(
+                user_id=user.id,
+                item=ConsentItem.GUARDIAN,
+                granted=True,
+                policy_version=version,
+                guardian_name=user.guardian_name,
+            )
+        )
+    return user
+
+
+def create_user(
+    *, email: str, password: str, display_name: str, roles: list[Role], is_city_employee: bool = False,
+    district: str = "onyang1", birth_year: int = 1980,
+) -> User:
+    """An account created by an operator (CLI, demo data): privacy consent recorded as given."""
+    user = sign_up(
+        email=email, password=password, display_name=display_name, district=district, birth_year=birth_year,
+        consents={ConsentItem.PRIVACY: True},
+    )
+    user.is_city_employee = is_city_employee
+    for role in roles:
+        if role not in user.roles:
+            user.role_rows.append(UserRole(role=role))
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user_by_email(email)
+    if user is None:
+        _hasher.hash(password)  # same work either way: no timing hint whether the email exists
+        return None
+    if not password_matches(user, password) or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def log_access(user: User | None, event: str, ip_address: str | None, user_agent: str | None) -> None:
+    db.session.add(AccessLog(user_id=user.id if user else None, event=event, ip_address=ip_address,
+                             user_agent=(user_agent or "")[:500]))
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not password_matches(user, current_password):
+        raise DomainError(_l("The current password is wrong."), field="current_password", status=422)
+    user.password_hash = hash_password(new_password)
+    revoke_all_tokens(user)
+
+
+# Password reset: the token is signed over the current password hash, so it stops working the
+# moment it is used (the hash changes) and after PASSWORD_RESET_MAX_AGE seconds.
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_password_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.active or data.get("fp") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    if user is None:
+        raise DomainError(_l("This reset link is invalid or has expired. Ask for a new one."), status=400)
+    user.password_hash = hash_password(new_password)
+    revoke_all_tokens(user)
+    return user
+
+
+def deactivate(user: User, actor: User) -> None:
+    if not user.active:
+        raise DomainError(_l("This account is already deactivated."))
+    user.active = False
+    user.deactivated_at = utcnow()
+    revoke_all_tokens(user)
+    audit.record(actor, "account.deactivate", "user", user.id)
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise DomainError(_l("Unknown language."), field="locale", status=422)
+    user.locale = locale
+
+
+# Roles -------------------------------------------------------------------------------------------
+
+def grant_role(user: User, role: Role, actor: User) -> None:
+    if role in user.roles:
+        raise DomainError(_l("The user already has this role."))
+    user.role_rows.append(UserRole(role=role))
+    audit.record(actor, "role.grant", "user", user.id, role=role.value)
+    notify([user.id], "role_granted", role=role.value)
+
+
+def revoke_role(user: User, role: Role, actor: User) -> None:
+    row = next((r for r in user.role_rows if r.role is role), None)
+    if row is None:
+        raise DomainError(_l("The user does not have this role."))
+    if role is Role.ADMIN and user.id == actor.id:
+        raise DomainError(_l("You cannot remove your own admin role."))
+    user.role_rows.remove(row)
+    audit.record(actor, "role.revoke", "user", user.id, role=role.value)
+    notify([user.id], "role_revoked", role=role.value)
+
+
+def set_city_employee(user: User, value: bool, actor: User) -> None:
+    if user.is_city_employee == value:
+        return
+    user.is_city_employee = value
+    audit.record(actor, "user.city_employee", "user", user.id, value=value)
+
+
+# Consents ----------------------------------------------------------------------------------------
+
+def current_consents(user: User) -> dict[ConsentItem, Consent]:
+    """The latest decision per consent item."""
+    rows = db.session.scalars(select(Consent).where(Consent.user_id == user.id).order_by(Consent.id)).all()
+    latest: dict[ConsentItem, Consent] = {}
+    for row in rows:
+        latest[row.item] = row
+    return latest
+
+
+def has_consent(user: User, item: ConsentItem) -> bool:
+    row = db.session.scalar(
+        select(Consent).where(Consent.user_id == user.id, Consent.item == item).order_by(Consent.id.desc()).limit(1)
+    )
+    return bool(row and row.granted)
+
+
+def set_consent(user: User, item: ConsentItem, granted: bool) -> Consent:
+    if item not in ConsentItem.optional_items():
+        raise DomainError(_l("This consent cannot be changed here."), status=422)
+    row = Consent(user_id=user.id, item=item, granted=granted,
+                  policy_version=current_app.config["PRIVACY_POLICY_VERSION"])
+    db.session.add(row)
+    return row
+
+
+# API tokens ------------------------------------------------------------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token)))
+    return token
+
+
+def token_record(token: str) -> ApiToken | None:
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if record is None or record.revoked_at is not None or not record.user.active:
+        return None
+    return record
+
+
+def revoke_token(record: ApiToken) -> None:
+    record.revoked_at = utcnow()
+
+
+def revoke_all_tokens(user: User) -> None:
+    for record in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        record.revoked_at = utcnow()

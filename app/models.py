@@ -1,0 +1,4 @@
+"""Imports every model so that metadata (Alembic, create_all) sees all tables."""
+from app.audit.models import AuditEntry  # noqa: F401
+from app.auth.models import AccessLog, ApiToken, Consent, User, UserRole  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401

@@ -1,0 +1,68 @@
+"""Creating and reading notifications. Fan-out is set-based: one INSERT for any number of users."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Select, func, insert, literal, select, update
+
+from app.core import utcnow
+from app.extensions import db
+from app.notifications.models import Notification
+
+
+def notify(user_ids: Iterable[int], kind: str, url: str = "", **params) -> int:
+    """Notify the given users (duplicates removed). Returns how many rows were written."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return 0
+    now = utcnow()
+    db.session.execute(
+        insert(Notification),
+        [{"user_id": uid, "kind": kind, "params": params, "url": url, "created_at": now} for uid in ids],
+    )
+    return len(ids)
+
+
+def notify_selected(user_id_query: Select, kind: str, url: str = "", **params) -> int:
+    """Notify every user id that ``user_id_query`` selects, with one INSERT ... SELECT.
+
+    The query must select a single column of distinct user ids."""
+    now = utcnow()
+    subquery = user_id_query.subquery()
+    user_id_column = list(subquery.c)[0]
+    source = select(
+        user_id_column,
+        literal(kind),
+        literal(params, type_=Notification.__table__.c.params.type),
+        literal(url),
+        literal(now, type_=Notification.__table__.c.created_at.type),
+    )
+    result = db.session.execute(
+        insert(Notification).from_select(["user_id", "kind", "params", "url", "created_at"], source)
+    )
+    return result.rowcount
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Notification).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def notifications_for(user_id: int, page: int, per_page: int = 20):
+    return db.paginate(
+        select(Notification).where(Notification.user_id == user_id).order_by(Notification.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def mark_read(user_id: int, ids: Iterable[int] | None = None) -> int:
+    """Mark the given notifications (or all of them) read for this user."""
+    statement = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if ids is not None:
+        statement = statement.where(Notification.id.in_(list(ids)))
+    return db.session.execute(statement.values(read_at=utcnow())).rowcount

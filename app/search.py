@@ -1,0 +1,280 @@
+"""Full-text search on Whoosh (whoosh-reloaded) behind four functions.
+
+Korean words carry particles (주차문제가 = 주차 + 문제 + 가), so whole-word tokens miss most
+matches. Hangul is indexed as overlapping character bigrams, and the bigram that spans a single
+space is added too, so that 버스정류장 finds 버스 정류장 and the other way round. Latin letters and
+digits are indexed as lower-cased words.
+
+Changes are queued on the SQLAlchemy session and applied only after the transaction commits, so
+a rolled-back change never reaches the index.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from whoosh import index as whoosh_index
+from whoosh.analysis import Token, Tokenizer
+from whoosh import query as Q
+from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter
+from whoosh.scoring import BM25F
+
+from app.extensions import db
+
+_TOKEN = re.compile(r"[\uac00-\ud7a3]+(?:\s[\uac00-\ud7a3]+)*|[0-9A-Za-z]+")
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+
+
+class KoreanBigramTokenizer(Tokenizer):
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        position = start_pos
+        for match in _TOKEN.finditer(value):
+            text = match.group()
+            if text[0].isascii():
+                yield from _emit(token, text.lower(), position, start_char + match.start(), start_char + match.end(),
+                                 positions, chars)
+                position += 1
+                continue
+            runs = [(m.group(), match.start() + m.start()) for m in _HANGUL_RUN.finditer(text)]
+            previous = None
+            for run, offset in runs:
+                if previous is not None:  # the bigram across one space: 버스 정류장 -> 스정
+                    prev_text, prev_end = previous
+                    yield from _emit(token, prev_text[-1] + run[0], position, start_char + prev_end - 1,
+                                     start_char + offset + 1, positions, chars)
+                    position += 1
+                if len(run) == 1:
+                    yield from _emit(token, run, position, start_char + offset, start_char + offset + 1,
+                                     positions, chars)
+                    position += 1
+                for i in range(len(run) - 1):
+                    yield from _emit(token, run[i:i + 2], position, start_char + offset + i,
+                                     start_char + offset + i + 2, positions, chars)
+                    position += 1
+                previous = (run, offset + len(run))
+
+
+def _emit(token, text, position, start, end, positions, chars):
+    token.text = text
+    token.boost = 1.0
+    token.stopped = False
+    if positions:
+        token.pos = position
+    if chars:
+        token.startchar, token.endchar = start, end
+    yield token
+
+
+ANALYZER = KoreanBigramTokenizer()
+SCHEMA = Schema(
+    key=ID(unique=True, stored=True),
+    type=ID(stored=True),
+    id=NUMERIC(stored=True),
+    title=TEXT(analyzer=ANALYZER, stored=True, field_boost=4.0),
+    body=TEXT(analyzer=ANALYZER, stored=True),
+    hidden=BOOLEAN(stored=True),
+    owner_id=NUMERIC(stored=True),
+    url=STORED(),
+)
+
+
+@dataclass
+class SearchDocument:
+    type: str
+    id: int
+    title: str
+    body: str
+    url: str
+    hidden: bool = False
+    owner_id: int = 0
+
+
+@dataclass
+class SearchHit:
+    type: str
+    id: int
+    title: str
+    url: str
+    snippet: str  # HTML: escaped text with <mark> around matches
+
+
+# Reindex sources: type -> (callable yielding every SearchDocument of that type, callable counting them).
+_SOURCES: dict[str, tuple[Callable[[], Iterable[SearchDocument]], Callable[[], int]]] = {}
+
+
+def register_source(doc_type: str, documents: Callable[[], Iterable[SearchDocument]],
+                    count: Callable[[], int]) -> None:
+    _SOURCES[doc_type] = (documents, count)
+
+
+def count_documents() -> int:
+    return sum(count() for _, count in _SOURCES.values())
+
+
+def _index_dir() -> str:
+    return current_app.config["SEARCH_INDEX_DIR"]
+
+
+def _open_index():
+    directory = _index_dir()
+    if whoosh_index.exists_in(directory):
+        return whoosh_index.open_dir(directory)
+    os.makedirs(directory, exist_ok=True)
+    return whoosh_index.create_in(directory, SCHEMA)
+
+
+def _key(doc_type: str, doc_id: int) -> str:
+    return f"{doc_type}:{doc_id}"
+
+
+# Queueing on the session ------------------------------------------------------------------------
+
+def add_to_index(document: SearchDocument) -> None:
+    db.session.info.setdefault("search_ops", {})[_key(document.type, document.id)] = document
+
+
+def remove_from_index(doc_type: str, doc_id: int) -> None:
+    db.session.info.setdefault("search_ops", {})[_key(doc_type, doc_id)] = None
+
+
+def _apply(operations: dict) -> None:
+    ix = _open_index()
+    writer = ix.writer(timeout=10)
+    try:
+        for key, document in operations.items():
+            if document is None:
+                writer.delete_by_term("key", key)
+            else:
+                writer.update_document(**_fields(document))
+        writer.commit()
+    except Exception:
+        writer.cancel()
+        raise
+
+
+def _fields(document: SearchDocument) -> dict:
+    return {
+        "key": _key(document.type, document.id), "type": document.type, "id": document.id,
+        "title": document.title, "body": document.body, "hidden": document.hidden,
+        "owner_id": document.owner_id or 0, "url": document.url,
+    }
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_after_commit(session):
+    operations = session.info.pop("search_ops", None)
+    if operations:
+        _apply(operations)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session):
+    session.info.pop("search_ops", None)
+
+
+# Querying ---------------------------------------------------------------------------------------
+
+def build_query(text: str):
+    terms = [t.text for t in ANALYZER(text)]
+    if not terms:
+        return None
+    return Q.And([Q.Or([Q.Term("title", t), Q.Term("body", t)]) for t in dict.fromkeys(terms)])
+
+
+def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
+                per_page: int = 20) -> tuple[list[SearchHit], int]:
+    """Search everything the viewer may see. Hidden documents appear only to staff and their owner."""
+    query = build_query(text)
+    if query is None:
+        return [], 0
+    filters = []
+    if types:
+        filters.append(Q.Or([Q.Term("type", t) for t in types]))
+    if not (viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_staff):
+        visible = Q.Term("hidden", False)
+        if viewer is not None and getattr(viewer, "is_authenticated", False):
+            visible = Q.Or([visible, Q.Term("owner_id", viewer.id)])
+        filters.append(visible)
+    if filters:
+        query = Q.And([query, *filters])
+    ix = _open_index()
+    with ix.searcher(weighting=BM25F()) as searcher:
+        results = searcher.search_page(query, page, pagelen=per_page)
+        results.results.fragmenter = ContextFragmenter(maxchars=160, surround=40)
+        results.results.formatter = HtmlFormatter(tagname="mark", classname="", termclass="")
+        hits = []
+        for hit in results:
+            snippet = hit.highlights("body") or hit.highlights("title") or _escape(hit["body"][:160])
+            hits.append(SearchHit(type=hit["type"], id=hit["id"], title=hit["title"], url=hit["url"],
+                                  snippet=snippet))
+        return hits, results.total
+
+
+def highlight_title(title: str, text: str) -> str:
+    """The title as escaped HTML with the query's matches marked."""
+    from whoosh.highlight import highlight
+
+    terms = frozenset(t.text for t in ANALYZER(text))
+    marked = highlight(title, terms, ANALYZER, WholeFragmenter(),
+                       HtmlFormatter(tagname="mark", classname="", termclass=""))
+    return marked or _escape(title)
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def clear_index() -> None:
+    directory = _index_dir()
+    if os.path.isdir(directory):
+        shutil.rmtree(directory)
+    os.makedirs(directory, exist_ok=True)
+    whoosh_index.create_in(directory, SCHEMA)
+
+
+def reindex(progress: Callable[[int], None] | None = None, batch_size: int = 2000) -> int:
+    """Rebuild the index from every registered source. Returns the number of documents."""
+    clear_index()
+    ix = _open_index()
+    count = 0
+    writer = ix.writer(limitmb=256, procs=1)
+    try:
+        for documents, _ in _SOURCES.values():
+            for document in documents():
+                writer.add_document(**_fields(document))
+                count += 1
+                if progress and count % batch_size == 0:
+                    progress(batch_size)
+        writer.commit()
+    except Exception:
+        writer.cancel()
+        raise
+    if progress:
+        progress(count % batch_size)
+    return count
+
+
+search_cli = AppGroup("search", help="The full-text search index.")
+
+
+@search_cli.command("reindex")
+def reindex_command():
+    """Rebuild the search index from the database, with a progress bar."""
+    from tqdm import tqdm
+
+    with tqdm(total=count_documents(), unit="doc") as bar:
+        total = reindex(progress=bar.update)
+    click.echo(f"Indexed {total} documents.")

@@ -1,0 +1,18 @@
+"""Demo data: each domain's ``demo`` module has an idempotent ``seed_demo()`` (it looks before it adds)."""
+from __future__ import annotations
+
+from importlib import import_module
+
+# Order matters: later domains build on earlier ones' demo rows.
+DEMO_MODULES = [
+    "app.auth.demo",
+]
+
+
+def run_demo_seeders() -> list[str]:
+    from app.extensions import db
+
+    for name in DEMO_MODULES:
+        import_module(name).seed_demo()
+        db.session.commit()
+    return DEMO_MODULES

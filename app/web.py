@@ -1,0 +1,115 @@
+"""Request-level wiring shared by every page: login, security headers, errors, template helpers."""
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from app.auth.labels import CONSENT_LABELS, ROLE_LABELS
+from app.districts import district_name
+from app.extensions import db, login_manager
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Please log in"),
+    403: _l("You may not do this"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("The upload is too large"),
+    422: _l("The input is not valid"),
+    429: _l("Too many requests. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side"),
+}
+
+
+# Main menu entries: (order, endpoint, label). Domain packages add theirs with register_nav.
+_NAV: list[tuple[int, str, object]] = [(0, "main.index", _l("Home"))]
+
+
+def register_nav(order: int, endpoint: str, label) -> None:
+    if not any(existing == endpoint for _, existing, _ in _NAV):
+        _NAV.append((order, endpoint, label))
+
+
+def nav_items() -> list[dict]:
+    return [{"url": url_for(endpoint), "label": label} for _, endpoint, label in sorted(_NAV, key=lambda n: n[0])]
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_web(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.auth.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        title = ERROR_TITLES.get(code, error.name)
+        if is_api_request():
+            response = jsonify({"error": {"code": code, "message": str(title)}})
+            response.status_code = code
+            if getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
+        return render_template("errors/error.html", code=code, title=title), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        if is_api_request():
+            return jsonify({"error": {"code": 500, "message": str(ERROR_TITLES[500])}}), 500
+        return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
+
+    @app.context_processor
+    def template_helpers():
+        from app.notifications.services import unread_count
+
+        def unread_notifications() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            if "unread_count" not in g:
+                g.unread_count = unread_count(current_user.id)
+            return g.unread_count
+
+        return {
+            "nav_items": nav_items,
+            "role_label": lambda role: ROLE_LABELS.get(role, role),
+            "consent_label": lambda item: CONSENT_LABELS.get(item, item),
+            "current_locale": str(get_locale()),
+            "district_name": district_name,
+            "unread_notifications": unread_notifications,
+        }

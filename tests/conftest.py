@@ -1,0 +1,159 @@
+"""Shared fixtures. Tests run on SQLite by default and on PostgreSQL when DATABASE_URL says so.
+
+Each pytest-xdist worker gets its own database (a file, or a PostgreSQL database created here)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from itertools import count
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+TMP = tempfile.mkdtemp(prefix=f"maeul-test-{WORKER}-")
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{TMP}/test.db"
+    parsed = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    worker_db = f"{parsed.database}_{WORKER}"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{worker_db}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{worker_db}"'))
+    admin.dispose()
+    return parsed.set(database=worker_db).render_as_string(hide_password=False)
+
+
+os.environ["DATABASE_URL"] = _database_url()
+os.environ["SEARCH_INDEX_DIR"] = os.path.join(TMP, "search-index")
+os.environ["MAIL_OUTBOX_DIR"] = os.path.join(TMP, "outbox")
+os.environ["UPLOAD_DIR"] = os.path.join(TMP, "uploads")
+
+from app import create_app  # noqa: E402
+from app.extensions import db, limiter  # noqa: E402
+
+
+def is_postgres() -> bool:
+    return os.environ["DATABASE_URL"].startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def app():
+    application = create_app("testing")
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    """Every test starts with empty tables, an empty search index, outbox and rate limits."""
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if is_postgres():
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
+    from app.search import clear_index
+
+    clear_index()
+    outbox = app.config["MAIL_OUTBOX_DIR"]
+    if os.path.isdir(outbox):
+        for name in os.listdir(outbox):
+            os.remove(os.path.join(outbox, name))
+    limiter.reset()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_sequence = count(1)
+
+
+@pytest.fixture
+def make_user():
+    """make_user(roles=["staff"], city_employee=False, **fields) -> a committed User."""
+    from app.auth.models import Role
+    from app.auth.services import create_user
+
+    def factory(roles=(), *, email=None, password="password123", display_name=None, city_employee=False,
+                district="onyang1", birth_year=1980):
+        n = next(_sequence)
+        user = create_user(
+            email=email or f"user{n}@example.kr", password=password, display_name=display_name or f"주민{n}",
+            roles=[Role(r) for r in roles], is_city_employee=city_employee, district=district,
+            birth_year=birth_year,
+        )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    """login(user) logs the test client in through the real login form."""
+
+    def do_login(user, password="password123"):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do_login
+
+
+@pytest.fixture
+def auth_header(client):
+    """auth_header(user) -> {"Authorization": "Bearer ..."} from POST /api/v1/tokens."""
+
+    def make(user, password="password123"):
+        response = client.post("/api/v1/tokens", json={"email": user.email, "password": password})
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return make
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as queries: ...; len(queries) is the number of SQL statements run."""
+
+    @contextlib.contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def before_execute(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before_execute)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_execute)
+
+    return counter
