@@ -1,6 +1,8 @@
 """User-written text: a safe Markdown subset rendered to sanitized HTML."""
 from __future__ import annotations
 
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -13,15 +15,15 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
 def render_markdown(text: str) -> Markup:
-    html = _markdown.render(text or "")
+    rendered = _markdown.render(text or "")
     # Headings h1/h2 would compete with the page's own; demote them before sanitizing.
     for level in ("1", "2"):
-        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+        rendered = rendered.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    clean = nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                       link_rel="nofollow noopener ugc")
     return Markup(clean)
 
 
 def plain_text(text: str) -> str:
     """The text without Markdown or HTML, for search snippets and notifications."""
-    return nh3.clean(_markdown.render(text or ""), tags=set()).strip()
+    return html.unescape(nh3.clean(_markdown.render(text or ""), tags=set())).strip()
