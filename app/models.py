@@ -2,3 +2,4 @@
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import AccessLog, ApiToken, Consent, User, UserRole  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.labs.models import Attendance, Lab, LabMembership, LabSession, LabStageChange, SessionRsvp  # noqa: F401
