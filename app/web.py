@@ -5,9 +5,10 @@ from flask import Flask, g, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.auth.labels import CONSENT_LABELS, ROLE_LABELS
+from app.auth.labels import CONSENT_LABELS, ROLE_LABELS, access_event_label
 from app.districts import district_name
 from app.extensions import db, login_manager
 
@@ -74,6 +75,8 @@ def register_web(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         title = ERROR_TITLES.get(code, error.name)
+        if isinstance(error, CSRFError):
+            title = _l("This form has expired or did not come from this site. Go back, reload the page and try again.")
         if is_api_request():
             response = jsonify({"error": {"code": code, "message": str(title)}})
             response.status_code = code
@@ -109,6 +112,7 @@ def register_web(app: Flask) -> None:
             "nav_items": nav_items,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "consent_label": lambda item: CONSENT_LABELS.get(item, item),
+            "access_event_label": access_event_label,
             "current_locale": str(get_locale()),
             "district_name": district_name,
             "unread_notifications": unread_notifications,

@@ -9,6 +9,7 @@ import tempfile
 from itertools import count
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -48,6 +49,14 @@ def is_postgres() -> bool:
 @pytest.fixture(scope="session")
 def app():
     application = create_app("testing")
+
+    # Each test keeps one app context open (see _clean_state) and Flask reuses it for every request
+    # the test makes, so `g` would carry the logged-in user, the API token's user and the locale
+    # from one request into the next. Production starts every request with a fresh `g`; so do tests.
+    def fresh_request_globals(sender, **extra):
+        g.__dict__.clear()
+
+    request_started.connect(fresh_request_globals, application, weak=False)
     with application.app_context():
         db.drop_all()
         db.create_all()

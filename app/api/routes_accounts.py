@@ -5,12 +5,14 @@ from flask_babel import lazy_gettext as _l
 from app.api import bp
 from app.api.auth import api_user, token_required
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
-from app.api.spec import documented
+from app.api.spec import documented, query_param
 from app.auth import services
-from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm, SignupForm
+from app.auth.export import export_user_data, iso
+from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, ProfileForm, ResetPasswordForm, SignupForm
+from app.auth.limits import credential_limits
 from app.auth.models import ConsentItem
 from app.core import DomainError, ValidationFailed
-from app.extensions import db, limiter
+from app.extensions import db
 from app.mail import send_mail
 from app.notifications import services as notification_services
 from app.notifications.kinds import render
@@ -27,18 +29,12 @@ def user_json(user) -> dict:
     }
 
 
-def _login_limit():
-    from flask import current_app
-
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
 CREDENTIALS = {"type": "object", "required": ["email", "password"],
                "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
 
 
 @bp.route("/tokens", methods=["POST"])
-@limiter.limit(_login_limit)
+@credential_limits
 @documented("Exchange email and password for a bearer token", tag="accounts", auth=False, body=CREDENTIALS,
             responses={201: ("Token created", {"type": "object", "properties": {"token": {"type": "string"}}}),
                        401: ("Wrong credentials", None)})
@@ -48,7 +44,9 @@ def create_token():
     if not isinstance(email, str) or not isinstance(password, str):
         raise ValidationFailed({"email": [_l("Send email and password as text.")]})
     user = services.authenticate(email, password)
-    services.log_access(user, "api_token" if user else "api_token_failed", None, None)
+    subject = user or services.find_user_by_email(email)
+    services.log_access(subject, "api_token" if user else "api_token_failed", request.remote_addr,
+                        request.user_agent.string)
     if user is None:
         db.session.commit()
         return jsonify({"error": {"code": 401, "message": _("The email or password is wrong.")}}), 401
@@ -73,19 +71,55 @@ def me():
     return jsonify(user_json(api_user()))
 
 
+PROFILE = {
+    "type": "object",
+    "properties": {
+        "locale": {"type": "string", "enum": ["ko", "en"]},
+        "display_name": {"type": "string", "minLength": 2, "maxLength": 30},
+        "district": {"type": "string", "description": "A district code from GET /api/v1/districts"},
+        "birth_year": {"type": "integer"},
+        "guardian_name": {"type": "string", "description": "Needed when the birth year makes the resident under 14"},
+        "guardian_consent": {"type": "boolean"},
+    },
+}
+
+
 @bp.route("/me", methods=["PATCH"])
 @token_required
-@documented("Change the current user's language", tag="accounts",
-            body={"type": "object", "properties": {"locale": {"type": "string", "enum": ["ko", "en"]}}})
+@documented("Correct the current user's details or change their language (send only what changes)",
+            tag="accounts", body=PROFILE)
 def update_me():
+    user = api_user()
     payload = json_body()
-    unknown = set(payload) - {"locale"}
-    if unknown:
-        raise ValidationFailed({name: [_l("Unknown field.")] for name in unknown})
+    current = {"display_name": user.display_name, "district": user.district, "birth_year": user.birth_year}
+    form = validate(ProfileForm, {**current, **payload}, ignore=("locale",))
     if "locale" in payload:
-        services.set_locale(api_user(), str(payload["locale"]))
+        if not isinstance(payload["locale"], str):
+            raise ValidationFailed({"locale": [_l("Unknown language.")]})
+        services.set_locale(user, payload["locale"])
+    services.update_profile(user, display_name=form.display_name.data, district=form.district.data,
+                            birth_year=form.birth_year.data, guardian_name=form.guardian_name.data,
+                            guardian_consent=form.guardian_consent.data)
     db.session.commit()
-    return jsonify(user_json(api_user()))
+    return jsonify(user_json(user))
+
+
+@bp.route("/me/export", methods=["GET"])
+@token_required
+@documented("Everything Maeul holds about the current user, as JSON (privacy: view your data)", tag="accounts")
+def export_me():
+    return jsonify(export_user_data(api_user()))
+
+
+@bp.route("/me/access-log", methods=["GET"])
+@token_required
+@documented("When and from where the current account was used, newest first", tag="accounts",
+            query=[query_param("page", "integer"), query_param("per_page", "integer")])
+def my_access_log():
+    pagination = services.access_log_for(api_user(), page_arg(), per_page_arg())
+    return jsonify(paginated(pagination, lambda row: {
+        "event": row.event, "ip_address": row.ip_address, "user_agent": row.user_agent, "at": iso(row.created_at),
+    }))
 
 
 @bp.route("/me", methods=["DELETE"])
@@ -116,7 +150,7 @@ SIGNUP = {
 
 
 @bp.route("/users", methods=["POST"])
-@limiter.limit(_login_limit)
+@credential_limits
 @documented("Sign up", tag="accounts", auth=False, body=SIGNUP, responses={201: ("Account created", None)})
 def sign_up():
     form = validate(SignupForm, json_body())
@@ -185,7 +219,7 @@ def change_password():
 
 
 @bp.route("/password-resets", methods=["POST"])
-@limiter.limit(_login_limit)
+@credential_limits
 @documented("Email a password-reset link", tag="accounts", auth=False,
             body={"type": "object", "properties": {"email": {"type": "string"}}},
             responses={202: ("Accepted whether or not the account exists", None)})

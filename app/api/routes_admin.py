@@ -1,15 +1,17 @@
 from flask import abort, jsonify, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from app.api import bp
 from app.api.auth import require_api
-from app.api.helpers import page_arg, paginated, per_page_arg
+from app.api.helpers import json_body, page_arg, paginated, per_page_arg
 from app.api.routes_accounts import user_json
 from app.api.spec import documented, query_param
 from app.audit.models import AuditEntry
 from app.auth import services
 from app.auth.models import Role, User
 from app.auth.permissions import can_manage_users, can_view_audit_log
+from app.core import ValidationFailed
 from app.extensions import db
 
 
@@ -84,11 +86,6 @@ def admin_audit():
 @documented("Mark an account as a city employee or not (admin)", tag="admin",
             body={"type": "object", "properties": {"is_city_employee": {"type": "boolean"}}})
 def admin_update_user(user_id: int):
-    from flask_babel import lazy_gettext as _l
-
-    from app.api.helpers import json_body
-    from app.core import ValidationFailed
-
     actor = require_api(can_manage_users)
     user = db.session.get(User, user_id) or abort(404)
     payload = json_body()

@@ -3,7 +3,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from app.districts import DISTRICT_CODES, district_choices
 
@@ -13,13 +13,9 @@ PASSWORD_RULES = [
 ]
 
 
-class SignupForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[
-        DataRequired(message=_l("Enter your email address.")),
-        Email(message=_l("Enter a valid email address."), check_deliverability=False),
-        Length(max=254),
-    ])
-    password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
+class ProfileForm(FlaskForm):
+    """The resident's own data they can correct at any time (also the base of the sign-up form)."""
+
     display_name = StringField(_l("Display name"), validators=[
         DataRequired(message=_l("Enter a display name.")),
         Length(min=2, max=30, message=_l("A display name has 2 to 30 characters.")),
@@ -30,11 +26,9 @@ class SignupForm(FlaskForm):
         DataRequired(message=_l("Enter your birth year.")),
         NumberRange(min=1900, max=date.today().year, message=_l("Enter a birth year between 1900 and this year.")),
     ])
-    consent_privacy = BooleanField(_l("I agree to the collection and use of personal information (required)"))
-    consent_notifications = BooleanField(_l("Send me notifications (optional)"))
-    consent_location = BooleanField(_l("Use my location data for place-based features (optional)"))
-    consent_health = BooleanField(_l("Use my health data (steps) for the walking programme (optional)"))
-    guardian_name = StringField(_l("Guardian's name (under 14 only)"), validators=[Optional(), Length(max=50)])
+    guardian_name = StringField(_l("Guardian's name (under 14 only)"), validators=[
+        Optional(), Length(max=50, message=_l("A name has at most 50 characters.")),
+    ])
     guardian_consent = BooleanField(_l("My guardian agrees to my sign-up (under 14 only)"))
 
     def __init__(self, *args, **kwargs):
@@ -43,9 +37,20 @@ class SignupForm(FlaskForm):
 
     def validate_district(self, field):
         if field.data not in DISTRICT_CODES:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("Choose your district."))
+
+
+class SignupForm(ProfileForm):
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(message=_l("Enter your email address.")),
+        Email(message=_l("Enter a valid email address."), check_deliverability=False),
+        Length(max=254, message=_l("An email address has at most 254 characters.")),
+    ])
+    password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
+    consent_privacy = BooleanField(_l("I agree to the collection and use of personal information (required)"))
+    consent_notifications = BooleanField(_l("Send me notifications (optional)"))
+    consent_location = BooleanField(_l("Use my location data for place-based features (optional)"))
+    consent_health = BooleanField(_l("Use my health data (steps) for the walking programme (optional)"))
 
 
 class LoginForm(FlaskForm):

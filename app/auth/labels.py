@@ -16,3 +16,26 @@ CONSENT_LABELS = {
     ConsentItem.HEALTH: _l("Health data (steps)"),
     ConsentItem.GUARDIAN: _l("Guardian's consent"),
 }
+
+ACCESS_EVENT_LABELS = {
+    "signup": _l("Signed up"),
+    "login": _l("Logged in"),
+    "login_failed": _l("Failed login (wrong password)"),
+    "logout": _l("Logged out"),
+    "api_token": _l("App or system signed in (API token)"),
+    "api_token_failed": _l("Failed API sign-in (wrong password)"),
+    "password_changed": _l("Password changed"),
+    "password_reset": _l("Password reset by email link"),
+}
+
+
+def access_event_label(event: str):
+    return ACCESS_EVENT_LABELS.get(event, event)
+
+
+def role_params(params: dict) -> dict:
+    """Notification parameters with the role code replaced by its translated name."""
+    try:
+        return {**params, "role": ROLE_LABELS[Role(params["role"])]}
+    except (KeyError, ValueError):
+        return params

@@ -1,20 +1,25 @@
-from flask import flash, redirect, render_template, request, url_for
+import json
+
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, services
+from app.auth.export import export_user_data
 from app.auth.forms import (
     ChangePasswordForm,
     ConsentForm,
     DeactivateForm,
     ForgotPasswordForm,
     LoginForm,
+    ProfileForm,
     ResetPasswordForm,
     SignupForm,
 )
+from app.auth.limits import post_credential_limits
 from app.auth.models import ConsentItem
-from app.core import DomainError
-from app.extensions import db, limiter
+from app.core import DomainError, page_number, utcnow
+from app.extensions import db
 from app.mail import send_mail
 from app.urls import safe_next_url
 
@@ -25,14 +30,8 @@ OPTIONAL_CONSENT_FIELDS = {
 }
 
 
-def _login_limit():
-    from flask import current_app
-
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@post_credential_limits
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -59,14 +58,17 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@post_credential_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        services.log_access(user, "login" if user else "login_failed", request.remote_addr, request.user_agent.string)
+        # A failed attempt is logged against the account it targeted, so its owner can see it.
+        subject = user or services.find_user_by_email(form.email.data)
+        services.log_access(subject, "login" if user else "login_failed", request.remote_addr,
+                            request.user_agent.string)
         db.session.commit()
         if user is not None:
             login_user(user, remember=form.remember.data)
@@ -78,22 +80,67 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.log_access(current_user, "logout", request.remote_addr, request.user_agent.string)
+        db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
 
 
-@bp.route("/account")
-@login_required
-def account():
+def _account_page(profile_form: ProfileForm | None = None, status: int = 200):
     consents = services.current_consents(current_user)
     consent_form = ConsentForm(
         data={name: bool(consents.get(item) and consents[item].granted) for item, name in OPTIONAL_CONSENT_FIELDS.items()}
     )
+    profile_form = profile_form or ProfileForm(obj=current_user, formdata=None)
     return render_template(
-        "auth/account.html", consents=consents, consent_form=consent_form,
+        "auth/account.html", consents=consents, consent_form=consent_form, profile_form=profile_form,
         password_form=ChangePasswordForm(), deactivate_form=DeactivateForm(),
-    )
+        needs_guardian=services.needs_guardian(current_user.birth_year),
+    ), status
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return _account_page()
+
+
+@bp.route("/account/profile", methods=["POST"])
+@login_required
+def update_profile():
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user, display_name=form.display_name.data, district=form.district.data,
+                birth_year=form.birth_year.data, guardian_name=form.guardian_name.data,
+                guardian_consent=form.guardian_consent.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form[error.field].errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Your details were saved."), "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(form, 422)
+
+
+@bp.route("/account/access-log")
+@login_required
+def access_log():
+    return render_template("auth/access_log.html", pagination=services.access_log_for(current_user, page_number()))
+
+
+@bp.route("/account/export")
+@login_required
+def export_data():
+    body = json.dumps(export_user_data(current_user), ensure_ascii=False, indent=2, default=str)
+    filename = f"maeul-my-data-{utcnow():%Y%m%d}.json"
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/account/consents", methods=["POST"])
@@ -122,6 +169,7 @@ def change_password():
             db.session.rollback()
             flash(str(error.message), "error")
         else:
+            services.log_access(current_user, "password_changed", request.remote_addr, request.user_agent.string)
             db.session.commit()
             flash(_("Your password was changed."), "success")
             return redirect(url_for("auth.account"))
@@ -147,7 +195,7 @@ def deactivate():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@post_credential_limits
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -172,7 +220,8 @@ def reset_password(token: str):
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(token, form.new_password.data)
+        user = services.reset_password(token, form.new_password.data)
+        services.log_access(user, "password_reset", request.remote_addr, request.user_agent.string)
         db.session.commit()
         flash(_("Your password was changed. Please log in."), "success")
         return redirect(url_for("auth.login"))

@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app import audit
+from app.auth.labels import role_params
 from app.auth.models import AccessLog, ApiToken, Consent, ConsentItem, Role, User, UserRole
 from app.core import DomainError, utcnow
 from app.extensions import db
+from app.notifications.kinds import register as register_notification_kind
 from app.notifications.services import notify
 
 _hasher = PasswordHasher()
@@ -176,6 +178,44 @@ def deactivate(user: User, actor: User) -> None:
     audit.record(actor, "account.deactivate", "user", user.id)
 
 
+def update_profile(user: User, *, display_name: str, district: str, birth_year: int,
+                   guardian_name: str | None = None, guardian_consent: bool = False) -> list[str]:
+    """Correct the resident's own data. Returns the names of the fields that changed.
+
+    A birth year that makes the resident under 14 needs a guardian's consent on record, exactly
+    as at sign-up, so the guardian rule cannot be dodged by signing up older and correcting later."""
+    if needs_guardian(birth_year) and not has_consent(user, ConsentItem.GUARDIAN):
+        if not (guardian_name and guardian_name.strip()) or not guardian_consent:
+            raise DomainError(
+                _l("Residents under 14 need a guardian's name and consent."), field="guardian_name", status=422
+            )
+        user.guardian_name = guardian_name.strip()
+        db.session.add(Consent(user_id=user.id, item=ConsentItem.GUARDIAN, granted=True,
+                               policy_version=current_app.config["PRIVACY_POLICY_VERSION"],
+                               guardian_name=user.guardian_name))
+    new_values = {"display_name": display_name.strip(), "district": district, "birth_year": birth_year}
+    changed = [name for name, value in new_values.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, new_values[name])
+    if changed:
+        audit.record(user, "account.update_profile", "user", user.id, fields=changed)
+    db.session.flush()
+    return changed
+
+
+def access_log_for(user: User, page: int, per_page: int = 20):
+    return db.paginate(select(AccessLog).where(AccessLog.user_id == user.id).order_by(AccessLog.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
+
+
+def prune_access_log(retention_days: int) -> int:
+    """Delete access-log rows older than the retention period, which is never less than a year."""
+    if retention_days < 365:
+        raise DomainError(_l("Access logs must be kept for at least a year."), status=422)
+    cutoff = utcnow() - timedelta(days=retention_days)
+    return db.session.execute(delete(AccessLog).where(AccessLog.created_at < cutoff)).rowcount
+
+
 def set_locale(user: User, locale: str) -> None:
     if locale not in current_app.config["LANGUAGES"]:
         raise DomainError(_l("Unknown language."), field="locale", status=422)
@@ -183,6 +223,10 @@ def set_locale(user: User, locale: str) -> None:
 
 
 # Roles -------------------------------------------------------------------------------------------
+
+# The role is stored as its code and translated when the notification is read.
+register_notification_kind("role_granted", _l("You were given the role: %(role)s."), params=role_params)
+register_notification_kind("role_revoked", _l("Your role was removed: %(role)s."), params=role_params)
 
 def grant_role(user: User, role: Role, actor: User) -> None:
     if role in user.roles:

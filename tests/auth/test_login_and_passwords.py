@@ -1,0 +1,171 @@
+"""Log in, log out, change and reset a password, deactivate an account."""
+import os
+import re
+from email import message_from_bytes, policy
+
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
+from app.auth.models import AccessLog, ApiToken, User
+from app.extensions import db
+
+WRONG = "이메일 또는 비밀번호가 맞지 않습니다"
+
+
+def outbox_messages(app):
+    folder = app.config["MAIL_OUTBOX_DIR"]
+    if not os.path.isdir(folder):
+        return []
+    messages = []
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), "rb") as handle:
+            messages.append(message_from_bytes(handle.read(), policy=policy.default))
+    return messages
+
+
+def reset_link(message) -> str:
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"http://\S+/password/reset/\S+", body).group().replace("http://localhost", "")
+
+
+def test_login_and_logout(client, make_user):
+    user = make_user(password="correct-horse")
+    response = client.post("/login", data={"email": user.email.upper(), "password": "correct-horse"})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert client.get("/account").status_code == 302  # back to the login page
+    events = db.session.scalars(select(AccessLog.event).where(AccessLog.user_id == user.id)).all()
+    assert events == ["login", "logout"]
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(client, make_user):
+    user = make_user()
+    wrong_password = client.post("/login", data={"email": user.email, "password": "nope-nope"})
+    unknown_email = client.post("/login", data={"email": "nobody@example.kr", "password": "nope-nope"})
+    assert wrong_password.status_code == unknown_email.status_code == 422
+    assert WRONG in wrong_password.get_data(as_text=True) and WRONG in unknown_email.get_data(as_text=True)
+    api_wrong = client.post("/api/v1/tokens", json={"email": user.email, "password": "nope-nope"})
+    api_unknown = client.post("/api/v1/tokens", json={"email": "nobody@example.kr", "password": "nope-nope"})
+    assert api_wrong.status_code == api_unknown.status_code == 401
+    assert api_wrong.get_json() == api_unknown.get_json()
+
+
+def test_failed_logins_are_in_the_owners_access_log(client, make_user, login):
+    user = make_user()
+    client.post("/login", data={"email": user.email, "password": "wrong-password"})
+    login(user)
+    html = client.get("/account/access-log").get_data(as_text=True)
+    assert "로그인 실패" in html and "127.0.0.1" in html
+
+
+def test_login_follows_only_local_next_urls(client, make_user):
+    user = make_user()
+    response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": "password123"})
+    assert response.headers["Location"] == "/"
+    client.post("/logout")
+    response = client.post("/login?next=/account", data={"email": user.email, "password": "password123"})
+    assert response.headers["Location"] == "/account"
+
+
+def test_passwords_are_hashed_with_argon2(make_user):
+    user = make_user(password="password123")
+    assert user.password_hash.startswith("$argon2id$") and "password123" not in user.password_hash
+
+
+def test_change_password_needs_the_current_one_and_revokes_tokens(client, make_user, login, auth_header):
+    user = make_user()
+    headers = auth_header(user)
+    login(user)
+    client.post("/account/password", data={"current_password": "wrong-one", "new_password": "new-password-1",
+                                           "confirm": "new-password-1"})
+    client.post("/account/password", data={"current_password": "password123", "new_password": "new-password-1",
+                                           "confirm": "different-1"})
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # nothing changed yet
+    response = client.post("/account/password", data={"current_password": "password123",
+                                                      "new_password": "new-password-1", "confirm": "new-password-1"})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    client.post("/logout")
+    assert client.post("/login", data={"email": user.email, "password": "password123"}).status_code == 422
+    assert client.post("/login", data={"email": user.email, "password": "new-password-1"}).status_code == 302
+
+
+def test_password_reset_end_to_end_through_the_outbox_and_single_use(client, app, make_user):
+    user = make_user()
+    response = client.post("/password/forgot", data={"email": user.email})
+    assert response.status_code == 302
+    messages = outbox_messages(app)
+    assert len(messages) == 1 and messages[0]["To"] == user.email
+    link = reset_link(messages[0])
+    assert client.get(link).status_code == 200
+    response = client.post(link, data={"new_password": "brand-new-pass", "confirm": "brand-new-pass"})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.post("/login", data={"email": user.email, "password": "brand-new-pass"}).status_code == 302
+    client.post("/logout")
+    # The link worked once; a second use is refused and the password stays.
+    second = client.post(link, data={"new_password": "another-pass-1", "confirm": "another-pass-1"})
+    assert second.status_code == 302 and second.headers["Location"] == "/password/forgot"
+    assert client.post("/login", data={"email": user.email, "password": "brand-new-pass"}).status_code == 302
+
+
+def test_password_reset_link_expires(client, app, make_user):
+    user = make_user()
+    client.post("/password/forgot", data={"email": user.email})
+    link = reset_link(outbox_messages(app)[0])
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    try:
+        response = client.post(link, data={"new_password": "brand-new-pass", "confirm": "brand-new-pass"})
+    finally:
+        app.config["PASSWORD_RESET_MAX_AGE"] = 3600
+    assert response.headers["Location"] == "/password/forgot"
+    assert client.post("/login", data={"email": user.email, "password": "password123"}).status_code == 302
+
+
+def test_password_reset_answers_the_same_for_unknown_email_and_sends_nothing(client, app):
+    response = client.post("/password/forgot", data={"email": "nobody@example.kr"}, follow_redirects=True)
+    assert "재설정 링크를 보냈습니다" in response.get_data(as_text=True)
+    assert outbox_messages(app) == []
+    api = client.post("/api/v1/password-resets", json={"email": "nobody@example.kr"})
+    assert api.status_code == 202 and outbox_messages(app) == []
+
+
+def test_password_reset_through_the_api(client, app, make_user):
+    user = make_user()
+    assert client.post("/api/v1/password-resets", json={"email": user.email}).status_code == 202
+    token = reset_link(outbox_messages(app)[0]).rsplit("/", 1)[1]
+    bad = client.post(f"/api/v1/password-resets/{token}", json={"new_password": "short", "confirm": "short"})
+    assert bad.status_code == 422 and "new_password" in bad.get_json()["errors"]
+    ok = client.post(f"/api/v1/password-resets/{token}", json={"new_password": "api-new-pass", "confirm": "api-new-pass"})
+    assert ok.status_code == 204
+    again = client.post(f"/api/v1/password-resets/{token}", json={"new_password": "api-new-pass2", "confirm": "api-new-pass2"})
+    assert again.status_code == 400 and again.get_json()["error"]["message"]
+    assert client.post("/api/v1/tokens", json={"email": user.email, "password": "api-new-pass"}).status_code == 201
+
+
+def test_deactivation_blocks_login_revokes_tokens_and_is_audited(client, make_user, login, auth_header):
+    user = make_user()
+    headers = auth_header(user)
+    login(user)
+    refused = client.post("/account/deactivate", data={"password": "wrong-password", "confirm": "y"})
+    assert refused.status_code == 302 and db.session.get(User, user.id).active
+    response = client.post("/account/deactivate", data={"password": "password123", "confirm": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(User, user.id)
+    assert not stored.active and stored.deactivated_at is not None
+    assert client.get("/account").status_code == 302
+    assert client.post("/login", data={"email": user.email, "password": "password123"}).status_code == 422
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert all(t.revoked_at for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.deactivate"))
+    assert entry.actor_id == user.id and entry.target_id == user.id and entry.created_at is not None
+
+
+def test_deactivation_through_the_api_needs_the_password(client, make_user, auth_header):
+    user = make_user()
+    headers = auth_header(user)
+    assert client.delete("/api/v1/me", json={"password": "wrong"}, headers=headers).status_code == 422
+    assert client.delete("/api/v1/me", json={"password": "password123"}, headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert client.post("/api/v1/tokens", json={"email": user.email, "password": "password123"}).status_code == 401
