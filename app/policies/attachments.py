@@ -1,0 +1,77 @@
+"""The one optional file of a progress update: checked by content and size, stored under a random name."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+
+import filetype
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.core import DomainError
+
+# Detected content type -> the extension the stored file gets. The uploaded name's extension is not trusted.
+ALLOWED_TYPES = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Attachment:
+    name: str  # the uploader's file name, shown and offered on download
+    key: str  # random stored name
+    mime: str
+    size: int
+    content: bytes
+
+
+def max_bytes() -> int:
+    return current_app.config.get("POLICY_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def upload_dir() -> str:
+    return os.path.join(current_app.config["UPLOAD_DIR"], "policies")
+
+
+def check_upload(file_storage) -> Attachment | None:
+    """Read and check an uploaded file; None when nothing was uploaded. Raises DomainError when refused."""
+    if file_storage is None or not getattr(file_storage, "filename", ""):
+        return None
+    limit = max_bytes()
+    content = file_storage.stream.read(limit + 1)
+    if len(content) > limit:
+        raise DomainError(_l("The file is too large: at most %(megabytes)s MB.", megabytes=limit // (1024 * 1024)),
+                          field="attachment", status=422)
+    if not content:
+        raise DomainError(_l("The file is empty."), field="attachment", status=422)
+    kind = filetype.guess(content)
+    if kind is None or kind.mime not in ALLOWED_TYPES:
+        raise DomainError(_l("Attach a PNG, JPEG or WebP image or a PDF document."), field="attachment", status=422)
+    name = os.path.basename(file_storage.filename.replace("\\", "/")).strip()[:200] or "attachment"
+    stem, _ = os.path.splitext(name)
+    key = f"{secrets.token_hex(16)}.{ALLOWED_TYPES[kind.mime]}"
+    return Attachment(name=f"{stem or 'attachment'}.{ALLOWED_TYPES[kind.mime]}", key=key, mime=kind.mime,
+                      size=len(content), content=content)
+
+
+def save(attachment: Attachment) -> None:
+    directory = upload_dir()
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, attachment.key), "xb") as handle:
+        handle.write(attachment.content)
+
+
+def delete(key: str) -> None:
+    path = stored_path(key)
+    if os.path.exists(path):
+        os.remove(path)
+
+
+def stored_path(key: str) -> str:
+    # Keys are generated here (hex + known extension), never taken from a request path.
+    return os.path.join(upload_dir(), os.path.basename(key))

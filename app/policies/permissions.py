@@ -1,0 +1,39 @@
+"""Who may do what with policies. Pure predicates over the acting user (and the policy)."""
+from __future__ import annotations
+
+
+def _active(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.active
+
+
+def can_view_policy(user, policy) -> bool:
+    """Policies are public: everyone, even without an account, can follow what became of the ideas."""
+    return True
+
+
+def can_create_policy(user) -> bool:
+    return _active(user) and user.is_staff
+
+
+def can_edit_policy(user, policy) -> bool:
+    return _active(user) and user.is_staff
+
+
+def can_change_status(user, policy) -> bool:
+    return _active(user) and user.is_staff and not policy.status.is_final
+
+
+def can_manage_steps(user, policy) -> bool:
+    return _active(user) and user.is_staff and not policy.status.is_final
+
+
+def can_post_update(user, policy) -> bool:
+    return _active(user) and user.is_staff
+
+
+def can_follow(user, policy) -> bool:
+    return _active(user)
+
+
+def can_comment_on_update(user, update) -> bool:
+    return _active(user)
