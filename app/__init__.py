@@ -52,11 +52,19 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
+    from app.comments import bp as comments_bp
+    from app.moderation import bp as moderation_bp
+    from app.proposals import bp as proposals_bp
+    from app.searchpage import bp as searchpage_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(comments_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(searchpage_bp)
     app.register_blueprint(api_bp)
 
 

@@ -192,12 +192,7 @@ def build_query(text: str):
     return Q.And([Q.Or([Q.Term("title", t), Q.Term("body", t)]) for t in dict.fromkeys(terms)])
 
 
-def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
-                per_page: int = 20) -> tuple[list[SearchHit], int]:
-    """Search everything the viewer may see. Hidden documents appear only to staff and their owner."""
-    query = build_query(text)
-    if query is None:
-        return [], 0
+def _visibility_filters(viewer, types: Iterable[str] | None) -> list:
     filters = []
     if types:
         filters.append(Q.Or([Q.Term("type", t) for t in types]))
@@ -206,6 +201,26 @@ def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, p
         if viewer is not None and getattr(viewer, "is_authenticated", False):
             visible = Q.Or([visible, Q.Term("owner_id", viewer.id)])
         filters.append(visible)
+    return filters
+
+
+def matching_ids(text: str, doc_type: str, *, viewer=None, limit: int = 1000) -> list[int]:
+    """Ids of the best ``limit`` documents of one type matching ``text`` (for keyword filters on lists)."""
+    query = build_query(text)
+    if query is None:
+        return []
+    query = Q.And([query, *_visibility_filters(viewer, [doc_type])])
+    with _open_index().searcher(weighting=BM25F()) as searcher:
+        return [hit["id"] for hit in searcher.search(query, limit=limit)]
+
+
+def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
+                per_page: int = 20) -> tuple[list[SearchHit], int]:
+    """Search everything the viewer may see. Hidden documents appear only to staff and their owner."""
+    query = build_query(text)
+    if query is None:
+        return [], 0
+    filters = _visibility_filters(viewer, types)
     if filters:
         query = Q.And([query, *filters])
     ix = _open_index()

@@ -6,6 +6,7 @@ from importlib import import_module
 # Order matters: later domains build on earlier ones' demo rows.
 DEMO_MODULES = [
     "app.auth.demo",
+    "app.proposals.demo",
 ]
 
 

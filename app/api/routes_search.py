@@ -1,0 +1,23 @@
+from flask import jsonify, request
+
+from app.api import bp
+from app.api.auth import api_user
+from app.api.helpers import page_arg, per_page_arg
+from app.api.spec import documented, query_param
+from app.search import query_index
+
+SEARCH_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+    "type": {"type": "string"}, "id": {"type": "integer"}, "title": {"type": "string"}, "url": {"type": "string"},
+    "snippet": {"type": "string", "description": "escaped HTML with <mark> around the matched words"}}}},
+    "total": {"type": "integer"}}}
+
+
+@bp.route("/search")
+@documented("Search proposals and comments (Korean aware)", tag="search", auth=False,
+            query=[query_param("q"), query_param("page", "integer"), query_param("per_page", "integer")],
+            responses={200: ("Results, best first", SEARCH_SCHEMA)})
+def search():
+    q = request.args.get("q", "").strip()[:200]
+    hits, total = query_index(q, viewer=api_user(), page=page_arg(), per_page=per_page_arg()) if q else ([], 0)
+    return jsonify({"items": [{"type": h.type, "id": h.id, "title": h.title, "url": h.url, "snippet": h.snippet}
+                              for h in hits], "total": total})

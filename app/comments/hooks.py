@@ -1,0 +1,54 @@
+"""Comments as search documents, moderation targets and notification senders."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app import search
+from app.comments import services
+from app.comments.models import Comment
+from app.comments.registry import comment_target
+from app.extensions import db
+from app.moderation.registry import register_moderation_target
+from app.notifications import kinds
+from app.text import plain_text
+
+
+def _comment_documents():
+    """Every live comment; comments come grouped by target so each target is loaded once."""
+    current_key, current = None, None
+    query = (select(Comment).where(Comment.deleted_at.is_(None))
+             .order_by(Comment.target_type, Comment.target_id, Comment.id).execution_options(yield_per=1000))
+    for comment in db.session.scalars(query):
+        key = (comment.target_type, comment.target_id)
+        if key != current_key:
+            target = comment_target(comment.target_type)
+            current_key, current = key, (target, target.load(comment.target_id) if target else None)
+        target, obj = current
+        if obj is not None:
+            yield services.comment_document(comment, target, obj, bool(getattr(obj, "hidden", False)))
+
+
+def _count_comments() -> int:
+    return db.session.scalar(select(func.count()).select_from(Comment).where(Comment.deleted_at.is_(None)))
+
+
+def _visible_to(user, comment: Comment) -> bool:
+    target = comment_target(comment.target_type)
+    obj = target.load(comment.target_id) if target else None
+    return (obj is not None and target.can_view(user, obj) and not comment.deleted
+            and services.visible_comment(comment, user))
+
+
+def _reindex(comment: Comment) -> None:
+    target = comment_target(comment.target_type)
+    obj = target.load(comment.target_id) if target else None
+    if obj is not None:
+        services.index_comment(comment, target, obj)
+
+
+def register() -> None:
+    search.register_source("comment", _comment_documents, _count_comments)
+    register_moderation_target("comment", model=Comment, title=lambda c: plain_text(c.body)[:80],
+                               url=services.comment_url, visible_to=_visible_to, after_change=_reindex)
+    kinds.register("comment_reply", _l("%(name)s replied to your comment on “%(title)s”."))

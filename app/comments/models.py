@@ -1,0 +1,63 @@
+"""Threaded comments that any domain can attach to its objects (by target type and id)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.core import utcnow
+from app.extensions import db
+from app.moderation.models import ModeratedMixin
+
+MAX_DEPTH = 2  # depth 0 (top level), 1 and 2: threads three levels deep
+
+
+class Stance(enum.Enum):
+    FOR_ = "for"
+    NEUTRAL = "neutral"
+    AGAINST = "against"
+
+    @property
+    def label(self):
+        return STANCE_LABELS[self]
+
+
+STANCE_LABELS = {Stance.FOR_: _l("For"), Stance.NEUTRAL: _l("Neutral"), Stance.AGAINST: _l("Against")}
+
+
+class Comment(ModeratedMixin, db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_thread", "target_type", "target_id", "parent_id", "id"),
+        Index("ix_comments_root", "root_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # The top-level comment of the thread (None for a top-level comment): loads a page's replies in one query.
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    stance: Mapped[Stance | None] = mapped_column(
+        Enum(Stance, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    author: Mapped[User] = relationship()
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def can_have_replies(self) -> bool:
+        return self.depth < MAX_DEPTH

@@ -1,0 +1,18 @@
+"""Who may do what with a comment. Pure predicates."""
+from __future__ import annotations
+
+
+def _active(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.active
+
+
+def can_edit_comment(user, comment) -> bool:
+    return _active(user) and comment.author_id == user.id and not comment.deleted
+
+
+def can_delete_comment(user, comment) -> bool:
+    return can_edit_comment(user, comment)
+
+
+def can_reply(user, comment) -> bool:
+    return _active(user) and comment.can_have_replies and not comment.deleted and not comment.hidden

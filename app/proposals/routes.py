@@ -1,0 +1,164 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.permissions import require
+from app.comments.routes import comment_page_for_request
+from app.core import DomainError, page_number
+from app.districts import district_choices
+from app.extensions import db
+from app.proposals import bp, permissions, queries, services
+from app.proposals.choices import all_fields, all_topics
+from app.proposals.forms import ProposalForm
+from app.proposals.models import STATUS_LABELS, Proposal
+from app.text import render_markdown
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str):
+    return render_markdown(text)
+
+
+@bp.app_context_processor
+def proposal_helpers():
+    return {"proposal_permissions": permissions}
+
+
+def _proposal_or_404(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or not permissions.can_view_proposal(current_user, proposal):
+        abort(404)
+    return proposal
+
+
+def _form(**kwargs) -> ProposalForm:
+    return ProposalForm(fields=all_fields(), topics=all_topics(), **kwargs)
+
+
+def _content(form: ProposalForm) -> dict:
+    return {"title": form.title.data, "body": form.body.data, "field_slug": form.field.data,
+            "topic_slugs": form.topics.data, "district": form.district.data,
+            "latitude": form.latitude.data, "longitude": form.longitude.data}
+
+
+def _show_domain_error(form: ProposalForm, error: DomainError) -> None:
+    """Put a rule's message next to its input when it names one, otherwise flash it."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(str(error.message), "error")
+
+
+@bp.route("/")
+def index():
+    filters = queries.ProposalFilters.from_args(request.args)
+    pagination = queries.list_proposals(filters, current_user, page_number())
+    return render_template(
+        "proposals/index.html", pagination=pagination, filters=filters, fields=all_fields(), topics=all_topics(),
+        statuses=STATUS_LABELS, districts=district_choices(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    require(permissions.can_create_proposal)
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            proposal = services.submit_proposal(current_user, **_content(form))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_domain_error(form, error)
+        else:
+            flash(_("Your proposal was published."), "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return render_template("proposals/form.html", form=form, proposal=None)
+
+
+@bp.route("/<int:proposal_id>")
+def detail(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    return render_template(
+        "proposals/detail.html", proposal=proposal, answer=services.official_answer(proposal),
+        supported=services.has_supported(current_user, proposal),
+        following=services.is_following(current_user, proposal),
+        comment_page=comment_page_for_request("proposal", proposal.id),
+        comment_target_url=url_for("proposals.detail", proposal_id=proposal.id),
+        can_comment=permissions.can_comment_on_proposal(current_user, proposal),
+    )
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    if current_user.id != proposal.author_id:
+        abort(403)
+    if not proposal.editable:
+        flash(_("This proposal can no longer be edited: it already has supports or comments."), "error")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    form = _form(obj=proposal, field=proposal.field.slug, topics=[t.slug for t in proposal.topics])
+    if form.validate_on_submit():
+        try:
+            services.edit_proposal(current_user, proposal, **_content(form))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_domain_error(form, error)
+        else:
+            flash(_("Your proposal was changed."), "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return render_template("proposals/form.html", form=form, proposal=proposal)
+
+
+def _action(proposal_id: int, predicate, action, message: str):
+    proposal = _proposal_or_404(proposal_id)
+    require(predicate, proposal)
+    try:
+        action(current_user, proposal)
+        db.session.commit()
+        flash(message, "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(proposal_id: int):
+    return _action(proposal_id, permissions.can_withdraw_proposal, services.withdraw_proposal,
+                   _("Your proposal was withdrawn. It stays visible, marked as withdrawn."))
+
+
+@bp.route("/<int:proposal_id>/support", methods=["POST"])
+@login_required
+def support(proposal_id: int):
+    return _action(proposal_id, permissions.can_support_proposal, services.support_proposal,
+                   _("You support this proposal."))
+
+
+@bp.route("/<int:proposal_id>/unsupport", methods=["POST"])
+@login_required
+def unsupport(proposal_id: int):
+    return _action(proposal_id, permissions.can_follow_proposal, services.withdraw_support,
+                   _("Your support was withdrawn."))
+
+
+@bp.route("/<int:proposal_id>/follow", methods=["POST"])
+@login_required
+def follow(proposal_id: int):
+    return _action(proposal_id, permissions.can_follow_proposal, services.follow_proposal,
+                   _("You follow this proposal and will be notified of answers and status changes."))
+
+
+@bp.route("/<int:proposal_id>/unfollow", methods=["POST"])
+@login_required
+def unfollow(proposal_id: int):
+    return _action(proposal_id, permissions.can_follow_proposal, services.unfollow_proposal,
+                   _("You no longer follow this proposal."))
+
+
