@@ -1,0 +1,14 @@
+"""Recruiting labs promoted on the home page."""
+from app.labs.stats import recruiting_labs
+from app.labs.views import seoul_today
+from app.main.home import register_home_section
+
+
+def recruiting_section() -> dict | None:
+    rows = recruiting_labs(seoul_today())
+    if not rows:
+        return None
+    return {"template": "labs/_home_section.html", "recruiting_lab_rows": rows}
+
+
+register_home_section(recruiting_section)

@@ -1,0 +1,202 @@
+"""Lab pages: the list, overview, the public page, creating and editing, recruitment and stages."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import case, select
+
+from app.auth.models import User
+from app.core import page_number, utcnow
+from app.extensions import db
+from app.labs import bp, services
+from app.labs import permissions as perm
+from app.labs.forms import ApplicationForm, DecisionForm, EditLabForm, FacilitatorForm, LabForm, StageForm
+from app.labs.gates import unmet_conditions
+from app.labs.models import Lab, LabMembership, LabMode, LabStage, MemberGroup, MembershipStatus
+from app.labs.proposal_links import proposals_of, recruiting_labs_from_proposal
+from app.labs.sessions import sessions_of
+from app.labs.stats import lab_kpis, labs_with_counts, recruiting_condition
+from app.labs.views import authorize, flash_form_errors, load_child, load_lab, run, seoul_today, viewer_membership
+from app.labs.workspace_services import praise_of
+from app.text import render_markdown
+
+_STAGE_ORDER = case({stage: position for position, stage in enumerate(LabStage)}, value=Lab.stage)
+
+
+@bp.route("/")
+def index():
+    today = seoul_today()
+    show = request.args.get("show", "active")
+    statement = select(Lab)
+    if show == "recruiting":
+        statement = statement.where(recruiting_condition(today))
+    elif show == "closed":
+        statement = statement.where(Lab.stage == LabStage.CLOSED)
+    else:
+        show = "active"
+        statement = statement.where(Lab.stage != LabStage.CLOSED)
+    statement = labs_with_counts(statement.order_by(Lab.recruitment_deadline.desc(), Lab.id.desc()))
+    pagination = db.paginate(statement, page=page_number(), per_page=12, error_out=False, count=True)
+    return render_template("labs/index.html", pagination=pagination, rows=list(pagination), show=show, today=today,
+                           can_create=perm.can_create_lab(current_user),
+                           can_overview=perm.can_view_overview(current_user))
+
+
+@bp.route("/overview")
+@login_required
+def overview():
+    authorize(perm.can_view_overview(current_user))
+    statement = labs_with_counts(select(Lab).order_by(_STAGE_ORDER, Lab.recruitment_deadline, Lab.id))
+    pagination = db.paginate(statement, page=page_number(), per_page=30, error_out=False)
+    return render_template("labs/overview.html", pagination=pagination, rows=list(pagination), today=seoul_today())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    authorize(perm.can_create_lab(current_user))
+    form = LabForm(mode=request.args.get("mode", LabMode.RESIDENT_LED.value),
+                   proposal_ids=request.args.get("proposal", ""))
+    if form.validate_on_submit():
+        created = []
+        ok = run(lambda: created.append(services.create_lab(
+            current_user, title=form.title.data, summary=form.summary.data, mode=LabMode(form.mode.data),
+            district=form.district.data, capacity=form.capacity.data, budget_won=form.budget_won.data,
+            recruitment_deadline=form.recruitment_deadline.data, starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data, proposal_ids=form.parsed_proposal_ids())), _("The lab was created."))
+        if ok:
+            return redirect(url_for("labs.detail", lab_id=created[0].id))
+    return render_template("labs/form.html", form=form, lab=None)
+
+
+@bp.route("/<int:lab_id>")
+def detail(lab_id: int):
+    lab = load_lab(lab_id)
+    membership = viewer_membership(lab)
+    now = utcnow()
+    return render_template(
+        "labs/detail.html", lab=lab, membership=membership, kpis=lab_kpis(lab, now), now=now, today=seoul_today(),
+        sessions=sessions_of(lab), timeline=services.timeline(lab), praise=praise_of(lab),
+        proposals=proposals_of(lab), perm=perm, stages=[s for s in LabStage if s is not LabStage.CLOSED],
+        application_form=ApplicationForm(), stage_form=StageForm(), facilitator_form=FacilitatorForm(),
+        missing=unmet_conditions(lab) if perm.can_change_stage(current_user, lab) else [], groups=list(MemberGroup),
+    )
+
+
+@bp.route("/<int:lab_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(lab_id: int):
+    lab = load_lab(lab_id)
+    authorize(perm.can_edit_lab(current_user, lab))
+    form = EditLabForm(obj=lab)
+    if form.validate_on_submit():
+        if run(lambda: services.update_lab(
+                lab, current_user, title=form.title.data, summary=form.summary.data, district=form.district.data,
+                capacity=form.capacity.data, budget_won=form.budget_won.data,
+                recruitment_deadline=form.recruitment_deadline.data, starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data), _("The lab was saved.")):
+            return redirect(url_for("labs.detail", lab_id=lab.id))
+    return render_template("labs/form.html", form=form, lab=lab)
+
+
+@bp.route("/<int:lab_id>/facilitators", methods=["POST"])
+@login_required
+def add_facilitator(lab_id: int):
+    lab = load_lab(lab_id)
+    authorize(perm.can_add_facilitator(current_user, lab))
+    form = FacilitatorForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data)
+        if user is None:
+            flash(_("No account has this number."), "error")
+        else:
+            run(lambda: services.add_facilitator(lab, user, current_user), _("The facilitator was added."))
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("labs.detail", lab_id=lab.id))
+
+
+@bp.route("/<int:lab_id>/apply", methods=["POST"])
+@login_required
+def apply(lab_id: int):
+    lab = load_lab(lab_id)
+    membership = viewer_membership(lab)
+    authorize(perm.can_apply(current_user, lab, membership))
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        run(lambda: services.apply(lab, current_user, motivation=form.motivation.data,
+                                   group=MemberGroup(form.group.data), today=seoul_today()),
+            _("Thank you for applying. The facilitators will let you know their decision."))
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("labs.detail", lab_id=lab.id))
+
+
+@bp.route("/<int:lab_id>/leave", methods=["POST"])
+@login_required
+def leave(lab_id: int):
+    lab = load_lab(lab_id)
+    membership = viewer_membership(lab)
+    authorize(perm.can_leave(current_user, lab, membership))
+    run(lambda: services.leave(membership, current_user), _("You left the lab."))
+    return redirect(url_for("labs.detail", lab_id=lab.id))
+
+
+@bp.route("/<int:lab_id>/members")
+@login_required
+def members(lab_id: int):
+    lab = load_lab(lab_id)
+    membership = viewer_membership(lab)
+    authorize(perm.can_view_members(current_user, lab, membership))
+    manage = perm.can_manage_members(current_user, lab)
+    statement = select(LabMembership).where(LabMembership.lab_id == lab.id)
+    if not manage:
+        statement = statement.where(LabMembership.status == MembershipStatus.ACCEPTED)
+    status_order = case({MembershipStatus.APPLIED: 0, MembershipStatus.ACCEPTED: 1, MembershipStatus.WAITLISTED: 2},
+                        value=LabMembership.status, else_=3)
+    pagination = db.paginate(statement.order_by(status_order, LabMembership.waitlisted_at, LabMembership.applied_at,
+                                                LabMembership.id),
+                             page=page_number(), per_page=50, error_out=False)
+    return render_template("labs/members.html", lab=lab, pagination=pagination, manage=manage,
+                           decision_form=DecisionForm(), accepted=services.accepted_count(lab))
+
+
+@bp.route("/<int:lab_id>/applications/<int:membership_id>", methods=["POST"])
+@login_required
+def decide(lab_id: int, membership_id: int):
+    lab = load_lab(lab_id)
+    authorize(perm.can_manage_members(current_user, lab))
+    membership = load_child(LabMembership, membership_id, lab)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        run(lambda: services.decide_application(membership, current_user, accept=form.decision.data == "accept"),
+            _("The decision was saved and the applicant notified."))
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("labs.members", lab_id=lab.id))
+
+
+@bp.route("/<int:lab_id>/stage", methods=["POST"])
+@login_required
+def change_stage(lab_id: int):
+    lab = load_lab(lab_id)
+    authorize(perm.can_change_stage(current_user, lab))
+    form = StageForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+    elif form.action.data == "advance":
+        run(lambda: services.advance_stage(lab, current_user, form.reason.data), _("The lab moved on."))
+    else:
+        run(lambda: services.move_back(lab, current_user, form.reason.data), _("The lab moved back one stage."))
+    return redirect(url_for("labs.detail", lab_id=lab.id))
+
+
+@bp.app_template_filter("lab_markdown")
+def lab_markdown(text: str | None):
+    return render_markdown(text or "")
+
+
+@bp.app_template_global("labs_recruiting_for_proposal")
+def labs_recruiting_for_proposal(proposal_id: int) -> list[Lab]:
+    return recruiting_labs_from_proposal(proposal_id, seoul_today())

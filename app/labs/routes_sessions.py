@@ -1,0 +1,103 @@
+"""Session pages: scheduling, RSVP, check-in and attendance."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import to_utc
+from flask_login import current_user, login_required
+
+from app.core import DomainError, utcnow
+from app.extensions import db
+from app.labs import bp
+from app.labs import permissions as perm
+from app.labs import sessions as session_services
+from app.labs.forms import AttendanceForm, CheckinForm, RsvpForm, SessionForm
+from app.labs.models import LabSession, RsvpAnswer
+from app.labs.views import authorize, flash_form_errors, load_child, load_lab, run, viewer_membership
+from app.labs.workspace_services import participants
+
+
+@bp.route("/<int:lab_id>/sessions/new", methods=["GET", "POST"])
+@login_required
+def new_session(lab_id: int):
+    lab = load_lab(lab_id)
+    authorize(perm.can_manage_sessions(current_user, lab))
+    form = SessionForm()
+    if form.validate_on_submit():
+        created = []
+        if run(lambda: created.append(session_services.create_session(
+                lab, current_user, title=form.title.data, starts_at=to_utc(form.starts_at.data),
+                ends_at=to_utc(form.ends_at.data), place=form.place.data, meeting_url=form.meeting_url.data)),
+               _("The session was scheduled and members notified.")):
+            return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=created[0].id))
+    return render_template("labs/session_form.html", lab=lab, form=form)
+
+
+@bp.route("/<int:lab_id>/sessions/<int:session_id>")
+def session_detail(lab_id: int, session_id: int):
+    lab = load_lab(lab_id)
+    session = load_child(LabSession, session_id, lab)
+    membership = viewer_membership(lab)
+    manage = perm.can_manage_sessions(current_user, lab)
+    attendance = session_services.attendance_of(session) if (
+        manage or perm.can_view_members(current_user, lab, membership)) else []
+    rsvps = session_services.rsvps_of(session) if manage or membership else {}
+    attended_ids = {a.user_id for a in attendance}
+    people = [u for u in participants(lab) if not lab.is_facilitator(u)] if manage else []
+    return render_template(
+        "labs/session.html", lab=lab, session=session, membership=membership, manage=manage,
+        can_attend=perm.can_attend(current_user, lab, membership), attendance=attendance, rsvps=rsvps,
+        attended_ids=attended_ids, people=people, now=utcnow(), my_rsvp=rsvps.get(getattr(current_user, "id", None)),
+        checkin_form=CheckinForm(), rsvp_form=RsvpForm(), attendance_form=AttendanceForm(),
+        rsvp_answers=list(RsvpAnswer), opens_before=session_services.CHECKIN_OPENS_BEFORE)
+
+
+@bp.route("/<int:lab_id>/sessions/<int:session_id>/checkin", methods=["POST"])
+@login_required
+def checkin(lab_id: int, session_id: int):
+    lab = load_lab(lab_id)
+    session = load_child(LabSession, session_id, lab)
+    authorize(perm.can_attend(current_user, lab, viewer_membership(lab)))
+    form = CheckinForm()
+    if form.validate_on_submit():
+        try:
+            _attendance, created = session_services.check_in(session, current_user, form.code.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("You are checked in. Welcome!") if created else _("You were already checked in."), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))
+
+
+@bp.route("/<int:lab_id>/sessions/<int:session_id>/rsvp", methods=["POST"])
+@login_required
+def rsvp(lab_id: int, session_id: int):
+    lab = load_lab(lab_id)
+    session = load_child(LabSession, session_id, lab)
+    authorize(perm.can_attend(current_user, lab, viewer_membership(lab)))
+    form = RsvpForm()
+    if form.validate_on_submit():
+        run(lambda: session_services.answer_rsvp(session, current_user, RsvpAnswer(form.answer.data)),
+            _("Your answer was saved."))
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))
+
+
+@bp.route("/<int:lab_id>/sessions/<int:session_id>/attendance", methods=["POST"])
+@login_required
+def record_attendance(lab_id: int, session_id: int):
+    lab = load_lab(lab_id)
+    session = load_child(LabSession, session_id, lab)
+    authorize(perm.can_manage_sessions(current_user, lab))
+    form = AttendanceForm()
+    if form.validate_on_submit():
+        run(lambda: session_services.record_attendance(session, form.user_id.data, current_user),
+            _("The attendance was recorded."))
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))

@@ -1,0 +1,66 @@
+"""Helpers shared by the lab pages."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash
+from flask_login import current_user
+
+from app.core import DomainError, ValidationFailed
+from app.extensions import db
+from app.labs.models import Lab, LabMembership
+
+
+def seoul_today() -> date:
+    """Deadlines are calendar dates in the city's time zone."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Seoul"))
+    return datetime.now(zone).date()
+
+
+def load_lab(lab_id: int) -> Lab:
+    return db.session.get(Lab, lab_id) or abort(404)
+
+
+def load_child(model, child_id: int, lab: Lab):
+    """A row that belongs to ``lab`` (through ``lab_id``), or 404."""
+    row = db.session.get(model, child_id)
+    if row is None or row.lab_id != lab.id:
+        abort(404)
+    return row
+
+
+def viewer_membership(lab: Lab) -> LabMembership | None:
+    return lab.membership_of(current_user) if current_user.is_authenticated else None
+
+
+def authorize(allowed: bool) -> None:
+    if not allowed:
+        abort(403 if current_user.is_authenticated else 401)
+
+
+def run(action, success_message) -> bool:
+    """Call a service, commit and flash; on a refused rule roll back and flash every reason."""
+    try:
+        action()
+    except ValidationFailed as error:
+        db.session.rollback()
+        for messages in error.errors.values():
+            for message in messages:
+                flash(str(message), "error")
+        return False
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        for missing in getattr(error, "missing", []):
+            flash(str(missing), "error")
+        return False
+    db.session.commit()
+    flash(str(success_message), "success")
+    return True
+
+
+def flash_form_errors(form) -> None:
+    for messages in form.errors.values():
+        for message in messages:
+            flash(str(message), "error")
