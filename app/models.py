@@ -2,6 +2,7 @@
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import AccessLog, ApiToken, Consent, User, UserRole  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.certificates.models import Certificate, CompletionRule  # noqa: F401
 from app.labs.models import Attendance, Lab, LabMembership, LabSession, LabStageChange, SessionRsvp  # noqa: F401
 from app.labs import proposal_links, workspace  # noqa: F401
 from app.proposals.models import Field, Follow, OfficialAnswer, Proposal, ProposalSettings, Support, Topic  # noqa: F401

@@ -1,0 +1,49 @@
+"""The Korean font embedded in certificate PDFs.
+
+It comes from the ``justmytype-intl-cjk`` package (Noto Sans KR, SIL Open Font License), never from
+the machine. The package ships a variable font whose default instance is Thin; fixing its weight
+takes fontTools ~15 seconds, so the static Regular instance is built once and kept under the
+instance folder.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from importlib.resources import files
+from pathlib import Path
+
+from flask import current_app
+
+FONT_PACKAGE = "justmytype_intl_cjk"
+FONT_RESOURCE = "fonts/ofl/notosanskr/NotoSansKR[wght].ttf"
+WEIGHT = 400
+
+
+def variable_font_path() -> Path:
+    return Path(str(files(FONT_PACKAGE) / FONT_RESOURCE))
+
+
+def certificate_font_path() -> Path:
+    """The static Regular instance of Noto Sans KR, built on first use."""
+    cache_dir = Path(current_app.instance_path) / "fonts"
+    target = cache_dir / f"NotoSansKR-{WEIGHT}.ttf"
+    if target.exists():
+        return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # Several workers may ask at once: one builds, the others wait and reuse its file.
+    with open(cache_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.exists():
+            _build_static_instance(target)
+    return target
+
+
+def _build_static_instance(target: Path) -> None:
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    variable = TTFont(str(variable_font_path()))
+    static = instancer.instantiateVariableFont(variable, {"wght": WEIGHT}, updateFontNames=False)
+    partial = target.with_suffix(".partial")
+    static.save(str(partial))
+    os.replace(partial, target)
