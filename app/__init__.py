@@ -52,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.certificates import bp as certificates_bp
     from app.labs import bp as labs_bp
+    from app.ledger import bp as ledger_bp
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
     from app.comments import bp as comments_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(ledger_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(proposals_bp)

@@ -1,0 +1,24 @@
+"""The ledger's models, split by concern; import them from here."""
+from app.ledger.models.allowance import (  # noqa: F401
+    Allowance,
+    AllowanceKind,
+    AllowanceStatus,
+    ExpenseCategory,
+    STATUS_LABELS,
+)
+from app.ledger.models.budget import (  # noqa: F401
+    AllowanceRule,
+    Budget,
+    LedgerEntry,
+    LedgerEntryType,
+    LedgerIsAppendOnly,
+    PROGRAMME_LABELS,
+    ProgrammeType,
+)
+from app.ledger.models.payout import (  # noqa: F401
+    KOREAN_BANKS,
+    BankAccount,
+    BatchStatus,
+    IdempotentResponse,
+    PayoutBatch,
+)

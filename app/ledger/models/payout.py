@@ -1,0 +1,94 @@
+"""Bank accounts for payouts, payout batches, and stored API responses for idempotent retries."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
+
+from app.auth.models import User
+from app.core import DomainError, utcnow
+from app.extensions import db
+from app.ledger.models.allowance import Allowance
+from app.ledger.models.budget import enum_column
+
+# Proper names, shown as written in every language.
+KOREAN_BANKS = [
+    "농협은행", "국민은행", "신한은행", "우리은행", "하나은행", "기업은행",
+    "카카오뱅크", "토스뱅크", "우체국", "새마을금고", "지역농협",
+]
+
+
+class BankAccount(db.Model):
+    """Where a resident's allowances are paid. The number is stored only Fernet-encrypted."""
+
+    __tablename__ = "bank_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    bank: Mapped[str] = mapped_column(String(20))
+    account_number_encrypted: Mapped[str] = mapped_column(Text)
+    account_last4: Mapped[str] = mapped_column(String(4))
+    holder_name: Mapped[str] = mapped_column(String(50))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def masked_number(self) -> str:
+        return f"***-****-{self.account_last4}"
+
+
+class BatchStatus(enum.Enum):
+    OPEN = "open"
+    PAID = "paid"
+
+    @property
+    def label(self):
+        return {BatchStatus.OPEN: _l("Open"), BatchStatus.PAID: _l("Paid")}[self]
+
+
+class PayoutBatch(db.Model):
+    """Approved allowances sent together to the city's bank-transfer system."""
+
+    __tablename__ = "payout_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus), default=BatchStatus.OPEN)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    exported_at: Mapped[datetime | None] = mapped_column(DateTime)
+    exported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    allowances: Mapped[list[Allowance]] = relationship(order_by=Allowance.id)
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    def mark_paid(self, by: User, now: datetime) -> None:
+        if self.status is not BatchStatus.OPEN:
+            raise DomainError(_l("This batch was paid already."))
+        if self.exported_at is None:
+            raise DomainError(_l("Export the batch for the bank transfer before marking it paid."))
+        self.status = BatchStatus.PAID
+        self.paid_at, self.paid_by_id = now, by.id
+
+
+class IdempotentResponse(db.Model):
+    """The answer given to an API request that carried an Idempotency-Key, replayed on a retry."""
+
+    __tablename__ = "idempotent_responses"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    request_path: Mapped[str] = mapped_column(String(200))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

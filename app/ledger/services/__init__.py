@@ -1,0 +1,1 @@
+"""Ledger use cases: budgets and funds, allowances, payouts. Services flush; callers commit."""
