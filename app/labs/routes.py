@@ -16,7 +16,7 @@ from app.labs.gates import unmet_conditions
 from app.labs.models import Lab, LabMembership, LabMode, LabStage, MemberGroup, MembershipStatus
 from app.labs.proposal_links import proposals_of, recruiting_labs_from_proposal
 from app.labs.sessions import sessions_of
-from app.labs.stats import lab_kpis, labs_with_counts, recruiting_condition
+from app.labs.stats import lab_kpis, recruiting_condition, with_membership_counts
 from app.labs.views import authorize, flash_form_errors, load_child, load_lab, run, seoul_today, viewer_membership
 from app.labs.workspace_services import praise_of
 from app.text import render_markdown
@@ -36,9 +36,10 @@ def index():
     else:
         show = "active"
         statement = statement.where(Lab.stage != LabStage.CLOSED)
-    statement = labs_with_counts(statement.order_by(Lab.recruitment_deadline.desc(), Lab.id.desc()))
-    pagination = db.paginate(statement, page=page_number(), per_page=12, error_out=False, count=True)
-    return render_template("labs/index.html", pagination=pagination, rows=list(pagination), show=show, today=today,
+    pagination = db.paginate(statement.order_by(Lab.recruitment_deadline.desc(), Lab.id.desc()),
+                             page=page_number(), per_page=12, error_out=False)
+    return render_template("labs/index.html", pagination=pagination, rows=with_membership_counts(pagination.items),
+                           show=show, today=today,
                            can_create=perm.can_create_lab(current_user),
                            can_overview=perm.can_view_overview(current_user))
 
@@ -47,9 +48,10 @@ def index():
 @login_required
 def overview():
     authorize(perm.can_view_overview(current_user))
-    statement = labs_with_counts(select(Lab).order_by(_STAGE_ORDER, Lab.recruitment_deadline, Lab.id))
-    pagination = db.paginate(statement, page=page_number(), per_page=30, error_out=False)
-    return render_template("labs/overview.html", pagination=pagination, rows=list(pagination), today=seoul_today())
+    pagination = db.paginate(select(Lab).order_by(_STAGE_ORDER, Lab.recruitment_deadline, Lab.id),
+                             page=page_number(), per_page=30, error_out=False)
+    return render_template("labs/overview.html", pagination=pagination,
+                           rows=with_membership_counts(pagination.items), today=seoul_today())
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -52,21 +52,19 @@ def lab_kpis(lab: Lab, now: datetime) -> LabKpis:
     return kpis
 
 
-def _membership_counts():
-    return (select(
-        LabMembership.lab_id,
-        func.sum(case((LabMembership.status == MembershipStatus.ACCEPTED, 1), else_=0)).label("accepted"),
-        func.sum(case((LabMembership.status == MembershipStatus.APPLIED, 1), else_=0)).label("pending"),
-        func.sum(case((LabMembership.status == MembershipStatus.WAITLISTED, 1), else_=0)).label("waitlisted"),
-    ).group_by(LabMembership.lab_id).subquery())
-
-
-def labs_with_counts(statement):
-    """Add (accepted, pending, waitlisted) counts to a ``select(Lab)`` statement; rows are (Lab, a, p, w)."""
-    counts = _membership_counts()
-    return (statement.add_columns(func.coalesce(counts.c.accepted, 0), func.coalesce(counts.c.pending, 0),
-                                  func.coalesce(counts.c.waitlisted, 0))
-            .outerjoin(counts, counts.c.lab_id == Lab.id))
+def with_membership_counts(labs) -> list[tuple[Lab, int, int, int]]:
+    """(lab, accepted, pending, waitlisted) for each lab, with one grouped query for all of them."""
+    ids = [lab.id for lab in labs]
+    counts: dict[int, tuple[int, int, int]] = {}
+    if ids:
+        rows = db.session.execute(select(
+            LabMembership.lab_id,
+            func.sum(case((LabMembership.status == MembershipStatus.ACCEPTED, 1), else_=0)),
+            func.sum(case((LabMembership.status == MembershipStatus.APPLIED, 1), else_=0)),
+            func.sum(case((LabMembership.status == MembershipStatus.WAITLISTED, 1), else_=0)),
+        ).where(LabMembership.lab_id.in_(ids)).group_by(LabMembership.lab_id))
+        counts = {lab_id: (int(a or 0), int(p or 0), int(w or 0)) for lab_id, a, p, w in rows}
+    return [(lab, *counts.get(lab.id, (0, 0, 0))) for lab in labs]
 
 
 def recruiting_condition(today: date):
@@ -74,6 +72,6 @@ def recruiting_condition(today: date):
 
 
 def recruiting_labs(today: date, limit: int = 3) -> list[tuple]:
-    statement = labs_with_counts(select(Lab).where(recruiting_condition(today))
-                                 .order_by(Lab.recruitment_deadline, Lab.id).limit(limit))
-    return db.session.execute(statement).all()
+    labs = db.session.scalars(select(Lab).where(recruiting_condition(today))
+                              .order_by(Lab.recruitment_deadline, Lab.id).limit(limit)).all()
+    return with_membership_counts(labs)
