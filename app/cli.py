@@ -148,5 +148,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(translate_cli)
     from app.search import search_cli
+    from app.bench.commands import seed_bench_command
 
     app.cli.add_command(search_cli)
+    seed_cli.add_command(seed_bench_command)
