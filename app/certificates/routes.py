@@ -54,18 +54,19 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
 # --- a lab's certificates (facilitators and staff) ---------------------------------------------
 
 def _render_lab_page(lab: Lab, *, rule_form=None, participation_form=None, manual_form=None, status=200):
-    standings = services.standings(lab)
+    rule = services.completion_rule(lab)
+    standings = services.standings(lab, rule=rule)
     members = [standing.member for standing in standings]
     participation_form = participation_form or ParticipationForm()
     participation_form.set_members(members)
     manual_form = manual_form or ManualIssueForm()
     manual_form.set_members(members)
-    rule = services.completion_rule(lab)
     rule_form = rule_form or CompletionRuleForm(data={"min_attendance_percent": rule.min_attendance_percent,
                                                       "require_closed": rule.require_closed})
     return render_template(
         "certificates/lab.html", lab=lab, standings=standings, rule=rule, rule_form=rule_form,
-        closed_ok=services.closed_after_final_stage(lab), participation_form=participation_form,
+        closed_ok=services.closed_after_final_stage(lab) if rule.require_closed else None,
+        participation_form=participation_form,
         manual_form=manual_form, may_issue_by_hand=can_issue_by_hand(current_user, lab),
         certificates=services.lab_certificates(lab),
     ), status
