@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import INSTANCE_DIR, config_by_name
@@ -15,6 +15,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user = getattr(g, "api_user", None) or (current_user if current_user and current_user.is_authenticated else None)
     if user is not None and getattr(user, "locale", None) in languages:
         return user.locale
