@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from app.ledger import bp as ledger_bp
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
+    from app.policies import bp as policies_bp
     from app.comments import bp as comments_bp
     from app.moderation import bp as moderation_bp
     from app.proposals import bp as proposals_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(searchpage_bp)
+    app.register_blueprint(policies_bp)
     app.register_blueprint(labs_bp)
     app.register_blueprint(api_bp)
 
