@@ -112,19 +112,39 @@ def _extract_and_merge() -> None:
             _pybabel("init", "-i", str(pot), "-d", "translations", "-l", locale)
     pot.unlink()
     # English is the source language: an English message reads as written unless the catalogue says otherwise.
-    _edit_catalogue("en", lambda message: None if message.string else message.id)
+    _edit_catalogue("en", _english_source)
+
+
+def _english_source(message):
+    if isinstance(message.id, tuple):  # plural forms: (singular, plural)
+        return None if all(message.string) else message.id
+    return None if message.string else message.id
+
+
+def _korean_from(entries: dict):
+    """Korean has one plural form, so a plural message takes the translation given for its singular."""
+
+    def new_string(message):
+        if isinstance(message.id, tuple):
+            translation = entries.get(message.id[0])
+            return (translation,) if translation else None
+        return entries.get(message.id)
+
+    return new_string
 
 
 @translate_cli.command("set")
 @click.argument("json_file", type=click.File("r", encoding="utf-8"))
 def translate_set(json_file):
-    """Set Korean translations from a JSON object {"English msgid": "한국어", ...}."""
+    """Set Korean translations from a JSON object {"English msgid": "한국어", ...}.
+
+    For a plural message, give its singular msgid."""
     import json
 
     entries = json.load(json_file)
     with _catalogue_lock():
         _extract_and_merge()
-        changed = _edit_catalogue("ko", lambda message: entries.get(message.id))
+        changed = _edit_catalogue("ko", _korean_from(entries))
     click.echo(f"ko: {changed} set")
 
 
