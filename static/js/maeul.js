@@ -6,3 +6,22 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// On a phone the main menu folds behind a "Menu" button; without JavaScript it simply stays open.
+(function () {
+  var toggle = document.querySelector(".menu-toggle");
+  var nav = document.getElementById("main-nav");
+  if (!toggle || !nav) return;
+  var narrow = window.matchMedia("(max-width: 47.99rem)");
+  function setOpen(open) {
+    toggle.setAttribute("aria-expanded", String(open));
+    nav.hidden = !open;
+  }
+  function apply() {
+    toggle.hidden = !narrow.matches;
+    setOpen(!narrow.matches);
+  }
+  toggle.addEventListener("click", function () { setOpen(nav.hidden); });
+  narrow.addEventListener("change", apply);
+  apply();
+})();
