@@ -21,7 +21,7 @@ from app.labs.views import authorize, flash_form_errors, load_child, load_lab, r
 from app.labs.workspace_services import praise_of
 from app.text import render_markdown
 
-_STAGE_ORDER = case({stage: position for position, stage in enumerate(LabStage)}, value=Lab.stage)
+_STAGE_ORDER = case(*[(Lab.stage == stage, position) for position, stage in enumerate(LabStage)])
 
 
 @bp.route("/")
@@ -155,8 +155,9 @@ def members(lab_id: int):
     statement = select(LabMembership).where(LabMembership.lab_id == lab.id)
     if not manage:
         statement = statement.where(LabMembership.status == MembershipStatus.ACCEPTED)
-    status_order = case({MembershipStatus.APPLIED: 0, MembershipStatus.ACCEPTED: 1, MembershipStatus.WAITLISTED: 2},
-                        value=LabMembership.status, else_=3)
+    status_order = case((LabMembership.status == MembershipStatus.APPLIED, 0),
+                        (LabMembership.status == MembershipStatus.ACCEPTED, 1),
+                        (LabMembership.status == MembershipStatus.WAITLISTED, 2), else_=3)
     pagination = db.paginate(statement.order_by(status_order, LabMembership.waitlisted_at, LabMembership.applied_at,
                                                 LabMembership.id),
                              page=page_number(), per_page=50, error_out=False)

@@ -58,7 +58,7 @@ def test_applications_close_after_the_deadline_and_facilitators_cannot_apply(mak
     with pytest.raises(DomainError) as error:
         services.apply(lab, make_user(), motivation="늦었지만 참여하고 싶어요", group=MemberGroup.CITIZEN,
                        today=date.today())
-    assert "closed" in str(error.value.message)
+    assert "마감" in str(error.value.message)
     open_lab = make_lab()
     with pytest.raises(DomainError):
         services.apply(open_lab, open_lab.facilitators[0], motivation="제 랩에 지원합니다 테스트",
@@ -149,7 +149,7 @@ def test_check_in_refuses_wrong_code_outside_window_and_non_members(make_lab, ad
     session = _session(lab, starts_in_minutes=30)
     with pytest.raises(DomainError) as early:
         session_services.check_in(session, member, session.checkin_code)
-    assert "15 minutes" in str(early.value.message)
+    assert "15분" in str(early.value.message)
     now_open = session.starts_at - timedelta(minutes=15)
     with pytest.raises(DomainError) as wrong:
         session_services.check_in(session, member, "ZZZZZZ" if session.checkin_code != "ZZZZZZ" else "YYYYYY",
