@@ -35,7 +35,7 @@ kinds.register("lab_application_waitlisted",
                _l("The living lab “%(lab)s” is full. You are on its waitlist and move up when a place frees."))
 kinds.register("lab_application_declined", _l("Your application to the living lab “%(lab)s” was declined."))
 kinds.register("lab_waitlist_moved_up", _l("A place freed up: you are now a member of the living lab “%(lab)s”."))
-kinds.register("lab_stage_changed", _l("The living lab “%(lab)s” moved to the stage: %(stage)s."))
+kinds.register("lab_stage_changed", _l("The living lab “%(lab)s” is now in stage %(number)s of 5."))
 kinds.register("lab_closed", _l("The living lab “%(lab)s” is closed. Thank you for taking part!"))
 
 
@@ -219,7 +219,7 @@ def _change_stage(lab: Lab, actor: User, to_stage: LabStage, reason: str | None)
         notify_selected(_members_query(lab), "lab_closed", lab_url(lab), lab=lab.title)
     else:
         notify_selected(_members_query(lab), "lab_stage_changed", lab_url(lab), lab=lab.title,
-                        stage=str(to_stage.label))
+                        number=to_stage.number)
     return change
 
 
