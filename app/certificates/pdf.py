@@ -17,6 +17,7 @@ FONT = "NotoSansKR"
 MARGIN = 20
 LABEL_WIDTH = 45
 QR_SIZE = 38
+ISSUER_BLOCK_HEIGHT = 36
 
 
 def hours_text(certificate: Certificate) -> str:
@@ -48,7 +49,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     pdf.set_font(FONT, size=9)
     pdf.cell(width, 6, _("No. %(number)06d", number=certificate.id), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    pdf.set_y(80)
+    pdf.set_y(75)
     for label, value in (
         (_("Name"), certificate.holder_name),
         (_("Living lab"), certificate.lab_title),
@@ -57,21 +58,21 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     ):
         _labelled_row(pdf, label, value, width)
 
-    pdf.ln(12)
+    pdf.ln(10)
     pdf.set_font(FONT, size=13)
     if certificate.kind is CertificateKind.COMPLETION:
-        statement = _("The person named above completed the living lab “%(lab)s” and is awarded this certificate.",
-                      lab=certificate.lab_title)
+        statement = _("The person named above completed the living lab above and is awarded this certificate.")
     else:
-        statement = _("This confirms that the person named above took part in the living lab “%(lab)s” "
-                      "for %(hours)s.", lab=certificate.lab_title, hours=hours_text(certificate))
+        statement = _("This confirms that the person named above took part in the living lab above for %(hours)s.",
+                      hours=hours_text(certificate))
     pdf.multi_cell(width, 9, statement, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    pdf.ln(14)
+    # The issuer block sits at a fixed place above the QR code, so a long lab title cannot push it down.
+    pdf.set_y(verification_top(pdf) - ISSUER_BLOCK_HEIGHT)
     pdf.set_font(FONT, size=12)
     issued_on = format_date(to_user_timezone(certificate.issued_at).date(), "long")
     pdf.cell(width, 8, issued_on, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(6)
+    pdf.ln(3)
     pdf.set_font(FONT, size=20)
     pdf.cell(width, 12, certificate.issuer_organisation, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, size=10)
@@ -94,9 +95,13 @@ def _labelled_row(pdf: FPDF, label: str, value: str, width: float) -> None:
     pdf.ln(2)
 
 
+def verification_top(pdf: FPDF) -> float:
+    return pdf.h - MARGIN - QR_SIZE - 6
+
+
 def _verification_block(pdf: FPDF, certificate: Certificate, width: float) -> None:
     url = verification_url(certificate)
-    top = pdf.h - MARGIN - QR_SIZE - 6
+    top = verification_top(pdf)
     qr_png = BytesIO()
     segno.make(url, error="m").save(qr_png, kind="png", scale=8, border=2)
     qr_png.seek(0)

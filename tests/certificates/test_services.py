@@ -217,3 +217,14 @@ def test_find_by_code_accepts_the_printed_form(make_lab, make_user):
     assert services.find_by_code(certificate.display_code.lower()) is certificate
     assert services.find_by_code("AAAA-BBBB") is None
     assert services.find_by_code("") is None
+
+
+def test_closing_a_lab_tells_its_facilitators_how_many_can_be_certified(make_lab, make_user):
+    from app.labs.signals import lab_closed
+
+    facilitator = make_user(roles=["facilitator"])
+    lab = make_lab({make_user(): 5, make_user(): 4, make_user(): 1}, facilitator=facilitator)
+    lab_closed.send(lab)
+    notification = db.session.scalar(select(Notification).where(Notification.kind == "certificates_ready_to_issue"))
+    assert notification.user_id == facilitator.id and notification.params["count"] == 2
+    assert notification.url == f"/labs/{lab.id}/certificates"
