@@ -116,7 +116,7 @@ def seed_bench(size: BenchSize, echo: Callable[[str], None] = print, seed: int =
                {_timestamp(dialect, "p.created_epoch + (s.k + 1) * p.comment_step")},
                :false, :false
         FROM bench_plan p {numbers.format(count="p.comments")}
-        JOIN bench_comment_texts t ON t.n = ({comment_id} * 7919) % :texts"""), params)
+        JOIN bench_comment_texts t ON t.n = (CAST({comment_id} AS BIGINT) * 7919) % :texts"""), params)
     step("comments", size.comments)
 
     proposal_base = plans[0].proposal_id if plans else 0
@@ -145,7 +145,8 @@ def seed_bench(size: BenchSize, echo: Callable[[str], None] = print, seed: int =
         for table in ("users", "proposals", "comments", "proposal_answers"):
             connection.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-    connection.exec_driver_sql("ANALYZE")
+    else:
+        connection.exec_driver_sql("ANALYZE")  # PostgreSQL: VACUUM ANALYZE after the commit (bench command)
     step("sequences and planner statistics", 0)
     return {"users": size.users + 1, "proposals": len(plans), "supports": size.supports, "comments": size.comments,
             "answers": answers.rowcount}
