@@ -16,8 +16,11 @@ def _database_url(default: str) -> str:
     return url
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'maeul.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Key for encrypting bank account numbers at rest (Fernet, urlsafe base64 of 32 bytes).
@@ -74,6 +77,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    REFUSE_DEVELOPMENT_SECRET_KEY = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -6,7 +6,7 @@ import os
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
-from config import INSTANCE_DIR, config_by_name
+from config import DEVELOPMENT_SECRET_KEY, INSTANCE_DIR, config_by_name
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -29,6 +29,8 @@ def create_app(config_name: str | None = None) -> Flask:
     config_name = config_name or os.environ.get("MAEUL_CONFIG", "development")
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder="../static", static_url_path="/static")
     app.config.from_object(config_by_name[config_name])
+    if app.config.get("REFUSE_DEVELOPMENT_SECRET_KEY") and app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError("Set SECRET_KEY to a long random value before running in production.")
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)

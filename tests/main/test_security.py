@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.auth.models import User
 from app.extensions import db, limiter
+from config import ProductionConfig
 
 
 @pytest.fixture
@@ -88,7 +89,13 @@ def test_session_cookie_is_httponly_and_samesite(client, make_user):
     assert "HttpOnly" in remember
 
 
-def test_production_cookies_are_secure_and_hsts_is_sent():
+def test_production_refuses_the_development_secret_key():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-long-random-production-secret")
     production = create_app("production")
     assert production.config["SESSION_COOKIE_SECURE"] and production.config["REMEMBER_COOKIE_SECURE"]
     assert production.config["SESSION_COOKIE_HTTPONLY"] and production.config["SESSION_COOKIE_SAMESITE"] == "Lax"
