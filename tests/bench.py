@@ -35,6 +35,7 @@ class Result:
     name: str
     timings: list[float]  # wall clock, ms
     cpu: list[float]  # this process's CPU time, ms: excludes waiting for a shared CPU (and PostgreSQL's own work)
+    sql: list[float]  # wall-clock ms spent inside database calls
     queries: list[int]
     failures: list[str]
 
@@ -110,17 +111,21 @@ def build_scenarios(app, token: str) -> list[Scenario]:
 
 
 def run(scenarios: list[Scenario], clients: dict, engine, rounds: int) -> list[Result]:
-    statements: list[str] = []
+    statements: list[float] = []  # start time of each statement, then its duration
 
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+    def on_start(conn, cursor, statement, parameters, context, executemany):
+        statements.append(time.perf_counter())
 
-    event.listen(engine, "before_cursor_execute", count)
+    def on_finish(conn, cursor, statement, parameters, context, executemany):
+        statements[-1] = time.perf_counter() - statements[-1]
+
+    event.listen(engine, "before_cursor_execute", on_start)
+    event.listen(engine, "after_cursor_execute", on_finish)
     results = []
     try:
         for scenario in scenarios:
             client = clients[scenario.client]
-            result = Result(scenario.name, [], [], [], [])
+            result = Result(scenario.name, [], [], [], [], [])
             for url in scenario.urls:  # one unmeasured request per URL: templates compile, caches fill
                 client.get(url, headers=scenario.headers)
             for _ in range(rounds):
@@ -131,12 +136,14 @@ def run(scenarios: list[Scenario], clients: dict, engine, rounds: int) -> list[R
                     result.timings.append((time.perf_counter() - started) * 1000)
                     result.cpu.append((time.process_time() - cpu_started) * 1000)
                     result.queries.append(len(statements))
+                    result.sql.append(sum(statements) * 1000)
                     if response.status_code != 200:
                         result.failures.append(f"{url} -> {response.status_code}")
             results.append(result)
             print(_row(result), flush=True)
     finally:
-        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "before_cursor_execute", on_start)
+        event.remove(engine, "after_cursor_execute", on_finish)
     return results
 
 
@@ -149,7 +156,7 @@ def _row(result: Result) -> str:
         else str(result.queries[0])
     return (f"{result.name:<30} {len(result.timings):>5} {statistics.median(result.timings):>8.1f} "
             f"{result.percentile(95):>8.1f} {max(result.timings):>8.1f} {statistics.median(result.cpu):>8.1f} "
-            f"{result.percentile(95, result.cpu):>8.1f} {queries:>8}{flag}")
+            f"{result.percentile(95, result.cpu):>8.1f} {statistics.median(result.sql):>8.1f} {queries:>8}{flag}")
 
 
 def _load() -> str:
@@ -195,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Database: {url}  (budget: p95 <= {BUDGET_MS:.0f} ms, {args.rounds} rounds per URL)")
     print(f"Load average before: {_load()}")
     print(f"{'scenario':<30} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p95':>8} "
-          f"{'queries':>8}")
+          f"{'sql p50':>8} {'queries':>8}")
     results = run(scenarios, clients, engine, args.rounds)
     print(f"Load average after: {_load()}")
     with app.app_context():
