@@ -107,6 +107,6 @@ def upload(content: bytes = PNG, filename: str = "receipt.png") -> FileStorage:
 
 @pytest.fixture(autouse=True)
 def request_context(app):
-    """Services build URLs and translated messages, as they do inside a request."""
-    with app.test_request_context():
+    """Services build URLs and translated messages, as they do inside a request (in English here)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         yield

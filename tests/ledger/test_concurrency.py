@@ -19,7 +19,7 @@ def run_together(app, jobs):
     results = [None] * len(jobs)
 
     def worker(index, job):
-        with app.test_request_context():
+        with app.test_request_context(headers={"Accept-Language": "en"}):
             try:
                 barrier.wait()
                 job()

@@ -122,7 +122,8 @@ def export_batch_csv(batch: PayoutBatch, actor: User) -> bytes:
     """The CSV for the city's bank-transfer system: UTF-8 with a BOM so that Excel reads Korean."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([_("Name"), _("Bank"), _("Account number"), _("Amount")])
+    # Lower-case msgids: the transfer system's column names, translated apart from the page headings.
+    writer.writerow([_("name"), _("bank"), _("account number"), _("amount")])
     for row in batch_rows(batch):
         writer.writerow([row["name"], row["bank"], decrypt_text(row["account"].account_number_encrypted),
                          row["amount_won"]])
