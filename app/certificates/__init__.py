@@ -21,4 +21,4 @@ def _configure(state) -> None:
 
 register_nav(80, "certificates.verify_form", _l("Certificates"))
 
-from app.certificates import routes  # noqa: E402,F401
+from app.certificates import cli, routes  # noqa: E402,F401

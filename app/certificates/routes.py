@@ -1,4 +1,4 @@
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -6,7 +6,7 @@ from app.auth.models import User
 from app.auth.permissions import require
 from app.certificates import bp, services
 from app.certificates.forms import CompletionRuleForm, ManualIssueForm, ParticipationForm, RevokeForm, VerifyForm
-from app.certificates.models import Certificate, normalize_code
+from app.certificates.models import Certificate
 from app.certificates.pdf import certificate_pdf, hours_text, period_text
 from app.certificates.permissions import (
     can_issue_by_hand,
@@ -227,7 +227,10 @@ def verify(code: str):
     certificate = services.find_by_code(code)
     form = VerifyForm(data={"code": code})
     if certificate is None:
-        return render_template("certificates/verify.html", certificate=None, form=form,
-                               code=normalize_code(code)), 404
-    return render_template("certificates/verify.html", certificate=certificate, form=form,
-                           masked_name=services.mask_name(certificate.holder_name))
+        response = make_response(render_template("certificates/verify.html", certificate=None, form=form), 404)
+    else:
+        response = make_response(render_template("certificates/verify.html", certificate=certificate, form=form,
+                                                 masked_name=services.mask_name(certificate.holder_name)))
+    # A verification page is for the person holding the code, not for search engines.
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -124,7 +124,7 @@ def standings(lab: Lab, now: datetime | None = None, rule: CompletionRule | None
     by_member = {user.id: MemberStanding(member=user, held=len(held_sessions)) for user in _accepted_members(lab)}
     if held_sessions and by_member:
         rows = db.session.execute(select(Attendance.user_id, Attendance.session_id).where(
-            Attendance.session_id.in_(held_sessions), Attendance.user_id.in_(by_member)))
+            Attendance.session_id.in_(list(held_sessions)), Attendance.user_id.in_(list(by_member))))
         for user_id, session_id in rows:
             standing, session = by_member[user_id], held_sessions[session_id]
             standing.attended += 1

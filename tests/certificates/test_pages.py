@@ -22,6 +22,7 @@ def test_verification_page_shows_a_valid_certificate_with_the_name_masked(client
     response = client.get(f"/certificates/verify/{certificate.display_code}", headers={"Accept-Language": "ko"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert "유효한 증명서입니다." in page
     assert "홍*동" in page and "홍길동" not in page
     assert "온양동 골목 주차 리빙랩" in page and "수료증" in page

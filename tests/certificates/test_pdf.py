@@ -47,3 +47,9 @@ def test_the_korean_font_is_embedded_from_the_package_and_a_qr_code_is_drawn(mak
     images = list(reader.pages[0].images)
     assert len(images) == 1  # the QR code of the verification page
     assert "Certificate of participation" in reader.pages[0].extract_text()
+
+
+def test_the_font_can_be_prepared_before_the_first_download(runner):
+    result = runner.invoke(args=["certificates", "font"])
+    assert result.exit_code == 0, result.output
+    assert "NotoSansKR-400.ttf" in result.output
