@@ -25,7 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
 from whoosh import query as Q
 from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter
+from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter
 from whoosh.scoring import BM25F
 
 from app.extensions import db
@@ -87,6 +87,36 @@ SCHEMA = Schema(
     owner_id=NUMERIC(stored=True),
     url=STORED(),
 )
+
+
+class MarkFormatter(Formatter):
+    """Escaped text with one <mark> around each run of matched characters.
+
+    Hangul bigrams overlap (버스정류장 = 버스, 스정, 정류, 류장), so matched tokens are merged into spans
+    before marking, instead of marking every other bigram."""
+
+    between = " … "
+
+    def format_fragment(self, fragment, replace=False):
+        spans: list[list[int]] = []
+        for token in sorted(fragment.matches, key=lambda t: t.startchar or 0):
+            if token.startchar is None:
+                continue
+            if spans and token.startchar <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], token.endchar)
+            else:
+                spans.append([token.startchar, token.endchar])
+        text, index, output = fragment.text, fragment.startchar, []
+        for start, end in spans:
+            start = max(start, index)
+            end = min(end, fragment.endchar)
+            if end <= start:
+                continue
+            output.append(_escape(text[index:start]))
+            output.append(f"<mark>{_escape(text[start:end])}</mark>")
+            index = end
+        output.append(_escape(text[index:fragment.endchar]))
+        return "".join(output)
 
 
 @dataclass
@@ -227,7 +257,7 @@ def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, p
     with ix.searcher(weighting=BM25F()) as searcher:
         results = searcher.search_page(query, page, pagelen=per_page)
         results.results.fragmenter = ContextFragmenter(maxchars=160, surround=40)
-        results.results.formatter = HtmlFormatter(tagname="mark", classname="", termclass="")
+        results.results.formatter = MarkFormatter()
         hits = []
         for hit in results:
             snippet = hit.highlights("body") or hit.highlights("title") or _escape(hit["body"][:160])
@@ -241,8 +271,7 @@ def highlight_title(title: str, text: str) -> str:
     from whoosh.highlight import highlight
 
     terms = frozenset(t.text for t in ANALYZER(text))
-    marked = highlight(title, terms, ANALYZER, WholeFragmenter(),
-                       HtmlFormatter(tagname="mark", classname="", termclass=""))
+    marked = highlight(title, terms, ANALYZER, WholeFragmenter(), MarkFormatter())
     return marked or _escape(title)
 
 

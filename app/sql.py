@@ -13,5 +13,7 @@ def insert_unless_exists(model, **values) -> bool:
     (and no savepoint is needed to survive the duplicate)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    key = model.__table__.primary_key.columns.values()[0]
+    # RETURNING tells whether a row was written; rowcount is -1 for this statement under psycopg.
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(key)
+    return db.session.execute(statement).first() is not None

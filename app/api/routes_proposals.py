@@ -91,7 +91,7 @@ def list_proposals():
             responses={201: ("The new proposal", PROPOSAL_SCHEMA)})
 def create_proposal():
     user = require_api(permissions.can_create_proposal)
-    form = validate(ProposalForm, json_body(), fields=all_fields(), topics=all_topics())
+    form = validate(ProposalForm, json_body(), field_choices=all_fields(), topic_choices=all_topics())
     proposal = services.submit_proposal(user, **_content(form))
     db.session.commit()
     return jsonify(proposal_detail_json(proposal)), 201
@@ -113,7 +113,7 @@ def edit_proposal(proposal_id: int):
     proposal = _visible_proposal(proposal_id)
     if proposal.author_id != user.id:
         abort(403)
-    form = validate(ProposalForm, json_body(), fields=all_fields(), topics=all_topics())
+    form = validate(ProposalForm, json_body(), field_choices=all_fields(), topic_choices=all_topics())
     services.edit_proposal(user, proposal, **_content(form))
     db.session.commit()
     return jsonify(proposal_detail_json(proposal))

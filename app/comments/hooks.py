@@ -47,8 +47,22 @@ def _reindex(comment: Comment) -> None:
         services.index_comment(comment, target, obj)
 
 
+def _preload_targets(comments: list[Comment]) -> list:
+    """Every comment's target, loaded into the session with one query per target type."""
+    ids_by_type: dict[str, set[int]] = {}
+    for comment in comments:
+        ids_by_type.setdefault(comment.target_type, set()).add(comment.target_id)
+    loaded = []
+    for target_type, ids in ids_by_type.items():
+        target = comment_target(target_type)
+        if target is not None and target.model is not None:
+            loaded.extend(db.session.scalars(select(target.model).where(target.model.id.in_(ids))))
+    return loaded
+
+
 def register() -> None:
     search.register_source("comment", _comment_documents, _count_comments)
     register_moderation_target("comment", model=Comment, title=lambda c: plain_text(c.body)[:80],
-                               url=services.comment_url, visible_to=_visible_to, after_change=_reindex)
+                               url=services.comment_url, visible_to=_visible_to, after_change=_reindex,
+                               preload=_preload_targets)
     kinds.register("comment_reply", _l("%(name)s replied to your comment on “%(title)s”."))

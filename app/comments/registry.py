@@ -20,17 +20,18 @@ class CommentTarget:
     title: Callable[[object], str]
     after_comment: Callable[[object, object, object], None] | None = None
     count_changed: Callable[[object, int], None] | None = None
+    model: type | None = None  # lets lists of comments load their targets in one query
 
 
 _TARGETS: dict[str, CommentTarget] = {}
 
 
 def register_comment_target(target_type: str, *, load, can_view, can_comment, url, title,
-                            after_comment=None, count_changed=None) -> None:
+                            after_comment=None, count_changed=None, model=None) -> None:
     """``after_comment(obj, comment, author)`` runs in the comment's transaction;
     ``count_changed(obj, delta)`` keeps a denormalized comment counter exact (+1 added, -1 deleted)."""
     _TARGETS[target_type] = CommentTarget(target_type, load, can_view, can_comment, url, title,
-                                          after_comment, count_changed)
+                                          after_comment, count_changed, model)
 
 
 def comment_target(target_type: str) -> CommentTarget | None:

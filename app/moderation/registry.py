@@ -15,13 +15,15 @@ class ModerationTarget:
     url: Callable[[object], str]
     visible_to: Callable[[object, object], bool]  # may this user see (and so report) the object?
     after_change: Callable[[object], None] | None = None  # e.g. update the search index
+    preload: Callable[[list], list] | None = None  # fetch what title/url need for many objects at once
 
 
 _TARGETS: dict[str, ModerationTarget] = {}
 
 
-def register_moderation_target(target_type: str, *, model, title, url, visible_to, after_change=None) -> None:
-    _TARGETS[target_type] = ModerationTarget(target_type, model, title, url, visible_to, after_change)
+def register_moderation_target(target_type: str, *, model, title, url, visible_to, after_change=None,
+                               preload=None) -> None:
+    _TARGETS[target_type] = ModerationTarget(target_type, model, title, url, visible_to, after_change, preload)
 
 
 def moderation_target(target_type: str) -> ModerationTarget | None:

@@ -114,6 +114,7 @@ def moderation_queue(page: int, per_page: int = 20) -> tuple[list[QueueItem], in
     ).all()
     items = [QueueItem(row.target_type, row.target_id, row.n, None) for row in rows]
     by_type: dict[str, list[QueueItem]] = {}
+    preloaded = []  # the session's identity map holds objects weakly: keep what preload fetched alive
     for item in items:
         by_type.setdefault(item.target_type, []).append(item)
     for target_type, group in by_type.items():
@@ -122,6 +123,8 @@ def moderation_queue(page: int, per_page: int = 20) -> tuple[list[QueueItem], in
             continue
         objects = {o.id: o for o in db.session.scalars(
             select(target.model).where(target.model.id.in_([i.target_id for i in group])))}
+        if target.preload:
+            preloaded.extend(target.preload(list(objects.values())))
         for item in group:
             item.obj = objects.get(item.target_id)
             if item.obj is not None:

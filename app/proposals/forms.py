@@ -25,10 +25,10 @@ class ProposalForm(FlaskForm):
     latitude = FloatField(_l("Latitude (optional)"), validators=[Optional()])
     longitude = FloatField(_l("Longitude (optional)"), validators=[Optional()])
 
-    def __init__(self, *args, fields=(), topics=(), **kwargs):
+    def __init__(self, *args, field_choices=(), topic_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.field.choices = [("", _l("Choose a field"))] + [(f.slug, f.name) for f in fields]
-        self.topics.choices = [(t.slug, t.name) for t in topics]
+        self.field.choices = [("", _l("Choose a field"))] + [(f.slug, f.name) for f in field_choices]
+        self.topics.choices = [(t.slug, t.name) for t in topic_choices]
         self.district.choices = [("", _l("No district"))] + district_choices()
 
     def validate_topics(self, field):

@@ -43,7 +43,7 @@ def register() -> None:
     register_comment_target(
         "proposal", load=_load_proposal, can_view=permissions.can_view_proposal,
         can_comment=permissions.can_comment_on_proposal, url=services.proposal_url, title=lambda p: p.title,
-        count_changed=_comment_count_changed,
+        count_changed=_comment_count_changed, model=Proposal,
     )
     register_moderation_target(
         "proposal", model=Proposal, title=lambda p: p.title, url=services.proposal_url,

@@ -32,7 +32,7 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
 
 
 def _form(**kwargs) -> ProposalForm:
-    return ProposalForm(fields=all_fields(), topics=all_topics(), **kwargs)
+    return ProposalForm(field_choices=all_fields(), topic_choices=all_topics(), **kwargs)
 
 
 def _content(form: ProposalForm) -> dict:
@@ -100,7 +100,9 @@ def edit(proposal_id: int):
     if not proposal.editable:
         flash(_("This proposal can no longer be edited: it already has supports or comments."), "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    form = _form(obj=proposal, field=proposal.field.slug, topics=[t.slug for t in proposal.topics])
+    form = _form(title=proposal.title, body=proposal.body, field=proposal.field.slug,
+                 topics=[t.slug for t in proposal.topics], district=proposal.district or "",
+                 latitude=proposal.latitude, longitude=proposal.longitude)
     if form.validate_on_submit():
         try:
             services.edit_proposal(current_user, proposal, **_content(form))

@@ -1,4 +1,8 @@
-"""`flask seed bench` at a small scale: the requested counts, unique supports, exact counters, sane threads."""
+"""`flask seed bench` at a small scale: the requested counts, unique supports, exact counters, sane threads;
+and the list's answers on that data (deep pages, hidden proposals), which the benchmark's speed-ups must keep."""
+import re
+
+import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -76,3 +80,39 @@ def test_seed_bench_refuses_to_load_twice_and_rejects_impossible_sizes(runner):
     too_many = runner.invoke(args=["seed", "bench", "--proposals", "10", "--hot", "1", "--users", "5", "--supports", "51"])
     assert too_many.exit_code != 0
     assert "raise --users" in too_many.output
+
+
+def _listed_ids(html: str) -> list[int]:
+    return list(dict.fromkeys(int(i) for i in re.findall(r'<h3><a href="/proposals/(\d+)"', html)))
+
+
+@pytest.mark.parametrize("sort, order", [
+    ("latest", (Proposal.created_at.desc(), Proposal.id.desc())),
+    ("supports", (Proposal.support_count.desc(), Proposal.id.desc())),
+    ("comments", (Proposal.comment_count.desc(), Proposal.id.desc())),
+])
+def test_every_list_page_shows_the_proposals_in_sort_order(runner, client, sort, order):
+    assert runner.invoke(args=["seed", "bench", *SMALL]).exit_code == 0
+    visible = select(Proposal.id).where(Proposal.hidden.is_(False)).order_by(*order)
+    last = (_scalar(select(func.count()).select_from(Proposal).where(Proposal.hidden.is_(False))) + 19) // 20
+    for page in (1, 2, last // 2, last):
+        expected = list(db.session.scalars(visible.limit(20).offset((page - 1) * 20)))
+        assert _listed_ids(client.get(f"/proposals/?sort={sort}&page={page}").get_data(as_text=True)) == expected
+    assert _listed_ids(client.get(f"/proposals/?sort={sort}&page={last + 1}").get_data(as_text=True)) == []
+
+
+def test_a_hidden_proposal_is_listed_for_its_author_and_staff_only(runner, client, login, make_user):
+    assert runner.invoke(args=["seed", "bench", *SMALL]).exit_code == 0
+    hidden = db.session.scalar(select(Proposal).where(Proposal.hidden.is_(True)).limit(1))
+    author = db.session.get(User, hidden.author_id)
+    url = f"/proposals/?field={hidden.field.slug}&district={hidden.district or ''}&sort=latest"
+
+    assert hidden.id not in _listed_ids(client.get(url).get_data(as_text=True))
+    login(make_user())
+    assert hidden.id not in _listed_ids(client.get(url).get_data(as_text=True))
+    client.post("/logout")
+    login(author, password="bench-password")
+    assert hidden.id in _listed_ids(client.get(url).get_data(as_text=True))
+    client.post("/logout")
+    login(make_user(roles=["staff"]))
+    assert hidden.id in _listed_ids(client.get(url).get_data(as_text=True))
