@@ -119,6 +119,11 @@ def add_facilitator(lab: Lab, user: User, actor: User) -> None:
 
 # --- recruitment ------------------------------------------------------------------------------
 
+def _lock_lab(lab: Lab) -> None:
+    """Serialise membership decisions per lab (a PostgreSQL row lock), so capacity is never overrun."""
+    db.session.execute(select(Lab.id).where(Lab.id == lab.id).with_for_update())
+
+
 def accepted_count(lab: Lab) -> int:
     return db.session.scalar(
         select(func.count()).select_from(LabMembership).where(
@@ -150,6 +155,7 @@ def apply(lab: Lab, user: User, *, motivation: str, group: MemberGroup, today: d
 def decide_application(membership: LabMembership, actor: User, *, accept: bool) -> LabMembership:
     """Accept (or, once the lab is full, waitlist) or decline an application, and tell the applicant."""
     lab = membership.lab
+    _lock_lab(lab)
     now = utcnow()
     if not accept:
         membership.decline(actor, now)
@@ -181,6 +187,7 @@ def leave(membership: LabMembership, actor: User) -> LabMembership | None:
 
 
 def promote_waitlisted(lab: Lab) -> LabMembership | None:
+    _lock_lab(lab)
     if accepted_count(lab) >= lab.capacity:
         return None
     first = db.session.scalar(
@@ -188,7 +195,7 @@ def promote_waitlisted(lab: Lab) -> LabMembership | None:
         .where(LabMembership.lab_id == lab.id, LabMembership.status == MembershipStatus.WAITLISTED)
         .order_by(LabMembership.waitlisted_at, LabMembership.id)
         .limit(1)
-        .with_for_update()
+        .with_for_update(of=LabMembership)
     )
     if first is None:
         return None
