@@ -26,6 +26,20 @@ def _comment_count_changed(proposal: Proposal, delta: int) -> None:
     set_committed_value(proposal, "comment_count", count)
 
 
+def _moderation_changed(proposal: Proposal) -> None:
+    """Hiding or restoring a proposal hides or restores its comments in search results too."""
+    from app.comments.models import Comment
+    from app.comments.registry import comment_target
+    from app.comments.services import index_comment
+
+    services.index_proposal(proposal)
+    target = comment_target("proposal")
+    comments = db.session.scalars(select(Comment).where(
+        Comment.target_type == "proposal", Comment.target_id == proposal.id, Comment.deleted_at.is_(None)))
+    for comment in comments:
+        index_comment(comment, target, proposal)
+
+
 def _proposal_documents():
     for proposal in db.session.scalars(select(Proposal).execution_options(yield_per=1000)):
         yield services.proposal_document(proposal)
@@ -47,7 +61,7 @@ def register() -> None:
     )
     register_moderation_target(
         "proposal", model=Proposal, title=lambda p: p.title, url=services.proposal_url,
-        visible_to=permissions.can_view_proposal, after_change=services.index_proposal,
+        visible_to=permissions.can_view_proposal, after_change=_moderation_changed,
     )
     search.register_source("proposal", _proposal_documents,
                            lambda: db.session.scalar(select(func.count()).select_from(Proposal)))

@@ -124,3 +124,14 @@ def test_every_endpoint_is_documented(client):
     for path in ["/api/v1/proposals", "/api/v1/proposals/{proposal_id}/support", "/api/v1/proposals/{proposal_id}/comments",
                  "/api/v1/reports", "/api/v1/search", "/api/v1/fields", "/api/v1/topics"]:
         assert path in paths
+
+
+def test_the_api_list_runs_a_fixed_number_of_queries(client, make_proposal, count_queries):
+    make_proposal()
+    with count_queries() as few:
+        client.get("/api/v1/proposals?sort=supports")
+    for n in range(30):
+        make_proposal(title=f"제안 번호 {n} 입니다", topics=["parking", "bus"])
+    with count_queries() as many:
+        body = client.get("/api/v1/proposals?sort=supports&per_page=50").get_json()
+    assert len(body["items"]) == 31 and len(many) == len(few) <= 4

@@ -161,3 +161,10 @@ def test_an_official_answer_sets_the_status_and_notifies_followers(make_proposal
     assert proposal.status is ProposalStatus.ADOPTED
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "proposal.answer")) == 2
+
+
+def test_the_seed_fields_command_is_idempotent(runner):
+    first = runner.invoke(args=["proposals", "seed-fields"])
+    again = runner.invoke(args=["proposals", "seed-fields"])
+    assert first.exit_code == 0 and "Added 21" in first.output
+    assert "Added 0" in again.output

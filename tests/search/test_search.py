@@ -88,3 +88,13 @@ def test_overlapping_bigrams_are_marked_as_one_run(make_proposal):
     make_proposal(title="안내판 설치", body="버스정류장마다 실시간 도착 안내판이 필요합니다.", topics=["bus"])
     hits, _ = query_index("버스 정류장")
     assert "<mark>버스정류장</mark>마다" in hits[0].snippet
+
+
+def test_hiding_a_proposal_hides_its_comments_from_search(make_proposal, make_user, make_comment):
+    staff = make_user(["staff"])
+    proposal = make_proposal(title="숨길 제안")
+    make_comment(make_user(), proposal, "놀이터 그늘막이 필요해요")
+    hide_content(staff, "proposal", proposal, "중복 게시물입니다")
+    db.session.commit()
+    assert query_index("그늘막")[1] == 0
+    assert query_index("그늘막", viewer=staff)[1] == 1
