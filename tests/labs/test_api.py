@@ -204,3 +204,33 @@ def test_members_per_group_counted(client, make_lab, add_member):
     body = client.get(f"/api/v1/labs/{lab.id}").get_json()
     assert body["members_by_group"] == {"citizen": 0, "supporter": 1, "coordinator": 0, "expert": 2}
     assert body["kpis"]["members"] == 3
+
+
+def test_editing_a_lab_and_adding_facilitators(client, make_lab, make_user, auth_header):
+    lab = make_lab()
+    header = auth_header(lab.facilitators[0])
+    body = {"title": "골목 쓰레기 없는 온양", "summary": "골목마다 쓰레기가 버려지는 문제를 함께 풉니다. 새 요약입니다.",
+            "district": "onyang1", "capacity": 15, "recruitment_deadline": lab.recruitment_deadline.isoformat(),
+            "starts_on": lab.starts_on.isoformat(), "ends_on": lab.ends_on.isoformat()}
+    assert client.patch(f"/api/v1/labs/{lab.id}", json=body, headers=auth_header(make_user())).status_code == 403
+    edited = client.patch(f"/api/v1/labs/{lab.id}", json=body, headers=header)
+    assert edited.status_code == 200 and edited.get_json()["capacity"] == 15
+    assert client.patch(f"/api/v1/labs/{lab.id}", json={**body, "mode": "resident_led"},
+                        headers=header).status_code == 422
+
+    staff = auth_header(make_user(roles=["staff"]))
+    resident = make_user()
+    refused = client.post(f"/api/v1/labs/{lab.id}/facilitators", json={"user_id": resident.id}, headers=staff)
+    assert refused.status_code == 422
+    second = make_user(roles=["facilitator"])
+    assert client.post(f"/api/v1/labs/{lab.id}/facilitators", json={"user_id": second.id},
+                       headers=header).status_code == 403
+    added = client.post(f"/api/v1/labs/{lab.id}/facilitators", json={"user_id": second.id}, headers=staff)
+    assert [f["id"] for f in added.get_json()["facilitators"]] == [lab.facilitators[0].id, second.id]
+
+
+def test_edit_page_keeps_mode(client, make_lab, login):
+    lab = make_lab()
+    login(lab.facilitators[0])
+    page = client.get(f"/labs/{lab.id}/edit")
+    assert page.status_code == 200 and 'name="mode"' not in page.get_data(as_text=True)
