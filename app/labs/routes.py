@@ -18,7 +18,7 @@ from app.labs.proposal_links import proposals_of, recruiting_labs_from_proposal
 from app.labs.sessions import sessions_of
 from app.labs.stats import lab_kpis, recruiting_condition, with_membership_counts
 from app.labs.views import authorize, flash_form_errors, load_child, load_lab, run, seoul_today, viewer_membership
-from app.labs.workspace_services import praise_of
+from app.labs.workspace_services import praise_of, prototypes_with_feedback
 from app.text import render_markdown
 
 _STAGE_ORDER = case(*[(Lab.stage == stage, position) for position, stage in enumerate(LabStage)])
@@ -83,6 +83,7 @@ def detail(lab_id: int):
         proposals=proposals_of(lab), perm=perm, stages=[s for s in LabStage if s is not LabStage.CLOSED],
         application_form=ApplicationForm(), stage_form=StageForm(), facilitator_form=FacilitatorForm(),
         missing=unmet_conditions(lab) if perm.can_change_stage(current_user, lab) else [], groups=list(MemberGroup),
+        prototypes=prototypes_with_feedback(lab) if lab.stage is LabStage.PROTOTYPING else [],
     )
 
 

@@ -138,3 +138,16 @@ def test_workspace_is_for_members_and_shows_the_stage_forms(client, make_lab, ad
     assert page.status_code == 200
     client.post(f"/labs/{lab.id}/problems", data={"title": "불법 주차", "body": "학교 앞 불법 주차가 위험합니다."})
     assert "불법 주차" in client.get(f"/labs/{lab.id}/workspace").get_data(as_text=True)
+
+
+def test_public_finds_prototypes_on_the_lab_page_and_gives_feedback(client, make_lab):
+    lab = make_lab(stage=LabStage.PROTOTYPING)
+    prototype = ws.add_prototype(lab, lab.facilitators[0], title="안부 확인 스티커", description="현관문에 붙입니다.")
+    db.session.commit()
+    page = client.get(f"/labs/{lab.id}").get_data(as_text=True)
+    assert f"/labs/{lab.id}/prototypes/{prototype.id}" in page
+    client.post(f"/labs/{lab.id}/prototypes/{prototype.id}/feedback", data={"rating": "5", "comment": "좋아요"})
+    empty = client.post(f"/labs/{lab.id}/prototypes/{prototype.id}/feedback", data={"rating": "7", "comment": ""},
+                        follow_redirects=True)
+    assert empty.status_code == 200
+    assert [f.rating for f in ws.feedback_of(prototype)] == [5]
