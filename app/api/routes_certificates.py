@@ -1,6 +1,7 @@
 """Certificates in the API: public verification, the holder's list and PDFs, issuing and revoking."""
 from flask import abort, jsonify
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 
 from app.api import bp
 from app.api.auth import api_user, require_api, token_required
@@ -61,13 +62,18 @@ def _timestamp(moment) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
+def _local_day(moment) -> str:
+    """The calendar day in the city's time zone, as printed on the certificate."""
+    return to_user_timezone(moment).date().isoformat()
+
+
 def public_certificate_json(certificate: Certificate) -> dict:
     return {
         "code": certificate.display_code, "status": certificate.status.value, "kind": certificate.kind.value,
         "holder": services.mask_name(certificate.holder_name), "lab_title": certificate.lab_title,
         "period": _period(certificate), "hours": certificate.hours,
-        "issued_on": certificate.issued_at.date().isoformat(), "issuer": certificate.issuer_organisation,
-        "revoked_on": certificate.revoked_at.date().isoformat() if certificate.revoked_at else None,
+        "issued_on": _local_day(certificate.issued_at), "issuer": certificate.issuer_organisation,
+        "revoked_on": _local_day(certificate.revoked_at) if certificate.revoked_at else None,
         "revoked_reason": certificate.revoked_reason,
     }
 

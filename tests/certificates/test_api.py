@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from app.certificates.models import Certificate, CertificateStatus
@@ -59,6 +61,8 @@ def test_public_verification_of_valid_revoked_and_unknown_codes(client, auth_hea
     assert body["lab_title"] == "온양동 골목 주차 리빙랩" and body["hours"] == 9.5
     assert body["period"] == {"start": "2026-09-01", "end": "2026-11-15"}
     assert "holder_id" not in body and "홍길동" not in str(body)
+    issued_at = db.session.get(Certificate, issued["issued"][0]["id"]).issued_at
+    assert body["issued_on"] == (issued_at + timedelta(hours=9)).date().isoformat()  # the day in Seoul
 
     staff = auth_header(make_user(roles=["staff"]))
     certificate_id = issued["issued"][0]["id"]
