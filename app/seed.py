@@ -8,6 +8,7 @@ DEMO_MODULES = [
     "app.auth.demo",
     "app.proposals.demo",
     "app.labs.demo",
+    "app.ledger.demo",
     "app.certificates.demo",  # last: certifies the closed demo lab's members
 ]
 

@@ -125,7 +125,7 @@ def batch_json(batch: PayoutBatch) -> dict:
 
 
 def blocked_json(blocked) -> list[dict]:
-    return [{"allowance_id": a.id, "member_id": a.user_id, "amount": a.amount_won, "reason": reason}
+    return [{"allowance_id": a.id, "member_id": a.user_id, "amount": a.amount_won, "reason": str(reason)}
             for a, reason in blocked]
 
 

@@ -236,3 +236,11 @@ def test_payout_pages_batch_export_and_pay(client, login, world, make_user):
     client.post("/logout")
     login(world["member"])
     assert client.get("/payouts").status_code == 403
+
+
+def test_notification_links_point_at_the_ledger_pages(app):
+    from flask import url_for
+
+    from app.ledger.services.allowances import CONFIRMATIONS_URL, STATEMENT_URL
+
+    assert (url_for("ledger.statement"), url_for("ledger.confirmations")) == (STATEMENT_URL, CONFIRMATIONS_URL)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -46,8 +45,9 @@ def _reason(text: str | None) -> str:
     return reason
 
 
-def _statement_url() -> str:
-    return url_for("ledger.statement")
+# Plain paths: services also run outside requests (the CLI, the demo seeder), where url_for cannot build URLs.
+STATEMENT_URL = "/me/allowances"
+CONFIRMATIONS_URL = "/allowances/confirmations"
 
 
 def create_session_allowance(attendance) -> Allowance | None:
@@ -107,7 +107,7 @@ def claim_expense(user: User, *, lab_id: int, category: ExpenseCategory, amount_
     db.session.add(allowance)
     db.session.flush()
     notify([f.id for f in lab.facilitators if f.id != user.id], "allowance_claimed",
-           url_for("ledger.confirmations"), name=user.display_name, lab=lab.title)
+           CONFIRMATIONS_URL, name=user.display_name, lab=lab.title)
     return allowance
 
 
@@ -133,7 +133,7 @@ def approve_allowance(allowance: Allowance, actor: User, *, idempotency_key: str
     _check_monthly_cap(allowance)
     db.session.flush()
     audit.record(actor, "allowance.approved", "allowance", allowance.id, amount_won=allowance.amount_won)
-    notify([allowance.user_id], "allowance_approved", _statement_url(), amount=f"{allowance.amount_won:,}")
+    notify([allowance.user_id], "allowance_approved", STATEMENT_URL, amount=f"{allowance.amount_won:,}")
     return allowance
 
 
@@ -168,7 +168,7 @@ def reject_allowance(allowance: Allowance, actor: User, reason: str) -> Allowanc
     if had_commitment:
         release_funds(allowance.budget, allowance.amount_won, actor=actor, allowance=allowance, reason=reason)
     audit.record(actor, "allowance.rejected", "allowance", allowance.id, reason=reason)
-    notify([allowance.user_id], "allowance_rejected", _statement_url(), reason=reason)
+    notify([allowance.user_id], "allowance_rejected", STATEMENT_URL, reason=reason)
     return allowance
 
 
@@ -182,7 +182,7 @@ def reverse_payment(allowance: Allowance, reason: str, actor: User, *, idempoten
     db.session.flush()
     audit.record(actor, "allowance.reversed", "allowance", allowance.id, amount_won=allowance.amount_won,
                  reason=reason)
-    notify([allowance.user_id], "allowance_reversed", _statement_url(), amount=f"{allowance.amount_won:,}",
+    notify([allowance.user_id], "allowance_reversed", STATEMENT_URL, amount=f"{allowance.amount_won:,}",
            reason=reason)
     return allowance
 

@@ -6,7 +6,6 @@ import io
 import re
 from collections import defaultdict
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from app.core import DomainError, utcnow
 from app.extensions import db
 from app.ledger.crypto import decrypt_text, encrypt_text
 from app.ledger.models import KOREAN_BANKS, Allowance, AllowanceStatus, BankAccount, PayoutBatch
-from app.ledger.services.allowances import CITY_EMPLOYEE_REFUSAL
+from app.ledger.services.allowances import CITY_EMPLOYEE_REFUSAL, STATEMENT_URL
 from app.ledger.services.funds import pay_funds
 from app.notifications.services import notify
 
@@ -68,15 +67,15 @@ def _unbatched_approved() -> list[Allowance]:
     ))
 
 
-def _payability(allowances: list[Allowance]) -> tuple[list[Allowance], list[tuple[Allowance, str]]]:
+def _payability(allowances: list[Allowance]) -> tuple[list[Allowance], list[tuple[Allowance, object]]]:
     accounts = {a.user_id for a in db.session.scalars(
         select(BankAccount).where(BankAccount.user_id.in_({a.user_id for a in allowances})))}
     payable, blocked = [], []
     for allowance in allowances:
         if allowance.user.is_city_employee:
-            blocked.append((allowance, str(CITY_EMPLOYEE_REFUSAL)))
+            blocked.append((allowance, CITY_EMPLOYEE_REFUSAL))
         elif allowance.user_id not in accounts:
-            blocked.append((allowance, str(NO_BANK_ACCOUNT)))
+            blocked.append((allowance, NO_BANK_ACCOUNT))
         else:
             payable.append(allowance)
     return payable, blocked
@@ -148,7 +147,7 @@ def mark_batch_paid(batch: PayoutBatch, actor: User) -> PayoutBatch:
     audit.record(actor, "payout_batch.paid", "payout_batch", batch.id,
                  total_won=sum(a.amount_won for a in batch.allowances))
     for user_id, total in _totals_by_member(batch).items():
-        notify([user_id], "allowance_paid", url_for("ledger.statement"), amount=f"{total:,}")
+        notify([user_id], "allowance_paid", STATEMENT_URL, amount=f"{total:,}")
     return batch
 
 
