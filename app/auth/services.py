@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,17 +21,26 @@ from app.extensions import db
 from app.notifications.kinds import register as register_notification_kind
 from app.notifications.services import notify
 
-_hasher = PasswordHasher()
 GUARDIAN_AGE = 14
 
 
+@lru_cache(maxsize=4)
+def _make_hasher(parameters: tuple[tuple[str, int], ...]) -> PasswordHasher:
+    return PasswordHasher(**dict(parameters))
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the library's recommended cost, unless the config lowers it (tests only)."""
+    return _make_hasher(tuple(sorted(current_app.config.get("ARGON2_PARAMETERS", {}).items())))
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(user: User, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -114,11 +124,11 @@ def create_user(
 def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None:
-        _hasher.hash(password)  # same work either way: no timing hint whether the email exists
+        _hasher().hash(password)  # same work either way: no timing hint whether the email exists
         return None
     if not password_matches(user, password) or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 

@@ -169,3 +169,12 @@ def test_deactivation_through_the_api_needs_the_password(client, make_user, auth
     assert client.delete("/api/v1/me", json={"password": "password123"}, headers=headers).status_code == 204
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     assert client.post("/api/v1/tokens", json={"email": user.email, "password": "password123"}).status_code == 401
+
+
+def test_real_deployments_hash_with_full_strength_argon2():
+    from app import create_app
+    from app.auth.services import hash_password
+
+    development = create_app("development")
+    with development.app_context():
+        assert "$m=65536,t=3,p=4$" in hash_password("password123")
