@@ -1,17 +1,20 @@
+# Two commands matter: `make run` (install, translate, migrate, seed, index, serve) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+# Two pytest workers, one per core; each worker gets its own database (tests/conftest.py).
+PYTEST_ARGS ?= -n 2
 
-.PHONY: install translations migrate run test bench clean
+.PHONY: install translations migrate seed run test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -22,16 +25,18 @@ translations: install
 migrate: translations
 	$(FLASK) db upgrade
 
-run: migrate
+seed: migrate
 	$(FLASK) seed demo
 	$(FLASK) search reindex
+
+run: seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: translations
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: migrate
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) instance/*.db instance/search-index
+	rm -rf $(VENV) instance/*.db instance/search-index instance/outbox
