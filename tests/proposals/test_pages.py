@@ -202,3 +202,23 @@ def test_admin_manages_thresholds_fields_and_topics(client, login, make_user, ch
 def test_home_page_shows_latest_proposals(client, make_proposal):
     make_proposal(title="홈에 보이는 제안입니다")
     assert "홈에 보이는 제안입니다" in client.get("/").get_data(as_text=True)
+
+
+def test_staff_text_fields_are_inert_too(client, login, make_proposal, make_user):
+    author = make_user()
+    proposal = make_proposal(author)
+    staff = make_user(["admin", "staff"])
+    login(staff)
+    client.post(f"/proposals/{proposal.id}/answer", data={
+        "status": "not_adopted", "department": XSS[1], "body": f"답변 본문 {XSS[0]} {XSS[2]}", "reason": XSS[1] * 2})
+    client.post(f"/moderation/proposal/{proposal.id}/hide", data={"reason": XSS[0]})
+    client.post("/proposals/admin/topics", data={"slug": "xss", "name_ko": XSS[0][:60], "name_en": XSS[1]})
+    client.post("/logout")
+    login(author)
+    pages = [client.get(f"/proposals/{proposal.id}").get_data(as_text=True),
+             client.get("/proposals/").get_data(as_text=True), client.get("/notifications/").get_data(as_text=True)]
+    for html in pages:
+        assert "<script>alert" not in html
+        assert not re.search(r"<img[^>]*onerror", html)
+        assert 'href="javascript:' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0]
