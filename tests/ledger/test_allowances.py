@@ -16,7 +16,7 @@ from app.ledger.models import (
     LedgerEntryType,
     LedgerIsAppendOnly,
 )
-from app.ledger.services import allowances, funds
+from app.ledger.services import allowances
 from app.notifications.models import Notification
 from tests.ledger.conftest import PDF, upload
 

@@ -244,3 +244,34 @@ def test_notification_links_point_at_the_ledger_pages(app):
     from app.ledger.services.allowances import CONFIRMATIONS_URL, STATEMENT_URL
 
     assert (url_for("ledger.statement"), url_for("ledger.confirmations")) == (STATEMENT_URL, CONFIRMATIONS_URL)
+
+
+def test_queue_budget_and_payout_pages_use_a_fixed_number_of_queries(client, login, world, make_user, make_lab,
+                                                                      make_session, fund, count_queries):
+    def approved_allowances_for_new_member():
+        member = make_user()
+        lab = make_lab(world["facilitator"], [member])
+        fund(lab, admin=world["admin"])
+        session = make_session(lab)
+        record_attendance(session, member.id, world["facilitator"])
+        allowance = db.session.scalars(select(Allowance).where(Allowance.user_id == member.id)).one()
+        allowances.confirm_allowance(allowance, world["facilitator"])
+        payouts.save_bank_account(member, bank="국민은행", account_number="1234567890", holder_name="주민")
+        db.session.commit()
+        return allowance
+
+    pages = ["/allowances/approvals", "/budgets", "/payouts"]
+    approved_allowances_for_new_member()
+    login(world["staff"])
+    counts = []
+    for _ in range(2):
+        per_page = []
+        for page in pages:
+            db.session.expire_all()  # the test shares the requests' session: start each count from cold
+            with count_queries() as queries:
+                assert client.get(page).status_code == 200
+            per_page.append(len(queries))
+        counts.append(per_page)
+        for _ in range(3):
+            approved_allowances_for_new_member()
+    assert counts[0] == counts[1]

@@ -173,3 +173,24 @@ def test_csv_headers_follow_the_locale(app, paid_world):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         content = payouts.export_batch_csv(batch, paid_world["staff"])
     assert content.decode("utf-8").splitlines()[0] == "\ufeffname,bank,account number,amount"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "=HYPERLINK(\"http://x\")", "+821012345678", "@SUM(A1)", "-1", "1홍길동"])
+def test_holder_names_must_be_names_so_the_export_carries_no_formula(make_user, name):
+    with pytest.raises(DomainError, match="as it is registered at the bank"):
+        payouts.save_bank_account(make_user(), bank="국민은행", account_number="1234567890", holder_name=name)
+
+
+@pytest.mark.parametrize("name", ["홍길동", "김 철수", "John Smith", "Mary-Jane O. Lee", "남궁 민"])
+def test_ordinary_holder_names_are_accepted(make_user, name):
+    assert payouts.save_bank_account(make_user(), bank="국민은행", account_number="1234567890",
+                                     holder_name=name).holder_name == name
+
+
+def test_reconcile_command_reports_a_budget_whose_cache_drifted(runner, paid_world):
+    assert runner.invoke(args=["ledger", "reconcile"]).output.endswith("0 budget(s) differ from the ledger\n")
+    db.session.execute(text("UPDATE budgets SET committed_won = committed_won - 1000"))
+    db.session.commit()
+    result = runner.invoke(args=["ledger", "reconcile"])
+    assert result.exit_code == 1
+    assert "cached committed=79000 paid=0, ledger committed=80000 paid=0" in result.output

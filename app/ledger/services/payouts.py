@@ -23,6 +23,8 @@ from app.ledger.services.funds import pay_funds
 from app.notifications.services import notify
 
 ACCOUNT_NUMBER = re.compile(r"^[0-9]+(-[0-9]+)*$")
+# A name starts with a letter: this also keeps spreadsheet formulas (=, +, -, @) out of the export.
+HOLDER_NAME = re.compile(r"^[^\W\d_][\w .·()-]*$")
 NO_BANK_ACCOUNT = _l("No bank account registered: ask the resident to add one under My allowances.")
 
 
@@ -44,8 +46,9 @@ def save_bank_account(user: User, *, bank: str, account_number: str, holder_name
         raise DomainError(_l("Choose a bank from the list."), field="bank", status=422)
     number = check_account_number(account_number)
     holder_name = (holder_name or "").strip()
-    if not holder_name:
-        raise DomainError(_l("Enter the account holder's name."), field="holder_name", status=422)
+    if not HOLDER_NAME.match(holder_name):
+        raise DomainError(_l("Enter the account holder's name as it is registered at the bank."),
+                          field="holder_name", status=422)
     account = bank_account_of(user.id)
     if account is None:
         account = BankAccount(user_id=user.id)

@@ -1,0 +1,26 @@
+"""`flask ledger reconcile`: check every budget's cached totals against the sums of its ledger rows."""
+import sys
+
+import click
+from sqlalchemy import select
+
+from app.extensions import db
+from app.ledger import bp
+from app.ledger.models import Budget
+from app.ledger.services.funds import ledger_totals
+
+
+@bp.cli.command("reconcile")
+def reconcile_command():
+    """Compare each budget's committed and paid totals with its ledger (exit 1 on any difference)."""
+    differences = 0
+    for budget in db.session.scalars(select(Budget).order_by(Budget.id)):
+        totals = ledger_totals(budget.id)
+        if totals != {"committed_won": budget.committed_won, "paid_won": budget.paid_won}:
+            differences += 1
+            click.echo(f"budget {budget.id} ({budget.programme_type.value} {budget.programme_id}, "
+                       f"{budget.fiscal_year}): cached committed={budget.committed_won} paid={budget.paid_won}, "
+                       f"ledger committed={totals['committed_won']} paid={totals['paid_won']}")
+    click.echo(f"{differences} budget(s) differ from the ledger")
+    if differences:
+        sys.exit(1)
