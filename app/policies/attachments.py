@@ -43,7 +43,10 @@ def check_upload(file_storage) -> Attachment | None:
     if file_storage is None or not getattr(file_storage, "filename", ""):
         return None
     limit = max_bytes()
-    content = file_storage.stream.read(limit + 1)
+    try:
+        content = file_storage.stream.read(limit + 1)
+    finally:
+        file_storage.close()  # large uploads are spooled to a temporary file; everything needed is read
     if len(content) > limit:
         raise DomainError(_l("The file is too large: at most %(megabytes)s MB.", megabytes=limit // (1024 * 1024)),
                           field="attachment", status=422)

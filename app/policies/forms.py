@@ -107,7 +107,7 @@ class UpdateForm(FlaskForm):
     ])
     step_id = SelectField(_l("Step that changed (optional)"), coerce=_optional_int, choices=[],
                           validate_choice=False)
-    step_state = SelectField(_l("The step's new state"), choices=[("", _l("No change"))] + [
+    step_state = SelectField(_l("The step's new state"), validate_choice=False, choices=[("", _l("No change"))] + [
         (s.value, label) for s, label in STEP_STATE_LABELS.items()])
     step_percent = IntegerField(_l("Done so far, in percent (steps in progress)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("A percentage is between 0 and 100.")),
@@ -119,6 +119,10 @@ class UpdateForm(FlaskForm):
         self.step_id.choices = [("", _l("No step change"))] + [
             (str(s.id), _l("Step %(number)s: %(title)s", number=s.position, title=s.title)) for s in steps]
         self._step_ids = {s.id for s in steps}
+
+    def validate_step_state(self, field):
+        if field.data and field.data not in {s.value for s in STEP_STATE_LABELS}:
+            raise ValidationError(_l("Choose planned, in progress, done or cancelled."))
 
     def validate_step_id(self, field):
         if field.data is not None and field.data not in self._step_ids:

@@ -6,7 +6,6 @@ from app.auth.permissions import require
 from app.comments.routes import comment_page_for_request
 from app.core import DomainError, page_number
 from app.extensions import db
-from app.text import render_markdown
 from app.policies import attachments, bp, services
 from app.policies.comments import TARGET_TYPE, comment_summaries, update_path
 from app.policies.forms import NewStepForm, PolicyForm, StatusForm, StepForm, UpdateForm
@@ -31,7 +30,7 @@ def proposal_url(proposal) -> str:
 
 @bp.context_processor
 def policy_page_helpers():
-    return {"render_markdown": render_markdown, "proposal_url": proposal_url}
+    return {"proposal_url": proposal_url}
 
 
 @bp.app_context_processor
