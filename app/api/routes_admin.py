@@ -39,6 +39,14 @@ def admin_users():
     return jsonify(paginated(pagination, _admin_user_json))
 
 
+@bp.route("/admin/users/<int:user_id>")
+@documented("One account with its roles and state (admin)", tag="admin")
+def admin_user(user_id: int):
+    require_api(can_manage_users)
+    user = db.session.get(User, user_id) or abort(404)
+    return jsonify(_admin_user_json(user))
+
+
 @bp.route("/admin/users/<int:user_id>/roles/<role>", methods=["PUT"])
 @documented("Grant a role (admin)", tag="admin")
 def admin_grant_role(user_id: int, role: str):

@@ -53,6 +53,7 @@ API = [
     ("DELETE", "/api/v1/tokens/current", expected(401, 204, 204, 204, 204)),
     ("GET", "/api/v1/admin/users", ADMIN_API),
     ("GET", "/api/v1/admin/audit", ADMIN_API),
+    ("GET", "/api/v1/admin/users/{target}", ADMIN_API),
     ("PUT", "/api/v1/admin/users/{target}/roles/facilitator", ADMIN_API),
     ("DELETE", "/api/v1/admin/users/{target}/roles/resident", ADMIN_API),
     ("PATCH", "/api/v1/admin/users/{target}", ADMIN_API),
