@@ -10,7 +10,7 @@ from app.api.spec import ERROR, documented, query_param
 from app.auth.models import User
 from app.auth.permissions import is_staff
 from app.certificates import services
-from app.certificates.forms import ManualIssueForm, ParticipationForm, RevokeForm
+from app.certificates.forms import CompletionRuleForm, ManualIssueForm, ParticipationForm, RevokeForm
 from app.certificates.models import Certificate
 from app.certificates.permissions import (
     can_issue_by_hand,
@@ -145,6 +145,57 @@ def certificate_pdf(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     require_api(can_view_certificate, certificate)
     return pdf_response(certificate)
+
+
+RULE = {"type": "object", "properties": {"min_attendance_percent": {"type": "integer", "minimum": 0, "maximum": 100},
+                                         "require_closed": {"type": "boolean"}}}
+STANDINGS = {"type": "object", "properties": {
+    "rule": RULE, "closed_after_final_stage": {"type": "boolean"},
+    "members": {"type": "array", "items": {"type": "object", "properties": {
+        "user_id": {"type": "integer"}, "name": {"type": "string"}, "sessions_held": {"type": "integer"},
+        "sessions_attended": {"type": "integer"}, "attendance_percent": {"type": "integer"},
+        "attended_minutes": {"type": "integer"}, "eligible": {"type": "boolean"},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "completion_certificate_id": {"type": "integer", "nullable": True},
+        "participation_certificate_id": {"type": "integer", "nullable": True}}}}}}
+
+
+def _rule_json(rule) -> dict:
+    return {"min_attendance_percent": rule.min_attendance_percent, "require_closed": rule.require_closed}
+
+
+@bp.route("/labs/<int:lab_id>/certificates", methods=["GET"])
+@documented("Each accepted member's attendance, eligibility and certificates (facilitators, staff)",
+            tag="certificates", responses={200: ("The lab's standings", STANDINGS), 403: ("Not allowed", ERROR),
+                                           404: ("No such lab", ERROR)})
+def lab_standings(lab_id: int):
+    lab = _lab_or_404(lab_id)
+    require_api(can_manage_lab_certificates, lab)
+    rule = services.completion_rule(lab)
+    return jsonify({
+        "rule": _rule_json(rule), "closed_after_final_stage": services.closed_after_final_stage(lab),
+        "members": [{
+            "user_id": s.member.id, "name": s.member.display_name, "sessions_held": s.held,
+            "sessions_attended": s.attended, "attendance_percent": s.attendance_percent,
+            "attended_minutes": s.attended_minutes, "eligible": s.eligible,
+            "reasons": [str(reason) for reason in s.reasons],
+            "completion_certificate_id": s.completion.id if s.completion else None,
+            "participation_certificate_id": s.participation.id if s.participation else None,
+        } for s in services.standings(lab, rule=rule)],
+    })
+
+
+@bp.route("/labs/<int:lab_id>/certificates/rule", methods=["PUT"])
+@documented("Set the lab's completion rule (facilitators, staff)", tag="certificates", body=RULE,
+            responses={200: ("The saved rule", RULE), 403: ("Not allowed", ERROR), 404: ("No such lab", ERROR)})
+def set_lab_rule(lab_id: int):
+    lab = _lab_or_404(lab_id)
+    actor = require_api(can_manage_lab_certificates, lab)
+    form = validate(CompletionRuleForm, json_body())
+    rule = services.set_completion_rule(lab, actor, min_attendance_percent=form.min_attendance_percent.data,
+                                        require_closed=form.require_closed.data)
+    db.session.commit()
+    return jsonify(_rule_json(rule))
 
 
 @bp.route("/labs/<int:lab_id>/certificates", methods=["POST"])

@@ -141,3 +141,28 @@ def test_openapi_documents_the_certificate_endpoints(client):
     assert "/api/v1/labs/{lab_id}/certificates" in paths
     assert "/api/v1/me/certificates" in paths
     assert "security" not in paths["/api/v1/certificates/{code}"]["get"]
+
+
+def test_facilitator_reads_standings_and_sets_the_rule(client, auth_header, make_lab, make_user):
+    lab, facilitator, steady, absent = _lab(make_lab, make_user)
+    headers = {**auth_header(facilitator), "Accept-Language": "en"}
+    body = client.get(f"/api/v1/labs/{lab.id}/certificates", headers=headers).get_json()
+    assert body["rule"] == {"min_attendance_percent": 80, "require_closed": True}
+    assert body["closed_after_final_stage"] is True
+    by_id = {member["user_id"]: member for member in body["members"]}
+    assert by_id[steady.id]["eligible"] is True and by_id[steady.id]["attended_minutes"] == 570
+    assert by_id[absent.id]["attendance_percent"] == 60 and by_id[absent.id]["eligible"] is False
+
+    bad = client.put(f"/api/v1/labs/{lab.id}/certificates/rule", json={"min_attendance_percent": 120},
+                     headers=headers)
+    assert bad.status_code == 422 and "min_attendance_percent" in bad.get_json()["errors"]
+    saved = client.put(f"/api/v1/labs/{lab.id}/certificates/rule",
+                       json={"min_attendance_percent": 60, "require_closed": True}, headers=headers)
+    assert saved.status_code == 200 and saved.get_json()["min_attendance_percent"] == 60
+    body = client.get(f"/api/v1/labs/{lab.id}/certificates", headers=headers).get_json()
+    assert {m["user_id"]: m["eligible"] for m in body["members"]}[absent.id] is True
+
+    other = auth_header(make_user(roles=["facilitator"]))
+    assert client.get(f"/api/v1/labs/{lab.id}/certificates", headers=other).status_code == 403
+    assert client.put(f"/api/v1/labs/{lab.id}/certificates/rule", json={"min_attendance_percent": 0},
+                      headers=other).status_code == 403
