@@ -2,12 +2,11 @@
 
 Each update's full thread lives on the update's own page (the shared thread template is one thread per
 page); the policy page shows every update's comment count and latest comments, loaded for the whole page
-of updates in two queries."""
+of updates in one query."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from sqlalchemy import func, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.orm import aliased, joinedload
 
 from app.comments.models import Comment
@@ -32,34 +31,26 @@ def register() -> None:
         can_comment=can_comment_on_update,
         url=update_path,
         title=lambda update: update.policy.title,
+        count_changed=_count_changed,
     )
 
 
-@dataclass
-class CommentSummary:
-    count: int = 0
-    latest: list[Comment] = field(default_factory=list)  # newest first
+def _count_changed(update: PolicyUpdate, delta: int) -> None:
+    db.session.execute(sa_update(PolicyUpdate).where(PolicyUpdate.id == update.id)
+                       .values(comment_count=PolicyUpdate.comment_count + delta))
+    db.session.expire(update, ["comment_count"])
 
 
-def _shown():
-    return (Comment.target_type == TARGET_TYPE, Comment.deleted_at.is_(None), Comment.hidden.is_(False))
-
-
-def comment_summaries(update_ids: list[int]) -> dict[int, CommentSummary]:
-    """Visible comment counts and the latest top-level comments of these updates, in two queries."""
-    summaries = {update_id: CommentSummary() for update_id in update_ids}
+def latest_comments(update_ids: list[int]) -> dict[int, list[Comment]]:
+    """The latest visible top-level comments of each of these updates (newest first), in one query."""
+    latest_by_update: dict[int, list[Comment]] = {update_id: [] for update_id in update_ids}
     if not update_ids:
-        return summaries
-    counts = db.session.execute(
-        select(Comment.target_id, func.count()).where(*_shown(), Comment.target_id.in_(update_ids))
-        .group_by(Comment.target_id)
-    )
-    for update_id, count in counts:
-        summaries[update_id].count = count
+        return latest_by_update
+    shown = (Comment.target_type == TARGET_TYPE, Comment.deleted_at.is_(None), Comment.hidden.is_(False))
     ranked = (
         select(Comment.id, func.row_number().over(partition_by=Comment.target_id, order_by=Comment.id.desc())
                .label("rank"))
-        .where(*_shown(), Comment.parent_id.is_(None), Comment.target_id.in_(update_ids))
+        .where(*shown, Comment.parent_id.is_(None), Comment.target_id.in_(update_ids))
         .subquery()
     )
     latest = aliased(Comment)
@@ -68,5 +59,5 @@ def comment_summaries(update_ids: list[int]) -> dict[int, CommentSummary]:
         .options(joinedload(latest.author, innerjoin=True)).order_by(latest.id.desc())
     )
     for comment in rows:
-        summaries[comment.target_id].latest.append(comment)
-    return summaries
+        latest_by_update[comment.target_id].append(comment)
+    return latest_by_update

@@ -269,6 +269,8 @@ class PolicyUpdate(db.Model):
     attachment_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     attachment_mime: Mapped[str | None] = mapped_column(String(50))
     attachment_size: Mapped[int | None] = mapped_column(Integer)
+    # Denormalized, changed only by SQL increments in the comment's transaction (see policies/comments.py).
+    comment_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     policy: Mapped[Policy] = relationship()

@@ -7,7 +7,7 @@ from app.comments.routes import comment_page_for_request
 from app.core import DomainError, page_number
 from app.extensions import db
 from app.policies import attachments, bp, services
-from app.policies.comments import TARGET_TYPE, comment_summaries, update_path
+from app.policies.comments import TARGET_TYPE, latest_comments, update_path
 from app.policies.forms import NewStepForm, PolicyForm, StatusForm, StepForm, UpdateForm
 from app.policies.models import Horizon, Policy, PolicyStatus, PolicyStep, PolicyUpdate, StepState
 from app.policies.permissions import (
@@ -110,7 +110,7 @@ def detail(policy_id: int):
         following=services.is_following(policy, current_user),
         can_follow=can_follow(current_user, policy),
         can_manage=can_edit_policy(current_user, policy),
-        comment_summaries=comment_summaries([update.id for update in updates.items]),
+        latest_comments=latest_comments([update.id for update in updates.items]),
     )
 
 
