@@ -125,7 +125,8 @@ def lab_detail_json(lab: Lab, user) -> dict:
                     "prototypes": kpis.prototypes, "feedback_received": kpis.feedback}
     body["sessions"] = [session_json(s, manage) for s in session_services.sessions_of(lab)]
     body["proposal_ids"] = list(db.session.scalars(
-        select(lab_proposals.c.proposal_id).where(lab_proposals.c.lab_id == lab.id).order_by(lab_proposals.c.proposal_id)))
+        select(lab_proposals.c.proposal_id).where(lab_proposals.c.lab_id == lab.id)
+        .order_by(lab_proposals.c.proposal_id)))
     body["findings"], body["retrospective"] = lab.findings, lab.retrospective
     body["results_summary"] = lab.results_summary
     body["timeline"] = [{"from": c.from_stage.value if c.from_stage else None, "to": c.to_stage.value,

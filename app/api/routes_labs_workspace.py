@@ -142,7 +142,8 @@ def get_plan(lab_id: int):
     _viewer(lab)
     goals, tasks = ws.plan_of(lab)
     roles = db.session.execute(select(LabMembership.id, LabMembership.user_id, LabMembership.plan_role)
-                               .where(LabMembership.lab_id == lab.id, LabMembership.status == MembershipStatus.ACCEPTED)).all()
+                               .where(LabMembership.lab_id == lab.id,
+                                      LabMembership.status == MembershipStatus.ACCEPTED)).all()
     return jsonify({
         "goals": [{"id": g.id, "text": g.text} for g in goals],
         "tasks": [{"id": t.id, "title": t.title, "owner_id": t.owner_id, "done": t.done,
@@ -258,7 +259,8 @@ def dataset_json(d: DataSet, with_rows: bool) -> dict:
 def list_datasets(lab_id: int):
     lab = load_lab(lab_id)
     _viewer(lab)
-    return jsonify({"items": [{"id": i, "name": n, "filename": f, "row_count": r} for i, n, f, r in ws.datasets_of(lab)]})
+    return jsonify({"items": [{"id": i, "name": n, "filename": f, "row_count": r}
+                              for i, n, f, r in ws.datasets_of(lab)]})
 
 
 @bp.route("/labs/<int:lab_id>/datasets", methods=["POST"])

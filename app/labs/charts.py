@@ -7,10 +7,10 @@ from app.labs.csv_import import numeric, numeric_columns
 from app.labs.workspace import DataSet
 
 MAX_BARS = 40
-WIDTH = 640
-BAR_HEIGHT = 18
+WIDTH = 360
+BAR_HEIGHT = 22
 GAP = 6
-LABEL_WIDTH = 200
+LABEL_WIDTH = 100
 
 
 @dataclass
@@ -48,8 +48,8 @@ def bar_chart(dataset: DataSet, column: int | None, label_column: int | None) ->
     shown = rows[:MAX_BARS]
     values = [numeric(row[column]) for row in shown]
     maximum = max((abs(v) for v in values), default=0) or 1
-    plot_width = WIDTH - LABEL_WIDTH - 60
-    bars = [Bar(label=row[label_column][:30], value=value, y=index * (BAR_HEIGHT + GAP),
+    plot_width = WIDTH - LABEL_WIDTH - 50
+    bars = [Bar(label=row[label_column][:12], value=value, y=index * (BAR_HEIGHT + GAP),
                 width=round(abs(value) / maximum * plot_width, 1))
             for index, (row, value) in enumerate(zip(shown, values))]
     return Chart(numeric_columns=[(i, dataset.columns[i]) for i in candidates], column=column,

@@ -104,9 +104,11 @@ def _build(spec, index, facilitator, people, today) -> None:
     lab = services.create_lab(
         facilitator, title=spec["title"], summary=spec["summary"], mode=mode, district=spec["district"],
         capacity=spec["capacity"], budget_won=spec["budget"], proposal_ids=proposal_ids,
-        recruitment_deadline=today + timedelta(days=14) if target is LabStage.PROBLEM else today - timedelta(days=weeks_in * 7 - 7),
+        recruitment_deadline=(today + timedelta(days=14) if target is LabStage.PROBLEM
+                              else today - timedelta(days=weeks_in * 7 - 7)),
         starts_on=today - timedelta(days=weeks_in * 7), ends_on=today + timedelta(days=60 - index * 10))
-    emails = MEMBERS[index:index + spec["members"]] if index + spec["members"] <= len(MEMBERS) else MEMBERS[:spec["members"]]
+    fits = index + spec["members"] <= len(MEMBERS)
+    emails = MEMBERS[index:index + spec["members"]] if fits else MEMBERS[:spec["members"]]
     members = []
     for email, group in zip(emails, GROUPS[index:] + GROUPS):
         user = people.get(email)
@@ -142,7 +144,8 @@ def _sessions(lab, facilitator, members, target) -> None:
     titles = ["첫 만남: 우리 동네 문제 이야기", "자원 지도 함께 그리기", "실행 계획 세우기", "프로토타입 현장 시험",
               "데이터로 돌아보기"]
     for number in range(held):
-        starts = (now - timedelta(days=7 * (held - number))).replace(hour=10, minute=0, second=0, microsecond=0)
+        # 01:00 UTC is 10:00 in Seoul
+        starts = (now - timedelta(days=7 * (held - number))).replace(hour=1, minute=0, second=0, microsecond=0)
         online = number == 2
         session = session_services.create_session(
             lab, facilitator, title=titles[number], starts_at=starts, ends_at=starts + timedelta(hours=2),
@@ -153,7 +156,7 @@ def _sessions(lab, facilitator, members, target) -> None:
             if not skips:
                 session_services.record_attendance(session, member.id, facilitator, now=starts + timedelta(minutes=10))
     if target is not LabStage.CLOSED:
-        starts = (now + timedelta(days=5)).replace(hour=19, minute=0, second=0, microsecond=0)
+        starts = (now + timedelta(days=5)).replace(hour=10, minute=0, second=0, microsecond=0)  # 19:00 in Seoul
         session_services.create_session(lab, facilitator, title="다음 정기 모임", starts_at=starts,
                                         ends_at=starts + timedelta(hours=2), place="마을 공유 공간")
 

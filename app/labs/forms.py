@@ -30,13 +30,14 @@ def _required(message):
 
 
 class LabForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[_required(_l("Enter a title.")),
-                                                 Length(min=4, max=120, message=_l("A title has 4 to 120 characters."))])
+    title = StringField(_l("Title"), validators=[
+        _required(_l("Enter a title.")), Length(min=4, max=120, message=_l("A title has 4 to 120 characters."))])
     summary = TextAreaField(_l("Problem summary"), validators=[
         _required(_l("Describe the problem.")),
         Length(min=20, max=5000, message=_l("The summary has 20 to 5000 characters."))])
     mode = SelectField(_l("Mode"), choices=[], validators=[_required(_l("Choose a mode."))])
-    proposal_ids = StringField(_l("Proposal numbers (city-commissioned labs)"), validators=[Optional(), Length(max=200)])
+    proposal_ids = StringField(_l("Proposal numbers (city-commissioned labs)"),
+                               validators=[Optional(), Length(max=200)])
     district = SelectField(_l("District (dong)"), choices=[], validators=[_required(_l("Choose a district."))])
     budget_won = IntegerField(_l("Budget in won (optional)"), validators=[
         Optional(), NumberRange(min=0, max=10_000_000_000, message=_l("Enter a budget of 0 won or more."))])

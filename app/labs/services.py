@@ -135,7 +135,8 @@ def apply(lab: Lab, user: User, *, motivation: str, group: MemberGroup, today: d
     if lab.is_closed:
         raise DomainError(_l("This lab is closed."))
     if today > lab.recruitment_deadline:
-        raise DomainError(_l("Applications for this lab closed on %(date)s.", date=lab.recruitment_deadline.isoformat()))
+        raise DomainError(_l("Applications for this lab closed on %(date)s.",
+                             date=lab.recruitment_deadline.isoformat()))
     if lab.is_facilitator(user):
         raise DomainError(_l("You facilitate this lab, so you cannot apply to it."), status=403)
     if lab.membership_of(user) is not None:

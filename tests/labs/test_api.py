@@ -146,7 +146,8 @@ def test_problem_cards_and_empathy_for_members_only(client, make_lab, add_member
     lab = make_lab()
     member = add_member(lab)
     card = {"title": "골목 쓰레기 무단 투기", "body": "밤마다 골목에 쓰레기가 쌓입니다."}
-    assert client.post(f"/api/v1/labs/{lab.id}/problems", json=card, headers=auth_header(make_user())).status_code == 403
+    outsider = auth_header(make_user())
+    assert client.post(f"/api/v1/labs/{lab.id}/problems", json=card, headers=outsider).status_code == 403
     created = client.post(f"/api/v1/labs/{lab.id}/problems", json=card, headers=auth_header(member))
     assert created.status_code == 201
     url = f"/api/v1/labs/{lab.id}/problems/{created.get_json()['id']}/empathy"

@@ -88,7 +88,8 @@ def test_member_checks_in_on_the_session_page(client, make_lab, add_member, logi
     member = add_member(lab)
     starts = utcnow() - timedelta(minutes=1)
     session = session_services.create_session(lab, lab.facilitators[0], title="모임", starts_at=starts,
-                                              ends_at=starts + timedelta(hours=1), meeting_url="https://meet.example.kr/x")
+                                              ends_at=starts + timedelta(hours=1),
+                                              meeting_url="https://meet.example.kr/x")
     db.session.commit()
     login(member)
     page = client.get(f"/labs/{lab.id}/sessions/{session.id}").get_data(as_text=True)

@@ -140,7 +140,8 @@ def test_check_in_is_idempotent_and_signals_once(make_lab, add_member):
     assert received == [first]
     assert first.recorded_by_id == member.id and first.method.value == "checkin"
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "lab.attendance")) == 1
+    audited = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "lab.attendance")
+    assert db.session.scalar(audited) == 1
 
 
 def test_check_in_refuses_wrong_code_outside_window_and_non_members(make_lab, add_member, make_user):
