@@ -16,7 +16,7 @@ from app.ledger.models import (
     LedgerEntryType,
     LedgerIsAppendOnly,
 )
-from app.ledger.services import allowances
+from app.ledger.services import allowances, payouts
 from app.notifications.models import Notification
 from tests.ledger.conftest import PDF, upload
 
@@ -81,6 +81,8 @@ def test_city_employees_get_no_allowance_from_attendance(world, make_user, atten
 def test_every_service_refuses_city_employees(world, make_user, make_lab, attend):
     employee = make_user(city_employee=True)
     lab = make_lab(world["facilitator"], [employee])
+    with pytest.raises(DomainError, match="City employees are not paid allowances"):
+        payouts.save_bank_account(employee, bank="국민은행", account_number="1234567890", holder_name="공무원")
     with pytest.raises(DomainError, match="City employees are not paid allowances"):
         allowances.claim_expense(employee, lab_id=lab.id, category=ExpenseCategory.TRANSPORT, amount_won=5000,
                                  spent_on=world["session"].starts_at.date(), description="버스", receipt_upload=upload())

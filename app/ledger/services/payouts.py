@@ -18,7 +18,7 @@ from app.core import DomainError, utcnow
 from app.extensions import db
 from app.ledger.crypto import decrypt_text, encrypt_text
 from app.ledger.models import KOREAN_BANKS, Allowance, AllowanceStatus, BankAccount, PayoutBatch
-from app.ledger.services.allowances import CITY_EMPLOYEE_REFUSAL, STATEMENT_URL
+from app.ledger.services.allowances import CITY_EMPLOYEE_REFUSAL, STATEMENT_URL, refuse_city_employee
 from app.ledger.services.funds import pay_funds
 from app.notifications.services import notify
 
@@ -42,6 +42,7 @@ def check_account_number(number: str) -> str:
 
 
 def save_bank_account(user: User, *, bank: str, account_number: str, holder_name: str) -> BankAccount:
+    refuse_city_employee(user)
     if bank not in KOREAN_BANKS:
         raise DomainError(_l("Choose a bank from the list."), field="bank", status=422)
     number = check_account_number(account_number)
