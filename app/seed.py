@@ -7,6 +7,7 @@ from importlib import import_module
 DEMO_MODULES = [
     "app.auth.demo",
     "app.proposals.demo",
+    "app.policies.demo",
     "app.labs.demo",
     "app.ledger.demo",
     "app.certificates.demo",  # last: certifies the closed demo lab's members

@@ -1,6 +1,8 @@
 """Who may do what with policies. Pure predicates over the acting user (and the policy)."""
 from __future__ import annotations
 
+from app.proposals.models import ProposalStatus
+
 
 def _active(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.active
@@ -13,6 +15,11 @@ def can_view_policy(user, policy) -> bool:
 
 def can_create_policy(user) -> bool:
     return _active(user) and user.is_staff
+
+
+def can_start_policy_from(user, proposal) -> bool:
+    """Staff turn an adopted or partly adopted proposal into a policy."""
+    return can_create_policy(user) and proposal.status in (ProposalStatus.ADOPTED, ProposalStatus.PARTLY_ADOPTED)
 
 
 def can_edit_policy(user, policy) -> bool:

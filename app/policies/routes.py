@@ -18,6 +18,7 @@ from app.policies.permissions import (
     can_follow,
     can_manage_steps,
     can_post_update,
+    can_start_policy_from,
 )
 
 PER_PAGE = 10
@@ -36,7 +37,8 @@ def policy_page_helpers():
 @bp.app_context_processor
 def proposal_page_helpers():
     """For policies/_for_proposal.html, which the proposal page includes."""
-    return {"policies_for_proposal": services.policies_for_proposal}
+    return {"policies_for_proposal": services.policies_for_proposal,
+            "can_start_policy_from": can_start_policy_from}
 
 
 def _enum_arg(enum_class, name: str):

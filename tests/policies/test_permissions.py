@@ -4,6 +4,7 @@ from flask_login import AnonymousUserMixin
 
 from app.policies import permissions as p
 from app.policies.models import Policy, PolicyStatus, PolicyUpdate
+from app.proposals.models import Proposal, ProposalStatus
 
 ROLES = {
     "anonymous": None,
@@ -58,3 +59,11 @@ def test_policy_permission_matrix(request, actor, status, predicate, allowed_rol
 def test_who_may_create_policies_and_comment_on_updates(actor, expected):
     assert p.can_create_policy(actor) is (expected and actor.is_staff)
     assert p.can_comment_on_update(actor, PolicyUpdate(policy=_policy(PolicyStatus.IN_PROGRESS))) is expected
+
+
+@pytest.mark.parametrize("actor", list(ROLES), indirect=True, ids=list(ROLES))
+@pytest.mark.parametrize("status", list(ProposalStatus), ids=[s.value for s in ProposalStatus])
+def test_staff_start_policies_from_adopted_proposals_only(request, actor, status):
+    role = request.node.callspec.id.split("-")[-1]
+    expected = role in STAFF and status in (ProposalStatus.ADOPTED, ProposalStatus.PARTLY_ADOPTED)
+    assert p.can_start_policy_from(actor, Proposal(status=status)) is expected

@@ -252,3 +252,22 @@ def test_the_update_page_holds_its_comment_thread(client, login, make_user, make
     summary = client.get(f"/policies/{policy.id}").get_data(as_text=True)
     assert "좋은 소식이네요" in summary
     assert client.get(f"/policies/{policy.id}/updates/{update.id + 1}").status_code == 404
+
+
+def test_a_proposal_page_links_to_its_policies_and_offers_staff_to_start_one(app, make_policy, make_proposal,
+                                                                            make_user, staff):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    proposal = make_proposal()
+    include = '{% include "policies/_for_proposal.html" %}'
+    with app.test_request_context():
+        assert render_template_string(include, proposal=proposal).strip() == ""
+        login_user(staff)
+        html = render_template_string(include, proposal=proposal)
+        assert f'href="/policies/new?proposal={proposal.id}"' in html
+    policy = make_policy(proposal_ids=[proposal.id])
+    with app.test_request_context():
+        login_user(make_user())
+        html = render_template_string(include, proposal=proposal)
+        assert f'href="/policies/{policy.id}"' in html and "/policies/new" not in html
