@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from app import search
 from app.core import utcnow
@@ -43,12 +43,20 @@ class ProposalFilters:
 
 
 def visible_to(viewer):
-    """The SQL condition for proposals the viewer may see in lists."""
-    if viewer is not None and getattr(viewer, "is_authenticated", False):
-        if viewer.is_staff:
-            return None
-        return or_(Proposal.hidden.is_(False), Proposal.author_id == viewer.id)
+    """The SQL condition for proposals the viewer sees in lists: staff see everything, others the
+    visible ones. Authors find their own hidden proposals through :func:`own_hidden_proposals`, which
+    keeps this condition a plain index prefix (an OR with the author would sort the whole table)."""
+    if viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_staff:
+        return None
     return Proposal.hidden.is_(False)
+
+
+def own_hidden_proposals(viewer, limit: int = 20) -> list[Proposal]:
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or viewer.is_staff:
+        return []
+    return list(db.session.scalars(
+        select(Proposal).where(Proposal.author_id == viewer.id, Proposal.hidden.is_(True))
+        .order_by(Proposal.created_at.desc()).limit(limit)))
 
 
 def proposal_list_query(filters: ProposalFilters, viewer) -> Select:

@@ -56,7 +56,7 @@ def index():
     pagination = queries.list_proposals(filters, current_user, page_number())
     return render_template(
         "proposals/index.html", pagination=pagination, filters=filters, fields=all_fields(), topics=all_topics(),
-        statuses=STATUS_LABELS, districts=district_choices(),
+        statuses=STATUS_LABELS, districts=district_choices(), own_hidden=queries.own_hidden_proposals(current_user),
     )
 
 

@@ -222,3 +222,20 @@ def test_staff_text_fields_are_inert_too(client, login, make_proposal, make_user
         assert not re.search(r"<img[^>]*onerror", html)
         assert 'href="javascript:' not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0]
+
+
+def test_hidden_proposals_leave_the_list_but_their_author_is_told(client, login, make_proposal, make_user):
+    author = make_user()
+    proposal = make_proposal(author, title="숨겨진 제안 제목")
+    proposal.hidden = True
+    db.session.commit()
+    assert "숨겨진 제안 제목" not in client.get("/proposals/").get_data(as_text=True)
+    login(make_user())
+    assert "숨겨진 제안 제목" not in client.get("/proposals/").get_data(as_text=True)
+    client.post("/logout")
+    login(author)
+    html = client.get("/proposals/").get_data(as_text=True)
+    assert html.count("숨겨진 제안 제목") == 1 and 'id="own-hidden-heading"' in html
+    client.post("/logout")
+    login(make_user(["staff"]))
+    assert "숨겨진 제안 제목" in client.get("/proposals/").get_data(as_text=True)
