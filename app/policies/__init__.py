@@ -1,6 +1,7 @@
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from app.main.home import register_home_section
 from app.notifications.kinds import register as register_notification_kind
 from app.search import register_source
 from app.web import register_nav
@@ -14,3 +15,4 @@ from app.policies import comments, routes, services  # noqa: E402
 
 register_source("policy", services.search_documents, services.count_policies)
 comments.register()
+register_home_section(services.home_section)

@@ -32,6 +32,7 @@ def register() -> None:
         url=update_path,
         title=lambda update: update.policy.title,
         count_changed=_count_changed,
+        model=PolicyUpdate,
     )
 
 

@@ -72,6 +72,13 @@ def policies_query(*, field: str | None = None, department: str | None = None,
     return query
 
 
+def home_section() -> dict | None:
+    """The home page's three most recently active policies that are under way or planned."""
+    policies = list(db.session.scalars(
+        policies_query().where(Policy.status.in_([PolicyStatus.IN_PROGRESS, PolicyStatus.PLANNED])).limit(3)))
+    return {"template": "policies/_home.html", "policies": policies} if policies else None
+
+
 def departments() -> list[str]:
     return list(db.session.scalars(select(Policy.department).distinct().order_by(Policy.department)))
 

@@ -271,3 +271,28 @@ def test_a_proposal_page_links_to_its_policies_and_offers_staff_to_start_one(app
         login_user(make_user())
         html = render_template_string(include, proposal=proposal)
         assert f'href="/policies/{policy.id}"' in html and "/policies/new" not in html
+
+
+def test_home_page_and_search_show_policies(client, make_policy, staff):
+    assert "home-policies" not in client.get("/").get_data(as_text=True)
+    policy = make_policy(title="스마트 주차 안내")
+    services.change_status(policy, staff, PolicyStatus.IN_PROGRESS)
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "home-policies" in home and f'href="/policies/{policy.id}"' in home
+    found = client.get("/search?q=주차").get_data(as_text=True)
+    assert f'href="/policies/{policy.id}"' in found
+
+
+def test_staff_edit_a_policy(staff_client, make_policy, make_proposal):
+    proposal = make_proposal()
+    policy = make_policy(proposal_ids=[proposal.id])
+    form = staff_client.get(f"/policies/{policy.id}/edit").get_data(as_text=True)
+    assert 'value="AI 기반 CCTV"' in form and "checked" in form
+    response = staff_client.post(f"/policies/{policy.id}/edit", data={
+        "title": "AI 기반 지능형 CCTV", "summary": "바뀐 개요", "department": "정보통신과",
+        "horizon": "", "starts_on": "2026-01-01", "ends_on": "2026-12-31"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    edited = db.session.get(Policy, policy.id)
+    assert (edited.title, edited.horizon, edited.proposals) == ("AI 기반 지능형 CCTV", Horizon.MID, [])
