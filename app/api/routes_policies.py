@@ -22,6 +22,7 @@ from app.policies.permissions import (
     can_manage_steps,
     can_post_update,
 )
+from app.proposals.permissions import can_view_proposal
 
 DETAIL_UPDATES = 20
 
@@ -132,7 +133,7 @@ def policy_detail_json(policy: Policy) -> dict:
     return {
         **policy_json(policy),
         "steps": [step_json(step) for step in policy.steps],
-        "proposal_ids": [p.id for p in policy.proposals],
+        "proposal_ids": [p.id for p in policy.proposals if can_view_proposal(api_user(), p)],
         "timeline": [{"from": c.from_status.value if c.from_status else None, "to": c.to_status.value,
                       "reason": c.reason, "actor": c.actor.display_name if c.actor else None,
                       "at": _iso(c.created_at)} for c in policy.status_changes],

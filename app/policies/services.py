@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, union
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.auth.models import User
+from app.auth.models import Role, User, UserRole
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.notifications.services import notify_selected
@@ -146,8 +146,6 @@ def is_following(policy: Policy, user) -> bool:
 
 
 def staff_users() -> list[User]:
-    from app.auth.models import Role, UserRole
-
     return list(db.session.scalars(
         select(User).join(UserRole).where(UserRole.role.in_([Role.STAFF, Role.ADMIN]), User.active.is_(True))
         .distinct().order_by(User.display_name)
@@ -174,7 +172,8 @@ def _apply_data(policy: Policy, data: PolicyData) -> None:
     policy.summary = data.summary.strip()
     policy.department = data.department.strip()
     policy.official_id = data.official_id
-    policy.official_name = (data.official_name or "").strip() or None if data.official_id is None else None
+    # A staff account, when chosen, names the official; the free-text name is only for people without one.
+    policy.official_name = None if data.official_id is not None else ((data.official_name or "").strip() or None)
     # A date range alone still places the policy on the plan's roadmap, so the horizon filter finds it.
     policy.horizon = data.horizon or Horizon.for_year(data.starts_on.year)
     policy.starts_on = data.starts_on
