@@ -203,6 +203,8 @@ def test_an_update_with_an_image_is_posted_notified_and_served(app, staff_client
         assert served.mimetype == "image/png"
         assert served.headers["Content-Disposition"].startswith("inline")
     assert staff_client.get(f"/policies/{policy.id + 1}/updates/{update.id}/attachment").status_code == 404
+    os.remove(os.path.join(upload_dir(app), update.attachment_key))
+    assert staff_client.get(f"/policies/{policy.id}/updates/{update.id}/attachment").status_code == 404
 
 
 def test_a_pdf_is_offered_as_a_download(staff_client, make_policy):
