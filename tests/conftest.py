@@ -17,11 +17,19 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 TMP = tempfile.mkdtemp(prefix=f"maeul-test-{WORKER}-")
 
 
+# The database the person running the tests asked for, before this module rewrote DATABASE_URL for
+# its own process: pytest-xdist workers inherit the controller's environment and must start from it.
+BASE_DATABASE_URL = os.environ.setdefault("MAEUL_TESTS_BASE_DATABASE_URL", os.environ.get("DATABASE_URL", ""))
+
+
 def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
+    url = BASE_DATABASE_URL
     if not url:
         return f"sqlite:///{TMP}/test.db"
     parsed = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        root, extension = os.path.splitext(parsed.database)
+        return parsed.set(database=f"{root}_{WORKER}{extension}").render_as_string(hide_password=False)
     if parsed.get_backend_name() != "postgresql":
         return url
     worker_db = f"{parsed.database}_{WORKER}"
