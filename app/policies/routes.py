@@ -138,9 +138,14 @@ def edit(policy_id: int):
     if request.method == "POST":
         form = _policy_form(request.form, policy)
     else:
-        form = _policy_form(None, policy, obj=policy, official_id=policy.official_id,
-                            field=services.field_slug(policy), horizon=policy.horizon.value if policy.horizon else "",
-                            proposal_ids=[p.id for p in services.linked_proposals(policy)])
+        # Explicit values, not obj=policy: WTForms prefers an object's attribute (an enum, a Field row) to
+        # the keyword, and selects compare by the codes below.
+        form = _policy_form(
+            None, policy, title=policy.title, summary=policy.summary, department=policy.department,
+            official_id=policy.official_id, official_name=policy.official_name, field=services.field_slug(policy),
+            horizon=policy.horizon.value if policy.horizon else "", starts_on=policy.starts_on,
+            ends_on=policy.ends_on, budget_won=policy.budget_won,
+            proposal_ids=[p.id for p in services.linked_proposals(policy)])
     if form.validate_on_submit():
         try:
             services.edit_policy(policy, current_user, services.policy_data(form), field_slug=form.field.data,
@@ -164,8 +169,8 @@ def _manage_page(policy: Policy, *, update_form=None, status_form=None, new_step
         update_form=update_form or UpdateForm(steps=policy.steps),
         status_form=status_form,
         new_step_form=new_step_form or NewStepForm(),
-        step_forms={step.id: StepForm(prefix=f"step-{step.id}", obj=step, state=step.state.value)
-                    for step in policy.steps},
+        step_forms={step.id: StepForm(prefix=f"step-{step.id}", title=step.title, weight=step.weight,
+                                      state=step.state.value, percent=step.percent) for step in policy.steps},
         can_change_status=can_change_status(current_user, policy),
         can_manage_steps=can_manage_steps(current_user, policy),
         next_statuses=next_statuses,

@@ -147,12 +147,16 @@ def test_staff_manage_steps_and_status(staff_client, make_policy):
     assert staff_client.post(f"/policies/{policy.id}/steps", data={"title": "구축", "weight": "3"}).status_code == 302
     assert staff_client.post(f"/policies/{policy.id}/steps", data={"title": "운영", "weight": "1"}).status_code == 302
     build, run = db.session.get(Policy, policy.id).steps
+    manage = staff_client.get(f"/policies/{policy.id}/manage").get_data(as_text=True)
+    assert f'id="step-{build.id}-weight"' in manage and 'value="3"' in manage
     response = staff_client.post(f"/policies/{policy.id}/steps/{build.id}", data={
         f"step-{build.id}-title": "구축", f"step-{build.id}-weight": "3", f"step-{build.id}-state": "in_progress",
         f"step-{build.id}-percent": "50"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Policy, policy.id).progress == 37  # 3 × 50 / 4 = 37.5, rounded down
+    manage = staff_client.get(f"/policies/{policy.id}/manage").get_data(as_text=True)
+    assert '<option selected value="in_progress">' in manage
 
     refused = staff_client.post(f"/policies/{policy.id}/steps", data={"title": "", "weight": "0"})
     assert refused.status_code == 422 and "단계 이름을 입력하세요" in refused.get_data(as_text=True)
@@ -291,6 +295,7 @@ def test_staff_edit_a_policy(staff_client, make_policy, make_proposal):
     policy = make_policy(proposal_ids=[proposal.id])
     form = staff_client.get(f"/policies/{policy.id}/edit").get_data(as_text=True)
     assert 'value="AI 기반 CCTV"' in form and "checked" in form
+    assert '<option selected value="near">' in form
     response = staff_client.post(f"/policies/{policy.id}/edit", data={
         "title": "AI 기반 지능형 CCTV", "summary": "바뀐 개요", "department": "정보통신과",
         "horizon": "", "starts_on": "2026-01-01", "ends_on": "2026-12-31"})
