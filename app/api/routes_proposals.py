@@ -28,8 +28,9 @@ PROPOSAL_BODY = {"type": "object", "required": ["title", "body", "field"], "prop
 ANSWER_BODY = {"type": "object", "required": ["body", "status"], "properties": {
     "body": {"type": "string"}, "status": {"type": "string", "enum": [s.value for s in AnswerStatus]},
     "department": {"type": "string"}, "reason": {"type": "string", "description": "required for not_adopted"}}}
-CHOICES_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
-    "slug": {"type": "string"}, "name_ko": {"type": "string"}, "name_en": {"type": "string"}}}}}}
+CHOICE_SCHEMA = {"type": "object", "properties": {
+    "slug": {"type": "string"}, "name_ko": {"type": "string"}, "name_en": {"type": "string"}}}
+CHOICES_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": CHOICE_SCHEMA}}}
 
 
 def proposal_json(proposal: Proposal) -> dict:

@@ -26,7 +26,8 @@ def test_three_different_reporters_hide_content_pending_review(make_proposal, ma
     db.session.commit()
     assert proposal.hidden and proposal.review_pending
     assert "content_hidden_pending" in kinds_for(author)
-    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.target_id == proposal.id)) == "moderation.auto_hide"
+    action = db.session.scalar(select(AuditEntry.action).where(AuditEntry.target_id == proposal.id))
+    assert action == "moderation.auto_hide"
     assert query_index("쿠폰")[1] == 0
     assert query_index("쿠폰", viewer=author)[1] == 1
 

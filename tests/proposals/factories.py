@@ -45,6 +45,7 @@ def make_comment():
 
 @pytest.fixture(autouse=True)
 def request_context(app):
-    """Services raise lazily translated messages; reading them needs a request: English, so tests can match the msgids."""
+    """Services raise lazily translated messages; reading them needs a request.
+    English, so that tests can match the msgids."""
     with app.test_request_context(headers={"Accept-Language": "en"}):
         yield

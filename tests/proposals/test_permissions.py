@@ -12,7 +12,8 @@ def user(uid, staff=False, admin=False, active=True):
 
 
 ANON = AnonymousUserMixin()
-AUTHOR, OTHER, STAFF, ADMIN, INACTIVE = user(1), user(2), user(3, staff=True), user(4, admin=True), user(1, active=False)
+AUTHOR, OTHER, STAFF, ADMIN = user(1), user(2), user(3, staff=True), user(4, admin=True)
+INACTIVE = user(1, active=False)
 
 
 def proposal(status=ProposalStatus.OPEN, hidden=False, supports=0, comments=0):
