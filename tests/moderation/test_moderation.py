@@ -151,3 +151,16 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, login, make_proposal, 
     with count_queries() as many:
         client.get("/moderation/")
     assert len(many) == len(few)
+
+
+def test_staff_hide_a_comment_from_the_thread(client, login, make_proposal, make_user, make_comment):
+    proposal = make_proposal()
+    comment = make_comment(make_user(), proposal, "개인 전화번호 010-0000-0000")
+    login(make_user(["staff"]))
+    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert f'action="/moderation/comment/{comment.id}/hide"' in html
+    response = client.post(f"/moderation/comment/{comment.id}/hide",
+                           data={"reason": "개인정보가 있어 숨깁니다", "next": f"/proposals/{proposal.id}"})
+    assert response.headers["Location"].endswith(f"/proposals/{proposal.id}")
+    db.session.refresh(comment)
+    assert comment.hidden and comment.hidden_reason == "개인정보가 있어 숨깁니다"
