@@ -1,0 +1,37 @@
+from datetime import date, timedelta
+
+from flask import render_template_string
+
+from app.extensions import db
+from app.labs.models import LabStage
+from app.labs.proposal_links import labs_from_proposal
+from tests.proposals.factories import choices, make_proposal  # noqa: F401  (fixtures)
+
+
+def test_a_city_commissioned_lab_links_its_proposals_and_is_promoted_on_them(client, make_user, auth_header,
+                                                                              make_proposal):  # noqa: F811
+    first, second = make_proposal(title="골목길 불법 주차 단속 요청"), make_proposal(title="학교 앞 주차 문제")
+    staff = make_user(roles=["staff"])
+    today = date.today()
+    body = {"title": "주차 문제 함께 풀기", "summary": "주차 문제를 주민과 함께 풀어 보는 참여독려형 리빙랩입니다.",
+            "mode": "city_commissioned", "district": "baebang", "capacity": 6,
+            "recruitment_deadline": (today + timedelta(days=7)).isoformat(), "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=30)).isoformat()}
+    missing = client.post("/api/v1/labs", json={**body, "proposal_ids": [first.id, 999999]}, headers=auth_header(staff))
+    assert missing.status_code == 422 and "proposal_ids" in missing.get_json()["errors"]
+    created = client.post("/api/v1/labs", json={**body, "proposal_ids": [first.id, second.id]},
+                          headers=auth_header(staff))
+    assert created.status_code == 201 and created.get_json()["proposal_ids"] == [first.id, second.id]
+    lab_id = created.get_json()["id"]
+    assert [lab.id for lab in labs_from_proposal(first.id)] == [lab_id]
+
+    page = client.get(f"/labs/{lab_id}").get_data(as_text=True)
+    assert f"/proposals/{first.id}" in page and "학교 앞 주차 문제" in page
+
+    template = '{% include "labs/_promoted_for_proposal.html" %}'
+    promoted = render_template_string(template, proposal=first)
+    assert f"/labs/{lab_id}" in promoted
+    lab = labs_from_proposal(first.id)[0]
+    lab.stage = LabStage.CLOSED
+    db.session.commit()
+    assert f"/labs/{lab_id}" not in render_template_string(template, proposal=first)
