@@ -257,7 +257,8 @@ def put_my_bank_account():
 @bp.route("/allowances", methods=["GET"])
 @token_required
 @documented("Work queues: allowances to confirm (facilitators; staff for non-lab programmes) or to approve (staff)",
-            tag="allowances", responses={200: ("A page of allowances", page_of(ALLOWANCE)), 403: ("Not allowed", ERROR)},
+            tag="allowances",
+            responses={200: ("A page of allowances", page_of(ALLOWANCE)), 403: ("Not allowed", ERROR)},
             query=[query_param("queue", enum=["confirm", "approve"]), query_param("page", "integer"),
                    query_param("per_page", "integer", "at most 100")])
 def allowance_queue():

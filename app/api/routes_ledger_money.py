@@ -92,7 +92,8 @@ def budget_entries(budget_id: int):
                              error_out=False)
     return jsonify(paginated(pagination, lambda e: {
         "id": e.id, "type": e.entry_type.value, "amount": e.amount_won, "allowance_id": e.allowance_id,
-        "batch_id": e.batch_id, "actor_id": e.actor_id, "reason": e.reason, "created_at": e.created_at.isoformat() + "Z",
+        "batch_id": e.batch_id, "actor_id": e.actor_id, "reason": e.reason,
+        "created_at": e.created_at.isoformat() + "Z",
     }))
 
 

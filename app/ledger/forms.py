@@ -15,7 +15,8 @@ class BudgetForm(FlaskForm):
     programme_id = IntegerField(_l("Programme number (the lab's number for a living lab)"),
                                 validators=[InputRequired(), NumberRange(min=1)])
     fiscal_year = IntegerField(_l("Fiscal year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
-    amount = IntegerField(_l("Allocated amount (won)"), validators=[InputRequired(), NumberRange(min=0, max=MAX_AMOUNT)])
+    amount = IntegerField(_l("Allocated amount (won)"),
+                          validators=[InputRequired(), NumberRange(min=0, max=MAX_AMOUNT)])
 
 
 class AllowanceRuleForm(FlaskForm):

@@ -93,8 +93,8 @@ def test_idempotent_confirm_reject_and_mark_paid(client, world):
         assert client.post(f"/api/v1/allowances/{allowance_id}/confirm",
                            headers={**h["facilitator"], **key}).status_code == 200
     for _ in range(2):
-        assert client.post(f"/api/v1/allowances/{allowance_id}/reject", headers={**h["staff"], "Idempotency-Key": "r-1"},
-                           json={"reason": "사유"}).status_code == 200
+        assert client.post(f"/api/v1/allowances/{allowance_id}/reject", json={"reason": "사유"},
+                           headers={**h["staff"], "Idempotency-Key": "r-1"}).status_code == 200
     assert db.session.scalar(select(func.count()).select_from(IdempotentResponse)) == 2
     assert db.session.get(Allowance, allowance_id).status is AllowanceStatus.REJECTED
 
@@ -133,8 +133,8 @@ def test_expense_claim_by_multipart_upload(client, world):
     receipt = client.get(body["receipt_url"], headers=world["headers"]["facilitator"])
     assert receipt.status_code == 200 and receipt.data == PNG
     receipt.close()
-    bad = client.post("/api/v1/me/allowances/claims", headers=world["headers"]["member"], content_type="multipart/form-data",
-                      data={**data, "receipt": (io.BytesIO(b"just text"), "r.png"), "bonus": "1"})
+    bad = client.post("/api/v1/me/allowances/claims", headers=world["headers"]["member"],
+                      content_type="multipart/form-data", data={**data, "receipt": (io.BytesIO(b"just text"), "r.png"), "bonus": "1"})
     assert bad.status_code == 422 and "bonus" in bad.get_json()["errors"]
     bad_file = client.post("/api/v1/me/allowances/claims", headers=world["headers"]["member"],
                            content_type="multipart/form-data", data={**data, "receipt": (io.BytesIO(b"x"), "r.png")})
