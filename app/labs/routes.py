@@ -204,3 +204,8 @@ def lab_markdown(text: str | None):
 @bp.app_template_global("labs_recruiting_for_proposal")
 def labs_recruiting_for_proposal(proposal_id: int) -> list[Lab]:
     return recruiting_labs_from_proposal(proposal_id, seoul_today())
+
+
+@bp.app_template_global("labs_can_create_lab")
+def labs_can_create_lab() -> bool:
+    return perm.can_create_lab(current_user)

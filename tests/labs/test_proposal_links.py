@@ -35,3 +35,10 @@ def test_a_city_commissioned_lab_links_its_proposals_and_is_promoted_on_them(cli
     lab.stage = LabStage.CLOSED
     db.session.commit()
     assert f"/labs/{lab_id}" not in render_template_string(template, proposal=first)
+
+
+def test_staff_find_a_link_to_start_a_lab_from_a_proposal(client, make_user, login, make_proposal):  # noqa: F811
+    proposal = make_proposal()
+    login(make_user(roles=["staff"]))
+    form = client.get(f"/labs/new?mode=city_commissioned&proposal={proposal.id}").get_data(as_text=True)
+    assert f'value="{proposal.id}"' in form
