@@ -242,3 +242,15 @@ def test_only_lab_members_claim_expenses(world, make_user):
         allowances.claim_expense(make_user(), lab_id=world["lab"].id, category=ExpenseCategory.TRANSPORT,
                                  amount_won=3000, spent_on=world["session"].starts_at.date(), description="버스",
                                  receipt_upload=upload())
+
+
+def test_a_rolled_back_claim_leaves_no_receipt_file(world, app):
+    import os
+
+    claim = allowances.claim_expense(world["member"], lab_id=world["lab"].id, category=ExpenseCategory.TRANSPORT,
+                                     amount_won=2500, spent_on=world["session"].starts_at.date(), description="택시",
+                                     receipt_upload=upload())
+    path = os.path.join(app.config["UPLOAD_DIR"], "receipts", claim.receipt_file)
+    assert os.path.exists(path)
+    db.session.rollback()
+    assert not os.path.exists(path)
