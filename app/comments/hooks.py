@@ -15,18 +15,16 @@ from app.text import plain_text
 
 
 def _comment_documents():
-    """Every live comment; comments come grouped by target so each target is loaded once."""
-    current_key, current = None, None
+    """Every live comment, read in chunks; each chunk's targets are loaded with one query per type."""
     query = (select(Comment).where(Comment.deleted_at.is_(None))
              .order_by(Comment.target_type, Comment.target_id, Comment.id).execution_options(yield_per=1000))
-    for comment in db.session.scalars(query):
-        key = (comment.target_type, comment.target_id)
-        if key != current_key:
+    for chunk in db.session.scalars(query).partitions():
+        loaded = _preload_targets(chunk)  # kept alive for the identity map while the chunk is indexed
+        for comment in chunk:
             target = comment_target(comment.target_type)
-            current_key, current = key, (target, target.load(comment.target_id) if target else None)
-        target, obj = current
-        if obj is not None:
-            yield services.comment_document(comment, target, obj, bool(getattr(obj, "hidden", False)))
+            obj = target.load(comment.target_id) if target else None
+            if obj is not None:
+                yield services.comment_document(comment, target, obj, bool(getattr(obj, "hidden", False)))
 
 
 def _count_comments() -> int:
