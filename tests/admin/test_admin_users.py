@@ -115,3 +115,18 @@ def test_admin_api_grants_revokes_and_reads_the_audit_log(client, make_user, aut
     audit = client.get("/api/v1/admin/audit", headers=headers).get_json()
     assert [item["action"] for item in audit["items"]] == ["user.city_employee", "role.revoke", "role.grant"]
     assert audit["items"][0]["actor_id"] == admin.id
+
+
+def test_audit_page_query_count_does_not_grow_with_entries(client, make_user, login, count_queries):
+    from app import audit
+
+    admin = make_user(["admin"])
+    actors = [make_user(["staff"]) for _ in range(12)]
+    for actor in actors:
+        audit.record(actor, "test.action", "user", admin.id, note="x")
+    db.session.commit()
+    login(admin)
+    with count_queries() as queries:
+        html = client.get("/admin/audit").get_data(as_text=True)
+    assert html.count("test.action") == 12
+    assert len(queries) <= 8
