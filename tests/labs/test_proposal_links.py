@@ -42,3 +42,19 @@ def test_staff_find_a_link_to_start_a_lab_from_a_proposal(client, make_user, log
     login(make_user(roles=["staff"]))
     form = client.get(f"/labs/new?mode=city_commissioned&proposal={proposal.id}").get_data(as_text=True)
     assert f'value="{proposal.id}"' in form
+
+
+def test_the_proposal_page_promotes_its_recruiting_lab(client, make_user, make_proposal):  # noqa: F811
+    from app.labs import services
+    from app.labs.models import LabMode
+
+    proposal = make_proposal()
+    today = date.today()
+    lab = services.create_lab(make_user(roles=["staff"]), title="불법 주차 없는 골목 리빙랩",
+                              summary="골목 불법 주차 문제를 주민과 함께 풀어 봅니다. 누구나 참여하세요.",
+                              mode=LabMode.CITY_COMMISSIONED, district="onyang1", capacity=5,
+                              recruitment_deadline=today + timedelta(days=3), starts_on=today,
+                              ends_on=today + timedelta(days=30), proposal_ids=[proposal.id])
+    db.session.commit()
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert f'href="/labs/{lab.id}"' in page
