@@ -303,3 +303,10 @@ def test_staff_edit_a_policy(staff_client, make_policy, make_proposal):
     db.session.expire_all()
     edited = db.session.get(Policy, policy.id)
     assert (edited.title, edited.horizon, edited.proposals) == ("AI 기반 지능형 CCTV", Horizon.MID, [])
+
+
+def test_the_proposal_page_links_back_to_its_policy(client, make_policy, make_proposal):
+    proposal = make_proposal()
+    policy = make_policy(title="스마트 온열의자", proposal_ids=[proposal.id])
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "이 제안의 정책 추진 현황" in page and f'href="/policies/{policy.id}"' in page
