@@ -113,7 +113,9 @@ class Proposal(ModeratedMixin, db.Model):
         Index("ix_proposals_status_latest", "status", "hidden", "created_at", "id"),
         Index("ix_proposals_status_supports", "status", "hidden", "support_count", "id"),
         Index("ix_proposals_district_latest", "district", "hidden", "created_at", "id"),
-        Index("ix_proposals_answered", "answered_at"),
+        # Staff lists have no "hidden" condition: the latest-first list needs an index of its own.
+        Index("ix_proposals_created", "created_at", "id"),
+        Index("ix_proposals_answered", "hidden", "answered_at"),
         Index("ix_proposals_answer_due", "answer_due_at"),
         Index("ix_proposals_author", "author_id", "created_at"),
     )

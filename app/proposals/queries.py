@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, select
 
 from app import search
@@ -87,8 +88,21 @@ def proposal_list_query(filters: ProposalFilters, viewer) -> Select:
     return query.order_by(*SORTS[filters.sort])
 
 
+class ProposalPagination(SelectPagination):
+    """Pages whose OFFSET skips ids only (read from the sort's index); the page's rows are then loaded by id.
+
+    A deep page (page 2,500 of 100,000) otherwise reads every row it skips: 5-20 times slower (tests/bench.py)."""
+
+    def _query_items(self) -> list[Proposal]:
+        query, order = self._query_args["select"], self._query_args["order"]
+        page_ids = query.with_only_columns(Proposal.id).limit(self.per_page).offset(self._query_offset).subquery()
+        return list(self._query_args["session"].scalars(
+            select(Proposal).join(page_ids, page_ids.c.id == Proposal.id).order_by(*order)))
+
+
 def list_proposals(filters: ProposalFilters, viewer, page: int, per_page: int = 20):
-    return db.paginate(proposal_list_query(filters, viewer), page=page, per_page=per_page, error_out=False)
+    return ProposalPagination(select=proposal_list_query(filters, viewer), order=SORTS[filters.sort],
+                              session=db.session(), page=page, per_page=per_page, max_per_page=None, error_out=False)
 
 
 def latest_proposals(limit: int = 5) -> list[Proposal]:
