@@ -102,6 +102,7 @@ def test_unexpected_error_is_500_json_and_a_page_gets_an_html_500():
         api = test_client.get("/api/v1/test-failure")
         page = test_client.get("/test-failure")
         db.session.remove()
+        db.engine.dispose()
     assert api.status_code == 500 and api.is_json
     assert api.get_json()["error"]["code"] == 500 and "boom" not in api.get_data(as_text=True)
     assert page.status_code == 500 and page.mimetype == "text/html"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
@@ -60,7 +61,17 @@ def open_menu(browser):
 
 
 def submit(browser):
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    # On a loaded machine Chromium may still be settling the page it just filled in and refuse the
+    # click ("node does not belong to the document"); nothing was sent, so find the button again.
+    for attempt in range(3):
+        try:
+            browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+            break
+        except (StaleElementReferenceException, WebDriverException):
+            if attempt == 2:
+                raise
+    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old_page))
 
 
 def fill(browser, name, value):

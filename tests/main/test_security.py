@@ -18,6 +18,7 @@ def csrf_client():
     with protected.app_context():
         yield protected.test_client()
         db.session.remove()
+        db.engine.dispose()  # close its pooled connections now, not whenever the garbage collector runs
 
 
 SIGNUP = {"email": "csrf@example.kr", "password": "long-enough-1", "display_name": "주민", "district": "onyang1",
