@@ -10,6 +10,12 @@ from app.web import register_nav
 bp = Blueprint("searchpage", __name__)
 register_nav(90, "searchpage.search", _l("Search"))
 
+TYPE_LABELS = {
+    "proposal": _l("Proposal"),
+    "comment": _l("Comment"),
+    "policy": _l("Policy"),
+    "lab": _l("Living lab"),
+}
 PER_PAGE = 20
 MAX_QUERY = 200
 
@@ -20,4 +26,4 @@ def search():
     page = page_number()
     hits, total = query_index(q, viewer=current_user, page=page, per_page=PER_PAGE) if q else ([], 0)
     return render_template("searchpage/search.html", q=q, hits=hits, total=total, page=page, per_page=PER_PAGE,
-                           highlight_title=highlight_title)
+                           highlight_title=highlight_title, type_labels=TYPE_LABELS)
