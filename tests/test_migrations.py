@@ -73,8 +73,6 @@ def empty_database():
     admin.dispose()
 
 
-# migrations/env.py (Flask-Migrate's template) still calls db.get_engine(); the lead owns that file.
-@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 def test_upgrade_from_empty_to_head_leaves_no_drift(monkeypatch, keep_logging, empty_database):
     monkeypatch.setattr(TestingConfig, "SQLALCHEMY_DATABASE_URI", empty_database)
     migrated = create_app("testing")
