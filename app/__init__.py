@@ -69,14 +69,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(ledger_bp)
+    app.register_blueprint(proposals_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(moderation_bp)
-    app.register_blueprint(proposals_bp)
     app.register_blueprint(searchpage_bp)
     app.register_blueprint(policies_bp)
     app.register_blueprint(labs_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(ledger_bp)
     app.register_blueprint(api_bp)
 
 
