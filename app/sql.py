@@ -1,6 +1,7 @@
 """Small SQL helpers that need different spellings on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from sqlalchemy import Enum
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -17,3 +18,8 @@ def insert_unless_exists(model, **values) -> bool:
     # RETURNING tells whether a row was written; rowcount is -1 for this statement under psycopg.
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(key)
     return db.session.execute(statement).first() is not None
+
+
+def value_enum(enum_class) -> Enum:
+    """A Python enum stored as its string values in a VARCHAR (no native type: portable, easy to extend)."""
+    return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])

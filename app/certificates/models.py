@@ -8,12 +8,13 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core import DomainError
 from app.extensions import db
+from app.sql import value_enum
 from app.labs.models import Lab
 
 DEFAULT_MIN_ATTENDANCE_PERCENT = 80
@@ -22,9 +23,6 @@ _NOT_BASE32 = re.compile(r"[^A-Z2-7]")
 # Characters people confuse with base32 letters when they type a code from paper.
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
-
-def _enum(enum_class):
-    return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class CertificateKind(enum.Enum):
@@ -91,8 +89,8 @@ class Certificate(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[CertificateKind] = mapped_column(_enum(CertificateKind))
-    status: Mapped[CertificateStatus] = mapped_column(_enum(CertificateStatus), default=CertificateStatus.VALID)
+    kind: Mapped[CertificateKind] = mapped_column(value_enum(CertificateKind))
+    status: Mapped[CertificateStatus] = mapped_column(value_enum(CertificateStatus), default=CertificateStatus.VALID)
     verification_code: Mapped[str] = mapped_column(String(32), unique=True, default=new_verification_code)
     lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id", ondelete="RESTRICT"), index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)

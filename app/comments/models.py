@@ -5,13 +5,14 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core import utcnow
 from app.extensions import db
 from app.moderation.models import ModeratedMixin
+from app.sql import value_enum
 
 MAX_DEPTH = 2  # depth 0 (top level), 1 and 2: threads three levels deep
 
@@ -46,7 +47,7 @@ class Comment(ModeratedMixin, db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(Text)
     stance: Mapped[Stance | None] = mapped_column(
-        Enum(Stance, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        value_enum(Stance)
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)

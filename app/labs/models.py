@@ -13,7 +13,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -27,10 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
+from app.sql import value_enum
 
-
-def _enum(enum_class):
-    return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class LabStage(enum.Enum):
@@ -148,14 +145,14 @@ class Lab(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(Text)
-    mode: Mapped[LabMode] = mapped_column(_enum(LabMode))
+    mode: Mapped[LabMode] = mapped_column(value_enum(LabMode))
     district: Mapped[str] = mapped_column(String(40))
     budget_won: Mapped[int | None] = mapped_column(Integer)
     capacity: Mapped[int] = mapped_column(Integer)
     recruitment_deadline: Mapped[date] = mapped_column(Date)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
-    stage: Mapped[LabStage] = mapped_column(_enum(LabStage), default=LabStage.PROBLEM, index=True)
+    stage: Mapped[LabStage] = mapped_column(value_enum(LabStage), default=LabStage.PROBLEM, index=True)
     findings: Mapped[str | None] = mapped_column(Text)  # stage 4
     retrospective: Mapped[str | None] = mapped_column(Text)  # stage 5
     results_summary: Mapped[str | None] = mapped_column(Text)  # stage 5, public
@@ -204,9 +201,9 @@ class LabMembership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    group: Mapped[MemberGroup] = mapped_column(_enum(MemberGroup))
+    group: Mapped[MemberGroup] = mapped_column(value_enum(MemberGroup))
     motivation: Mapped[str] = mapped_column(Text)
-    status: Mapped[MembershipStatus] = mapped_column(_enum(MembershipStatus), default=MembershipStatus.APPLIED)
+    status: Mapped[MembershipStatus] = mapped_column(value_enum(MembershipStatus), default=MembershipStatus.APPLIED)
     plan_role: Mapped[str | None] = mapped_column(String(100))  # the member's role in the stage-2 plan
     applied_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -278,7 +275,7 @@ class Attendance(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("lab_sessions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    method: Mapped[AttendanceMethod] = mapped_column(_enum(AttendanceMethod))
+    method: Mapped[AttendanceMethod] = mapped_column(value_enum(AttendanceMethod))
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     session: Mapped[LabSession] = relationship()
@@ -295,7 +292,7 @@ class SessionRsvp(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("lab_sessions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    answer: Mapped[RsvpAnswer] = mapped_column(_enum(RsvpAnswer))
+    answer: Mapped[RsvpAnswer] = mapped_column(value_enum(RsvpAnswer))
     answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -306,8 +303,8 @@ class LabStageChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id", ondelete="CASCADE"), index=True)
-    from_stage: Mapped[LabStage | None] = mapped_column(_enum(LabStage))
-    to_stage: Mapped[LabStage] = mapped_column(_enum(LabStage))
+    from_stage: Mapped[LabStage | None] = mapped_column(value_enum(LabStage))
+    to_stage: Mapped[LabStage] = mapped_column(value_enum(LabStage))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

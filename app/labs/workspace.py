@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.core import utcnow
 from app.extensions import db
-from app.labs.models import _enum
+from app.sql import value_enum
 
 
 class ProblemCard(db.Model):
@@ -61,7 +61,7 @@ class Resource(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[ResourceKind] = mapped_column(_enum(ResourceKind))
+    kind: Mapped[ResourceKind] = mapped_column(value_enum(ResourceKind))
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(500))

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -23,11 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
+from app.sql import value_enum
 from app.proposals.models import Field, Proposal
 
-
-def _enum(enum_class):
-    return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class PolicyStatus(enum.Enum):
@@ -144,11 +141,11 @@ class Policy(db.Model):
     official_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     official_name: Mapped[str | None] = mapped_column(String(100))
     field_id: Mapped[int | None] = mapped_column(ForeignKey("proposal_fields.id", ondelete="SET NULL"), index=True)
-    horizon: Mapped[Horizon | None] = mapped_column(_enum(Horizon), index=True)
+    horizon: Mapped[Horizon | None] = mapped_column(value_enum(Horizon), index=True)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     budget_won: Mapped[int | None] = mapped_column(BigInteger)
-    status: Mapped[PolicyStatus] = mapped_column(_enum(PolicyStatus), default=PolicyStatus.PLANNED, index=True)
+    status: Mapped[PolicyStatus] = mapped_column(value_enum(PolicyStatus), default=PolicyStatus.PLANNED, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -212,7 +209,7 @@ class PolicyStep(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     weight: Mapped[int] = mapped_column(Integer, default=1)
-    state: Mapped[StepState] = mapped_column(_enum(StepState), default=StepState.PLANNED)
+    state: Mapped[StepState] = mapped_column(value_enum(StepState), default=StepState.PLANNED)
     percent: Mapped[int | None] = mapped_column(Integer)
 
     policy: Mapped[Policy] = relationship(back_populates="steps")
@@ -243,8 +240,8 @@ class PolicyStatusChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[PolicyStatus | None] = mapped_column(_enum(PolicyStatus))
-    to_status: Mapped[PolicyStatus] = mapped_column(_enum(PolicyStatus))
+    from_status: Mapped[PolicyStatus | None] = mapped_column(value_enum(PolicyStatus))
+    to_status: Mapped[PolicyStatus] = mapped_column(value_enum(PolicyStatus))
     reason: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -263,7 +260,7 @@ class PolicyUpdate(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     step_id: Mapped[int | None] = mapped_column(ForeignKey("policy_steps.id", ondelete="SET NULL"))
-    step_state: Mapped[StepState | None] = mapped_column(_enum(StepState))
+    step_state: Mapped[StepState | None] = mapped_column(value_enum(StepState))
     step_percent: Mapped[int | None] = mapped_column(Integer)
     attachment_name: Mapped[str | None] = mapped_column(String(255))
     attachment_key: Mapped[str | None] = mapped_column(String(64), unique=True)

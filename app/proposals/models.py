@@ -6,17 +6,15 @@ from datetime import datetime
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
+from app.sql import value_enum
 from app.moderation.models import ModeratedMixin
 
-
-def _enum(enum_class):
-    return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class BilingualName:
@@ -125,7 +123,7 @@ class Proposal(ModeratedMixin, db.Model):
     body: Mapped[str] = mapped_column(Text)
     field_id: Mapped[int] = mapped_column(ForeignKey("proposal_fields.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus), default=ProposalStatus.OPEN)
+    status: Mapped[ProposalStatus] = mapped_column(value_enum(ProposalStatus), default=ProposalStatus.OPEN)
     district: Mapped[str | None] = mapped_column(String(40))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -210,7 +208,7 @@ class OfficialAnswer(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     department: Mapped[str] = mapped_column(String(100))
-    status: Mapped[AnswerStatus] = mapped_column(_enum(AnswerStatus))
+    status: Mapped[AnswerStatus] = mapped_column(value_enum(AnswerStatus))
     body: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.notifications.models import Notification
 from app.policies import services
-from app.policies.models import Policy, PolicyStatus, StepState
+from app.policies.models import Policy, PolicyStatus
 from app.proposals.models import ProposalStatus, Support
 
 

@@ -12,7 +12,8 @@ from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.labs.models import LabSession
-from app.ledger.models.budget import Budget, ProgrammeType, enum_column
+from app.ledger.models.budget import Budget, ProgrammeType
+from app.sql import value_enum
 
 
 class AllowanceKind(enum.Enum):
@@ -66,18 +67,18 @@ class Allowance(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    programme_type: Mapped[ProgrammeType] = mapped_column(enum_column(ProgrammeType))
+    programme_type: Mapped[ProgrammeType] = mapped_column(value_enum(ProgrammeType))
     programme_id: Mapped[int] = mapped_column(Integer)
     budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"), index=True)
-    kind: Mapped[AllowanceKind] = mapped_column(enum_column(AllowanceKind))
+    kind: Mapped[AllowanceKind] = mapped_column(value_enum(AllowanceKind))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("lab_sessions.id"))
-    expense_category: Mapped[ExpenseCategory | None] = mapped_column(enum_column(ExpenseCategory))
+    expense_category: Mapped[ExpenseCategory | None] = mapped_column(value_enum(ExpenseCategory))
     description: Mapped[str] = mapped_column(Text, default="")
     amount_won: Mapped[int] = mapped_column(Integer)
     occurred_on: Mapped[date] = mapped_column(Date)  # Asia/Seoul date: decides the month of the cap
     receipt_file: Mapped[str | None] = mapped_column(String(80))
     receipt_type: Mapped[str | None] = mapped_column(String(40))
-    status: Mapped[AllowanceStatus] = mapped_column(enum_column(AllowanceStatus), default=AllowanceStatus.PENDING,
+    status: Mapped[AllowanceStatus] = mapped_column(value_enum(AllowanceStatus), default=AllowanceStatus.PENDING,
                                                     index=True)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     reversal_reason: Mapped[str | None] = mapped_column(Text)

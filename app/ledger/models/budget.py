@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -22,10 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from app.auth.models import User
 from app.core import utcnow
 from app.extensions import db
-
-
-def enum_column(enum_class):
-    return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+from app.sql import value_enum
 
 
 class ProgrammeType(enum.Enum):
@@ -61,7 +57,7 @@ class Budget(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_type: Mapped[ProgrammeType] = mapped_column(enum_column(ProgrammeType))
+    programme_type: Mapped[ProgrammeType] = mapped_column(value_enum(ProgrammeType))
     programme_id: Mapped[int] = mapped_column(Integer)
     fiscal_year: Mapped[int] = mapped_column(Integer)
     allocated_won: Mapped[int] = mapped_column(BigInteger)
@@ -85,7 +81,7 @@ class AllowanceRule(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_type: Mapped[ProgrammeType] = mapped_column(enum_column(ProgrammeType))
+    programme_type: Mapped[ProgrammeType] = mapped_column(value_enum(ProgrammeType))
     programme_id: Mapped[int] = mapped_column(Integer)
     amount_per_session_won: Mapped[int] = mapped_column(Integer)
     monthly_cap_won: Mapped[int] = mapped_column(Integer)
@@ -121,7 +117,7 @@ class LedgerEntry(db.Model):
     budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"), index=True)
     allowance_id: Mapped[int | None] = mapped_column(ForeignKey("allowances.id"), index=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("payout_batches.id"), index=True)
-    entry_type: Mapped[LedgerEntryType] = mapped_column(enum_column(LedgerEntryType))
+    entry_type: Mapped[LedgerEntryType] = mapped_column(value_enum(LedgerEntryType))
     amount_won: Mapped[int] = mapped_column(BigInteger)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text, default="")

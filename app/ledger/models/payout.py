@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.ledger.models.allowance import Allowance
-from app.ledger.models.budget import enum_column
+from app.sql import value_enum
 
 # Proper names, shown as written in every language.
 KOREAN_BANKS = [
@@ -56,7 +56,7 @@ class PayoutBatch(db.Model):
     __tablename__ = "payout_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus), default=BatchStatus.OPEN)
+    status: Mapped[BatchStatus] = mapped_column(value_enum(BatchStatus), default=BatchStatus.OPEN)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     exported_at: Mapped[datetime | None] = mapped_column(DateTime)
