@@ -56,6 +56,15 @@ class Config:
     ACCESS_LOG_RETENTION_DAYS = max(365, int(os.environ.get("ACCESS_LOG_RETENTION_DAYS", "400")))
     PRIVACY_POLICY_VERSION = "2026-11"
 
+    # The organisation printed on every certificate as its issuer.
+    CERTIFICATE_ISSUER = os.environ.get("CERTIFICATE_ISSUER", "아산시")
+    # Verification lookups per client address: enough for people, too few to guess 160-bit codes.
+    CERTIFICATE_VERIFY_RATELIMIT = os.environ.get("CERTIFICATE_VERIFY_RATELIMIT", "30 per minute;300 per day")
+    POLICY_ATTACHMENT_MAX_BYTES = int(os.environ.get("POLICY_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+    LAB_CSV_MAX_BYTES = int(os.environ.get("LAB_CSV_MAX_BYTES", "1000000"))
+    LAB_CSV_MAX_ROWS = int(os.environ.get("LAB_CSV_MAX_ROWS", "5000"))
+    LAB_PUBLIC_FEEDBACK_LIMIT = os.environ.get("LAB_PUBLIC_FEEDBACK_LIMIT", "5 per minute;30 per day")
+
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024

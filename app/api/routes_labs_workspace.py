@@ -222,7 +222,7 @@ def create_prototype(lab_id: int):
 
 
 def _feedback_limit():
-    return current_app.config.get("LAB_PUBLIC_FEEDBACK_LIMIT", "5 per minute;30 per day")
+    return current_app.config["LAB_PUBLIC_FEEDBACK_LIMIT"]
 
 
 @bp.route("/labs/<int:lab_id>/prototypes/<int:prototype_id>/feedback", methods=["POST"])

@@ -11,8 +11,6 @@ from flask_babel import lazy_gettext as _l
 
 from app.core import ValidationFailed
 
-DEFAULT_MAX_BYTES = 1_000_000
-DEFAULT_MAX_ROWS = 5_000
 MAX_REPORTED_ERRORS = 20
 
 
@@ -29,7 +27,7 @@ def max_upload_bytes() -> int:
 
 def _limits() -> tuple[int, int]:
     config = current_app.config
-    return config.get("LAB_CSV_MAX_BYTES", DEFAULT_MAX_BYTES), config.get("LAB_CSV_MAX_ROWS", DEFAULT_MAX_ROWS)
+    return config["LAB_CSV_MAX_BYTES"], config["LAB_CSV_MAX_ROWS"]
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -18,7 +18,6 @@ ALLOWED_TYPES = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -31,7 +30,7 @@ class Attachment:
 
 
 def max_bytes() -> int:
-    return current_app.config.get("POLICY_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return current_app.config["POLICY_ATTACHMENT_MAX_BYTES"]
 
 
 def upload_dir() -> str:
