@@ -7,7 +7,6 @@ import pytest
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
@@ -47,11 +46,25 @@ def assert_accessible_basics(browser):
     assert first.is_displayed()  # the skip link becomes visible when focused
 
 
+def page_replaced(old_page):
+    """Wait condition: the old page's root element is gone. Chromium sometimes reports an element of a
+    replaced document as "not belonging to the document" rather than stale; both mean the page changed."""
+
+    def replaced(_driver) -> bool:
+        try:
+            old_page.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one of these
+            return True
+        return False
+
+    return replaced
+
+
 def click_and_wait(browser, element):
     """Click something that loads a new page and wait until it has."""
     old_page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(browser, 15).until(page_replaced(old_page))
 
 
 def open_menu(browser):
@@ -71,7 +84,7 @@ def submit(browser):
         except (StaleElementReferenceException, WebDriverException):
             if attempt == 2:
                 raise
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(browser, 15).until(page_replaced(old_page))
 
 
 def fill(browser, name, value):
