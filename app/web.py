@@ -1,7 +1,7 @@
 """Request-level wiring shared by every page: login, security headers, errors, template helpers."""
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request, url_for
+from flask import Flask, flash, g, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.auth.labels import CONSENT_LABELS, ROLE_LABELS, access_event_label
+from app.core import DomainError, ValidationFailed
 from app.districts import district_name
 from app.extensions import db, login_manager
 
@@ -117,3 +118,24 @@ def register_web(app: Flask) -> None:
             "district_name": district_name,
             "unread_notifications": unread_notifications,
         }
+
+
+def run_service(action, success_message) -> bool:
+    """Call a service, commit and flash; on a refused rule roll back and flash every reason."""
+    try:
+        action()
+    except ValidationFailed as error:
+        db.session.rollback()
+        for messages in error.errors.values():
+            for message in messages:
+                flash(str(message), "error")
+        return False
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        for missing in getattr(error, "missing", []):
+            flash(str(missing), "error")
+        return False
+    db.session.commit()
+    flash(str(success_message), "success")
+    return True

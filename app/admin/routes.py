@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -11,8 +11,9 @@ from app.audit.models import AuditEntry
 from app.auth import services
 from app.auth.models import Role, User
 from app.auth.permissions import can_manage_users, can_view_audit_log, requires
-from app.core import DomainError, page_number
+from app.core import page_number
 from app.extensions import db
+from app.web import run_service
 
 
 def _get_user(user_id: int) -> User:
@@ -47,7 +48,7 @@ def grant_role(user_id: int):
     user = _get_user(user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        _run(lambda: services.grant_role(user, Role(form.role.data), current_user), _("The role was granted."))
+        run_service(lambda: services.grant_role(user, Role(form.role.data), current_user), _("The role was granted."))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -60,7 +61,7 @@ def revoke_role(user_id: int, role: str):
     except ValueError:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        _run(lambda: services.revoke_role(user, role_value, current_user), _("The role was removed."))
+        run_service(lambda: services.revoke_role(user, role_value, current_user), _("The role was removed."))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -70,7 +71,7 @@ def set_city_employee(user_id: int):
     user = _get_user(user_id)
     form = CityEmployeeForm()
     if form.validate_on_submit():
-        _run(lambda: services.set_city_employee(user, form.is_city_employee.data, current_user), _("Saved."))
+        run_service(lambda: services.set_city_employee(user, form.is_city_employee.data, current_user), _("Saved."))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -79,7 +80,7 @@ def set_city_employee(user_id: int):
 def deactivate_user(user_id: int):
     user = _get_user(user_id)
     if ConfirmForm().validate_on_submit():
-        _run(lambda: services.deactivate(user, current_user), _("The account was deactivated."))
+        run_service(lambda: services.deactivate(user, current_user), _("The account was deactivated."))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -91,13 +92,3 @@ def audit_log():
     )
     return render_template("admin/audit.html", pagination=pagination)
 
-
-def _run(action, success_message: str) -> None:
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(success_message, "success")

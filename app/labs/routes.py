@@ -17,7 +17,8 @@ from app.labs.models import Lab, LabMembership, LabMode, LabStage, MemberGroup, 
 from app.labs.proposal_links import proposals_of, recruiting_labs_from_proposal
 from app.labs.sessions import sessions_of
 from app.labs.stats import lab_kpis, recruiting_condition, with_membership_counts
-from app.labs.views import authorize, flash_form_errors, load_child, load_lab, run, seoul_today, viewer_membership
+from app.web import run_service
+from app.labs.views import authorize, flash_form_errors, load_child, load_lab, seoul_today, viewer_membership
 from app.labs.workspace_services import praise_of, prototypes_with_feedback
 from app.text import render_markdown
 
@@ -62,7 +63,7 @@ def create():
                    proposal_ids=request.args.get("proposal", ""))
     if form.validate_on_submit():
         created = []
-        ok = run(lambda: created.append(services.create_lab(
+        ok = run_service(lambda: created.append(services.create_lab(
             current_user, title=form.title.data, summary=form.summary.data, mode=LabMode(form.mode.data),
             district=form.district.data, capacity=form.capacity.data, budget_won=form.budget_won.data,
             recruitment_deadline=form.recruitment_deadline.data, starts_on=form.starts_on.data,
@@ -94,7 +95,7 @@ def edit(lab_id: int):
     authorize(perm.can_edit_lab(current_user, lab))
     form = EditLabForm(obj=lab)
     if form.validate_on_submit():
-        if run(lambda: services.update_lab(
+        if run_service(lambda: services.update_lab(
                 lab, current_user, title=form.title.data, summary=form.summary.data, district=form.district.data,
                 capacity=form.capacity.data, budget_won=form.budget_won.data,
                 recruitment_deadline=form.recruitment_deadline.data, starts_on=form.starts_on.data,
@@ -114,7 +115,7 @@ def add_facilitator(lab_id: int):
         if user is None:
             flash(_("No account has this number."), "error")
         else:
-            run(lambda: services.add_facilitator(lab, user, current_user), _("The facilitator was added."))
+            run_service(lambda: services.add_facilitator(lab, user, current_user), _("The facilitator was added."))
     else:
         flash_form_errors(form)
     return redirect(url_for("labs.detail", lab_id=lab.id))
@@ -128,7 +129,7 @@ def apply(lab_id: int):
     authorize(perm.can_apply(current_user, lab, membership))
     form = ApplicationForm()
     if form.validate_on_submit():
-        run(lambda: services.apply(lab, current_user, motivation=form.motivation.data,
+        run_service(lambda: services.apply(lab, current_user, motivation=form.motivation.data,
                                    group=MemberGroup(form.group.data), today=seoul_today()),
             _("Thank you for applying. The facilitators will let you know their decision."))
     else:
@@ -142,7 +143,7 @@ def leave(lab_id: int):
     lab = load_lab(lab_id)
     membership = viewer_membership(lab)
     authorize(perm.can_leave(current_user, lab, membership))
-    run(lambda: services.leave(membership, current_user), _("You left the lab."))
+    run_service(lambda: services.leave(membership, current_user), _("You left the lab."))
     return redirect(url_for("labs.detail", lab_id=lab.id))
 
 
@@ -174,7 +175,7 @@ def decide(lab_id: int, membership_id: int):
     membership = load_child(LabMembership, membership_id, lab)
     form = DecisionForm()
     if form.validate_on_submit():
-        run(lambda: services.decide_application(membership, current_user, accept=form.decision.data == "accept"),
+        run_service(lambda: services.decide_application(membership, current_user, accept=form.decision.data == "accept"),
             _("The decision was saved and the applicant notified."))
     else:
         flash_form_errors(form)
@@ -190,9 +191,9 @@ def change_stage(lab_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
     elif form.action.data == "advance":
-        run(lambda: services.advance_stage(lab, current_user, form.reason.data), _("The lab moved on."))
+        run_service(lambda: services.advance_stage(lab, current_user, form.reason.data), _("The lab moved on."))
     else:
-        run(lambda: services.move_back(lab, current_user, form.reason.data), _("The lab moved back one stage."))
+        run_service(lambda: services.move_back(lab, current_user, form.reason.data), _("The lab moved back one stage."))
     return redirect(url_for("labs.detail", lab_id=lab.id))
 
 

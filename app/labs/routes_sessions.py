@@ -13,7 +13,8 @@ from app.labs import permissions as perm
 from app.labs import sessions as session_services
 from app.labs.forms import AttendanceForm, CheckinForm, RsvpForm, SessionForm
 from app.labs.models import LabSession, RsvpAnswer
-from app.labs.views import authorize, flash_form_errors, load_child, load_lab, run, viewer_membership
+from app.web import run_service
+from app.labs.views import authorize, flash_form_errors, load_child, load_lab, viewer_membership
 from app.labs.workspace_services import participants
 
 
@@ -25,7 +26,7 @@ def new_session(lab_id: int):
     form = SessionForm()
     if form.validate_on_submit():
         created = []
-        if run(lambda: created.append(session_services.create_session(
+        if run_service(lambda: created.append(session_services.create_session(
                 lab, current_user, title=form.title.data, starts_at=to_utc(form.starts_at.data),
                 ends_at=to_utc(form.ends_at.data), place=form.place.data, meeting_url=form.meeting_url.data)),
                _("The session was scheduled and members notified.")):
@@ -81,7 +82,7 @@ def rsvp(lab_id: int, session_id: int):
     authorize(perm.can_attend(current_user, lab, viewer_membership(lab)))
     form = RsvpForm()
     if form.validate_on_submit():
-        run(lambda: session_services.answer_rsvp(session, current_user, RsvpAnswer(form.answer.data)),
+        run_service(lambda: session_services.answer_rsvp(session, current_user, RsvpAnswer(form.answer.data)),
             _("Your answer was saved."))
     else:
         flash_form_errors(form)
@@ -96,7 +97,7 @@ def record_attendance(lab_id: int, session_id: int):
     authorize(perm.can_manage_sessions(current_user, lab))
     form = AttendanceForm()
     if form.validate_on_submit():
-        run(lambda: session_services.record_attendance(session, form.user_id.data, current_user),
+        run_service(lambda: session_services.record_attendance(session, form.user_id.data, current_user),
             _("The attendance was recorded."))
     else:
         flash_form_errors(form)

@@ -27,7 +27,8 @@ from app.labs.forms import (
     TextForm,
 )
 from app.labs.models import LabMembership, MembershipStatus
-from app.labs.views import authorize, flash_form_errors, load_child, load_lab, run, viewer_membership
+from app.web import run_service
+from app.labs.views import authorize, flash_form_errors, load_child, load_lab, viewer_membership
 from app.labs.workspace import DataSet, PlanTask, ProblemCard, Prototype, ResourceKind
 
 TEXTS = {"findings": "write_findings", "retrospective": "write_retrospective",
@@ -83,7 +84,7 @@ def add_problem(lab_id: int):
     lab = _guarded(lab_id, "write_problem")
     form = ProblemForm()
     if form.validate_on_submit():
-        run(lambda: ws.write_problem(lab, current_user, title=form.title.data, body=form.body.data),
+        run_service(lambda: ws.write_problem(lab, current_user, title=form.title.data, body=form.body.data),
             _("The problem card was added."))
     else:
         flash_form_errors(form)
@@ -96,7 +97,7 @@ def empathize(lab_id: int, card_id: int):
     lab = _guarded(lab_id, "empathize")
     card = load_child(ProblemCard, card_id, lab)
     on = request.form.get("empathize") == "1"
-    run(lambda: ws.set_empathy(card, current_user, on),
+    run_service(lambda: ws.set_empathy(card, current_user, on),
         _("You feel this problem too.") if on else _("Your empathy was taken back."))
     return redirect(_workspace_url(lab, f"card-{card.id}"))
 
@@ -107,7 +108,7 @@ def add_resource(lab_id: int):
     lab = _guarded(lab_id, "add_resource")
     form = ResourceForm()
     if form.validate_on_submit():
-        run(lambda: ws.add_resource(lab, current_user, kind=ResourceKind(form.kind.data), name=form.name.data,
+        run_service(lambda: ws.add_resource(lab, current_user, kind=ResourceKind(form.kind.data), name=form.name.data,
                                     description=form.description.data, url=form.url.data,
                                     latitude=form.latitude.data, longitude=form.longitude.data),
             _("The resource was added to the map."))
@@ -122,7 +123,7 @@ def add_goal(lab_id: int):
     lab = _guarded(lab_id, "edit_plan")
     form = GoalForm()
     if form.validate_on_submit():
-        run(lambda: ws.add_goal(lab, current_user, form.text.data), _("The goal was added."))
+        run_service(lambda: ws.add_goal(lab, current_user, form.text.data), _("The goal was added."))
     else:
         flash_form_errors(form)
     return redirect(_workspace_url(lab, "plan"))
@@ -135,7 +136,7 @@ def add_task(lab_id: int):
     form = TaskForm()
     form.owner_id.choices = _people_choices(lab)
     if form.validate_on_submit():
-        run(lambda: ws.add_task(lab, current_user, title=form.title.data, owner_id=form.owner(),
+        run_service(lambda: ws.add_task(lab, current_user, title=form.title.data, owner_id=form.owner(),
                                 due_on=form.due_on.data), _("The task was added."))
     else:
         flash_form_errors(form)
@@ -147,7 +148,7 @@ def add_task(lab_id: int):
 def task_done(lab_id: int, task_id: int):
     lab = _guarded(lab_id, "edit_plan")
     task = load_child(PlanTask, task_id, lab)
-    run(lambda: ws.set_task_done(task, lab, request.form.get("done") == "1"), _("The task was updated."))
+    run_service(lambda: ws.set_task_done(task, lab, request.form.get("done") == "1"), _("The task was updated."))
     return redirect(_workspace_url(lab, "plan"))
 
 
@@ -158,7 +159,7 @@ def member_role(lab_id: int, membership_id: int):
     membership = load_child(LabMembership, membership_id, lab)
     form = MemberRoleForm()
     if form.validate_on_submit():
-        run(lambda: ws.set_member_role(membership, current_user, form.role.data or ""), _("The role was saved."))
+        run_service(lambda: ws.set_member_role(membership, current_user, form.role.data or ""), _("The role was saved."))
     else:
         flash_form_errors(form)
     return redirect(_workspace_url(lab, "roles"))
@@ -170,7 +171,7 @@ def add_prototype(lab_id: int):
     lab = _guarded(lab_id, "add_prototype")
     form = PrototypeForm()
     if form.validate_on_submit():
-        run(lambda: ws.add_prototype(lab, current_user, title=form.title.data, description=form.description.data,
+        run_service(lambda: ws.add_prototype(lab, current_user, title=form.title.data, description=form.description.data,
                                      test_log=form.test_log.data), _("The prototype was added."))
     else:
         flash_form_errors(form)
@@ -184,7 +185,7 @@ def prototype_log(lab_id: int, prototype_id: int):
     prototype = load_child(Prototype, prototype_id, lab)
     form = TestLogForm()
     if form.validate_on_submit():
-        run(lambda: ws.update_test_log(prototype, lab, current_user, form.test_log.data or ""),
+        run_service(lambda: ws.update_test_log(prototype, lab, current_user, form.test_log.data or ""),
             _("The test log was saved."))
     else:
         flash_form_errors(form)
@@ -216,7 +217,7 @@ def give_feedback(lab_id: int, prototype_id: int):
     form = FeedbackForm()
     if form.validate_on_submit():
         user = current_user if current_user.is_authenticated else None
-        run(lambda: ws.give_feedback(item, lab, user, rating=int(form.rating.data), comment=form.comment.data),
+        run_service(lambda: ws.give_feedback(item, lab, user, rating=int(form.rating.data), comment=form.comment.data),
             _("Thank you for your feedback."))
     else:
         flash_form_errors(form)
@@ -230,7 +231,7 @@ def upload_dataset(lab_id: int):
     form = DatasetForm()
     if form.validate_on_submit():
         upload = form.file.data
-        run(lambda: ws.import_dataset(lab, current_user, name=form.name.data, filename=upload.filename or "data.csv",
+        run_service(lambda: ws.import_dataset(lab, current_user, name=form.name.data, filename=upload.filename or "data.csv",
                                       data=upload.read(max_upload_bytes() + 1)),
             _("The data set was imported."))
     else:
@@ -258,7 +259,7 @@ def record_kpi(lab_id: int):
     lab = _guarded(lab_id, "record_kpi")
     form = KpiForm()
     if form.validate_on_submit():
-        run(lambda: ws.record_kpi(lab, current_user, name=form.name.data, unit=form.unit.data,
+        run_service(lambda: ws.record_kpi(lab, current_user, name=form.name.data, unit=form.unit.data,
                                   target=form.target.data, actual=form.actual.data), _("The KPI value was recorded."))
     else:
         flash_form_errors(form)
@@ -273,7 +274,7 @@ def write_text(lab_id: int, which: str):
     lab = _guarded(lab_id, TEXTS[which])
     form = TextForm()
     if form.validate_on_submit():
-        run(lambda: ws.write_text(lab, current_user, which, form.text.data), _("The text was saved."))
+        run_service(lambda: ws.write_text(lab, current_user, which, form.text.data), _("The text was saved."))
     else:
         flash_form_errors(form)
     return redirect(_workspace_url(lab, which))
@@ -285,7 +286,7 @@ def give_praise(lab_id: int):
     lab = _guarded(lab_id, "give_praise")
     form = PraiseForm()
     if form.validate_on_submit():
-        run(lambda: ws.give_praise(lab, current_user, to_user_id=int(form.to_user_id.data),
+        run_service(lambda: ws.give_praise(lab, current_user, to_user_id=int(form.to_user_id.data),
                                    message=form.message.data), _("Your praise was shared."))
     else:
         flash_form_errors(form)

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash
 from flask_login import current_user
 
-from app.core import DomainError, ValidationFailed
 from app.extensions import db
 from app.labs.models import Lab, LabMembership
 
@@ -39,25 +38,6 @@ def authorize(allowed: bool) -> None:
         abort(403 if current_user.is_authenticated else 401)
 
 
-def run(action, success_message) -> bool:
-    """Call a service, commit and flash; on a refused rule roll back and flash every reason."""
-    try:
-        action()
-    except ValidationFailed as error:
-        db.session.rollback()
-        for messages in error.errors.values():
-            for message in messages:
-                flash(str(message), "error")
-        return False
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        for missing in getattr(error, "missing", []):
-            flash(str(missing), "error")
-        return False
-    db.session.commit()
-    flash(str(success_message), "success")
-    return True
 
 
 def flash_form_errors(form) -> None:

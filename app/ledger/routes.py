@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.permissions import require
 from app.core import DomainError, page_number
 from app.extensions import db
+from app.web import run_service
 from app.ledger import bp, receipts
 from app.ledger.forms import ActionForm, BankAccountForm, ExpenseClaimForm, ReasonForm
 from app.ledger.models import Allowance, AllowanceStatus, ExpenseCategory
@@ -44,18 +45,6 @@ def back_to(allowance_id: int, queue_endpoint: str):
     if request.form.get("back") == "detail":
         return redirect(url_for("ledger.allowance_detail", allowance_id=allowance_id))
     return redirect(url_for(queue_endpoint))
-
-
-def run(action, success_message: str) -> bool:
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return False
-    db.session.commit()
-    flash(success_message, "success")
-    return True
 
 
 @bp.route("/me/allowances")
@@ -175,7 +164,7 @@ def confirm(allowance_id: int):
     allowance = load_allowance(allowance_id)
     require(can_confirm_allowance, allowance)
     if ActionForm().validate_on_submit():
-        run(lambda: services.confirm_allowance(allowance, current_user), _("The allowance was confirmed."))
+        run_service(lambda: services.confirm_allowance(allowance, current_user), _("The allowance was confirmed."))
     return back_to(allowance_id, "ledger.confirmations")
 
 
@@ -185,7 +174,7 @@ def approve(allowance_id: int):
     allowance = load_allowance(allowance_id)
     require(can_decide_allowance, allowance)
     if ActionForm().validate_on_submit():
-        run(lambda: services.approve_allowance(allowance, current_user), _("The allowance was approved."))
+        run_service(lambda: services.approve_allowance(allowance, current_user), _("The allowance was approved."))
     return back_to(allowance_id, "ledger.approvals")
 
 
@@ -198,7 +187,7 @@ def reject(allowance_id: int):
     if not form.validate_on_submit():
         flash(_("Give a reason the resident can read."), "error")
     else:
-        run(lambda: services.reject_allowance(allowance, current_user, form.reason.data),
+        run_service(lambda: services.reject_allowance(allowance, current_user, form.reason.data),
             _("The allowance was rejected. The resident will see your reason."))
     return redirect(url_for("ledger.allowance_detail", allowance_id=allowance_id))
 
@@ -212,7 +201,7 @@ def reverse(allowance_id: int):
     if not form.validate_on_submit():
         flash(_("Give a reason the resident can read."), "error")
     else:
-        run(lambda: services.reverse_payment(allowance, form.reason.data, current_user),
+        run_service(lambda: services.reverse_payment(allowance, form.reason.data, current_user),
             _("The payment was reversed with a correcting ledger entry."))
     return redirect(url_for("ledger.allowance_detail", allowance_id=allowance_id))
 

@@ -18,7 +18,7 @@ from app.ledger.permissions import (
     can_view_programme_budget,
 )
 from app.ledger.programmes import programme_title, programme_titles
-from app.ledger.routes import run
+from app.web import run_service
 from app.ledger.services import funds, payouts
 
 
@@ -167,5 +167,5 @@ def pay_batch(batch_id: int):
     require(can_manage_payouts)
     batch = _load_batch(batch_id)
     if ActionForm().validate_on_submit():
-        run(lambda: payouts.mark_batch_paid(batch, current_user), _("The batch was marked paid."))
+        run_service(lambda: payouts.mark_batch_paid(batch, current_user), _("The batch was marked paid."))
     return redirect(url_for("ledger.batch_detail", batch_id=batch.id))

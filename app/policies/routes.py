@@ -8,6 +8,7 @@ from app.auth.permissions import require
 from app.comments.routes import comment_page_for_request
 from app.core import DomainError, page_number
 from app.extensions import db
+from app.web import run_service
 from app.policies import attachments, bp, services
 from app.policies.comments import TARGET_TYPE, latest_comments, update_path
 from app.policies.forms import NewStepForm, PolicyForm, StatusForm, StepForm, UpdateForm
@@ -184,18 +185,6 @@ def manage(policy_id: int):
     return _manage_page(policy)
 
 
-def _run(action, success_message: str) -> bool:
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return False
-    db.session.commit()
-    flash(success_message, "success")
-    return True
-
-
 @bp.route("/<int:policy_id>/steps", methods=["POST"])
 def add_step(policy_id: int):
     policy = _get_policy(policy_id)
@@ -203,7 +192,7 @@ def add_step(policy_id: int):
     form = NewStepForm()
     if not form.validate_on_submit():
         return _manage_page(policy, new_step_form=form, status=422)
-    _run(lambda: services.add_step(policy, current_user, form.title.data, form.weight.data), _("The step was added."))
+    run_service(lambda: services.add_step(policy, current_user, form.title.data, form.weight.data), _("The step was added."))
     return redirect(url_for("policies.manage", policy_id=policy.id, _anchor="steps"))
 
 
@@ -218,7 +207,7 @@ def edit_step(policy_id: int, step_id: int):
             for message in messages:
                 flash(message, "error")
         return redirect(url_for("policies.manage", policy_id=policy.id, _anchor=f"step-{step.id}"))
-    _run(lambda: services.edit_step(step, current_user, title=form.title.data, weight=form.weight.data,
+    run_service(lambda: services.edit_step(step, current_user, title=form.title.data, weight=form.weight.data,
                                     state=StepState(form.state.data), percent=form.percent.data),
          _("The step was saved."))
     return redirect(url_for("policies.manage", policy_id=policy.id, _anchor=f"step-{step.id}"))
@@ -230,7 +219,7 @@ def move_step(policy_id: int, step_id: int):
     require(can_manage_steps, policy)
     step = _get_step(policy, step_id)
     offset = -1 if request.form.get("direction") == "up" else 1
-    _run(lambda: services.move_step(step, current_user, offset), _("The order of the steps was changed."))
+    run_service(lambda: services.move_step(step, current_user, offset), _("The order of the steps was changed."))
     return redirect(url_for("policies.manage", policy_id=policy.id, _anchor="steps"))
 
 
@@ -241,7 +230,7 @@ def change_status(policy_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         return _manage_page(policy, status_form=form, status=422)
-    if _run(lambda: services.change_status(policy, current_user, PolicyStatus(form.status.data), form.reason.data),
+    if run_service(lambda: services.change_status(policy, current_user, PolicyStatus(form.status.data), form.reason.data),
             _("The status was changed.")):
         return redirect(url_for("policies.detail", policy_id=policy.id, _anchor="timeline"))
     return redirect(url_for("policies.manage", policy_id=policy.id, _anchor="status"))
