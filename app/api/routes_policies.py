@@ -313,16 +313,21 @@ def list_policy_updates(policy_id: int):
 
 @bp.route("/policies/<int:policy_id>/updates", methods=["POST"])
 @documented("Post a progress update, optionally changing one step; notifies followers, proposers and "
-            "supporters (staff). Attachments are uploaded on the page.", tag="policies", body=UPDATE_BODY,
+            "supporters (staff). Send JSON, or multipart/form-data with the same fields plus an `attachment` "
+            "file (PNG, JPEG, WebP or PDF, at most 5 MB).", tag="policies", body=UPDATE_BODY,
             responses={201: ("The update", UPDATE_SCHEMA), 403: ("Staff only", None)})
 def post_policy_update(policy_id: int):
     policy = _policy_or_404(policy_id)
     actor = require_api(can_post_update, policy)
-    form = validate(UpdateForm, json_body(), steps=policy.steps)
+    if request.mimetype == "multipart/form-data":
+        payload, upload = request.form.to_dict(), request.files.get("attachment")
+    else:
+        payload, upload = json_body(), None
+    form = validate(UpdateForm, payload, steps=policy.steps)
     update = services.post_update(
         policy, actor, body=form.body.data, step_id=form.step_id.data,
         step_state=StepState(form.step_state.data) if form.step_state.data else None,
-        step_percent=form.step_percent.data)
+        step_percent=form.step_percent.data, upload=upload)
     db.session.commit()
     return jsonify(update_json(update)), 201
 

@@ -1,4 +1,6 @@
 """The policies API: same rules as the pages, JSON only, codes not labels."""
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -178,3 +180,23 @@ def test_residents_comment_on_updates(client, auth_header, make_user, make_polic
     assert client.post(url, json={"body": ""}, headers=headers).status_code == 422
     assert client.get(f"/api/v1/policies/{policy.id + 1}/updates/{update.id}/comments").status_code == 404
     assert client.get(f"/api/v1/policies/{policy.id}").get_json()["updates"][0]["comment_count"] == 2
+
+
+def test_updates_take_an_attachment_as_multipart(client, staff_auth, make_policy):
+    from tests.policies.test_routes import PNG
+
+    policy = make_policy()
+    response = client.post(f"/api/v1/policies/{policy.id}/updates", headers=staff_auth,
+                           content_type="multipart/form-data",
+                           data={"body": "현장 사진을 올립니다.", "attachment": (io.BytesIO(PNG), "현장.png")})
+    assert response.status_code == 201, response.get_json()
+    attachment = response.get_json()["attachment"]
+    assert (attachment["name"], attachment["mime"]) == ("현장.png", "image/png")
+    with client.get(attachment["url"]) as served:
+        assert served.data == PNG
+
+    refused = client.post(f"/api/v1/policies/{policy.id}/updates", headers=staff_auth,
+                          content_type="multipart/form-data",
+                          data={"body": "가짜 그림", "attachment": (io.BytesIO(b"not an image"), "fake.png")})
+    assert refused.status_code == 422 and "attachment" in refused.get_json()["errors"]
+    assert client.get(f"/api/v1/policies/{policy.id}").get_json()["update_count"] == 1
