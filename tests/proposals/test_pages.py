@@ -239,3 +239,10 @@ def test_hidden_proposals_leave_the_list_but_their_author_is_told(client, login,
     client.post("/logout")
     login(make_user(["staff"]))
     assert "숨겨진 제안 제목" in client.get("/proposals/").get_data(as_text=True)
+
+
+def test_less_used_filters_fold_away_until_one_is_chosen(client):
+    plain = client.get("/proposals/").get_data(as_text=True)
+    assert '<details class="more-filters">' in plain
+    narrowed = client.get("/proposals/?sort=supports").get_data(as_text=True)
+    assert '<details class="more-filters" open>' in narrowed
