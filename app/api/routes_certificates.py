@@ -1,5 +1,5 @@
 """Certificates in the API: public verification, the holder's list and PDFs, issuing and revoking."""
-from flask import abort, jsonify
+from flask import jsonify
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 
@@ -93,18 +93,6 @@ def certificate_json(certificate: Certificate) -> dict:
     }
 
 
-def _lab_or_404(lab_id: int) -> Lab:
-    lab = db.session.get(Lab, lab_id)
-    if lab is None:
-        abort(404)
-    return lab
-
-
-def _certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None:
-        abort(404)
-    return certificate
 
 
 def _member(user_id: int) -> User:
@@ -142,7 +130,7 @@ def my_certificates():
 @documented("A certificate as an A4 PDF (holder, the lab's facilitators, staff)", tag="certificates",
             responses={200: ("application/pdf", None), 403: ("Not allowed", ERROR), 404: ("Not found", ERROR)})
 def certificate_pdf(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require_api(can_view_certificate, certificate)
     return pdf_response(certificate)
 
@@ -169,7 +157,7 @@ def _rule_json(rule) -> dict:
             tag="certificates", responses={200: ("The lab's standings", STANDINGS), 403: ("Not allowed", ERROR),
                                            404: ("No such lab", ERROR)})
 def lab_standings(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     require_api(can_manage_lab_certificates, lab)
     rule = services.completion_rule(lab)
     return jsonify({
@@ -189,7 +177,7 @@ def lab_standings(lab_id: int):
 @documented("Set the lab's completion rule (facilitators, staff)", tag="certificates", body=RULE,
             responses={200: ("The saved rule", RULE), 403: ("Not allowed", ERROR), 404: ("No such lab", ERROR)})
 def set_lab_rule(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     actor = require_api(can_manage_lab_certificates, lab)
     form = validate(CompletionRuleForm, json_body())
     rule = services.set_completion_rule(lab, actor, min_attendance_percent=form.min_attendance_percent.data,
@@ -207,7 +195,7 @@ def set_lab_rule(lab_id: int):
                     "reasons": {"type": "array", "items": {"type": "string"}}}}}}}),
                        403: ("Not a facilitator of the lab or staff", ERROR), 404: ("No such lab", ERROR)})
 def issue_lab_certificates(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     actor = require_api(can_manage_lab_certificates, lab)
     result = services.issue_to_eligible(lab, actor)
     db.session.commit()
@@ -222,7 +210,7 @@ def issue_lab_certificates(lab_id: int):
 @documented("Issue a certificate of participation with the member's hours", tag="certificates", body=MEMBER_BODY,
             responses={201: ("Issued", CERTIFICATE), 403: ("Not allowed", ERROR), 409: ("Refused", ERROR)})
 def issue_participation_certificate(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     actor = require_api(can_manage_lab_certificates, lab)
     form = validate(ParticipationForm, json_body())
     certificate = services.issue_participation(lab, _member(form.user_id.data), actor)
@@ -236,7 +224,7 @@ def issue_participation_certificate(lab_id: int):
                   "properties": {"user_id": {"type": "integer"}, "reason": REASON}},
             responses={201: ("Issued", CERTIFICATE), 403: ("Staff only", ERROR), 409: ("Refused", ERROR)})
 def issue_certificate_by_hand(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     actor = require_api(can_issue_by_hand, lab)
     form = validate(ManualIssueForm, json_body())
     certificate = services.issue_by_hand(lab, _member(form.user_id.data), actor, form.reason.data)
@@ -249,7 +237,7 @@ def issue_certificate_by_hand(lab_id: int):
             body={"type": "object", "required": ["reason"], "properties": {"reason": REASON}},
             responses={200: ("Revoked", CERTIFICATE), 403: ("Staff only", ERROR), 409: ("Already revoked", ERROR)})
 def revoke_certificate(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     actor = require_api(is_staff)
     form = validate(RevokeForm, json_body())
     if not can_revoke_certificate(actor, certificate):

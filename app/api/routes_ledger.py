@@ -173,10 +173,6 @@ def respond(body: dict, status: int = 200):
 ACTION_ERRORS = {409: ("Refused, with the reason", ERROR), 403: ("Not allowed", ERROR), 404: ("Not found", ERROR)}
 
 
-def _allowance_or_404(allowance_id: int) -> Allowance:
-    return db.session.get(Allowance, allowance_id) or abort(404)
-
-
 # --- residents -----------------------------------------------------------------------------------
 
 @bp.route("/me/allowances", methods=["GET"])
@@ -277,7 +273,7 @@ def allowance_queue():
 @documented("One allowance (the member, the programme's facilitators, staff)", tag="allowances",
             responses={200: ("The allowance", ALLOWANCE), 403: ("Not allowed", ERROR), 404: ("Not found", ERROR)})
 def get_allowance(allowance_id: int):
-    allowance = _allowance_or_404(allowance_id)
+    allowance = db.get_or_404(Allowance, allowance_id)
     require_api(can_view_allowance, allowance)
     return jsonify(allowance_json(allowance))
 
@@ -287,7 +283,7 @@ def get_allowance(allowance_id: int):
 @documented("The receipt file of an expense claim", tag="allowances",
             responses={200: ("The image or PDF", None), 403: ("Not allowed", ERROR), 404: ("No receipt", ERROR)})
 def get_receipt(allowance_id: int):
-    allowance = _allowance_or_404(allowance_id)
+    allowance = db.get_or_404(Allowance, allowance_id)
     require_api(can_view_allowance, allowance)
     if not allowance.receipt_file:
         abort(404)
@@ -302,7 +298,7 @@ def get_receipt(allowance_id: int):
 @documented("Confirm a pending allowance (a facilitator of the programme). Accepts Idempotency-Key.",
             tag="allowances", responses={200: ("Confirmed", ALLOWANCE), **ACTION_ERRORS})
 def confirm_allowance(allowance_id: int):
-    allowance = _allowance_or_404(allowance_id)
+    allowance = db.get_or_404(Allowance, allowance_id)
     user = require_api(can_confirm_allowance, allowance)
     services.confirm_allowance(allowance, user)
     return respond(allowance_json(allowance))
@@ -315,7 +311,7 @@ def confirm_allowance(allowance_id: int):
             "refused. Accepts Idempotency-Key.", tag="allowances",
             responses={200: ("Approved", ALLOWANCE), **ACTION_ERRORS})
 def approve_allowance(allowance_id: int):
-    allowance = _allowance_or_404(allowance_id)
+    allowance = db.get_or_404(Allowance, allowance_id)
     user = require_api(can_decide_allowance, allowance)
     services.approve_allowance(allowance, user, idempotency_key=ledger_key())
     return respond(allowance_json(allowance))
@@ -327,7 +323,7 @@ def approve_allowance(allowance_id: int):
 @documented("Reject an allowance with a reason the resident sees (staff). Accepts Idempotency-Key.",
             tag="allowances", body=REASON_BODY, responses={200: ("Rejected", ALLOWANCE), **ACTION_ERRORS})
 def reject_allowance(allowance_id: int):
-    allowance = _allowance_or_404(allowance_id)
+    allowance = db.get_or_404(Allowance, allowance_id)
     user = require_api(can_decide_allowance, allowance)
     form = validate(ReasonForm, json_body())
     services.reject_allowance(allowance, user, form.reason.data)
@@ -340,7 +336,7 @@ def reject_allowance(allowance_id: int):
 @documented("Reverse a paid allowance with a correcting ledger entry (staff). Accepts Idempotency-Key.",
             tag="allowances", body=REASON_BODY, responses={200: ("Reversed", ALLOWANCE), **ACTION_ERRORS})
 def reverse_allowance(allowance_id: int):
-    allowance = _allowance_or_404(allowance_id)
+    allowance = db.get_or_404(Allowance, allowance_id)
     user = require_api(can_reverse_payment, allowance)
     form = validate(ReasonForm, json_body())
     services.reverse_payment(allowance, form.reason.data, user, idempotency_key=ledger_key())

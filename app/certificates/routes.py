@@ -37,18 +37,6 @@ def certificate_period(certificate: Certificate) -> str:
     return period_text(certificate)
 
 
-def _lab_or_404(lab_id: int) -> Lab:
-    lab = db.session.get(Lab, lab_id)
-    if lab is None:
-        abort(404)
-    return lab
-
-
-def _certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None:
-        abort(404)
-    return certificate
 
 
 # --- a lab's certificates (facilitators and staff) ---------------------------------------------
@@ -75,7 +63,7 @@ def _render_lab_page(lab: Lab, *, rule_form=None, participation_form=None, manua
 @bp.route("/labs/<int:lab_id>/certificates")
 @login_required
 def lab_certificates(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     require(can_manage_lab_certificates, lab)
     return _render_lab_page(lab)
 
@@ -83,7 +71,7 @@ def lab_certificates(lab_id: int):
 @bp.route("/labs/<int:lab_id>/certificates/rule", methods=["POST"])
 @login_required
 def update_rule(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     require(can_manage_lab_certificates, lab)
     form = CompletionRuleForm()
     if not form.validate_on_submit():
@@ -103,7 +91,7 @@ def update_rule(lab_id: int):
 @bp.route("/labs/<int:lab_id>/certificates/issue", methods=["POST"])
 @login_required
 def issue_to_eligible(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     require(can_manage_lab_certificates, lab)
     result = services.issue_to_eligible(lab, current_user)
     db.session.commit()
@@ -117,7 +105,7 @@ def issue_to_eligible(lab_id: int):
 @bp.route("/labs/<int:lab_id>/certificates/participation", methods=["POST"])
 @login_required
 def issue_participation(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     require(can_manage_lab_certificates, lab)
     form = ParticipationForm()
     if not form.validate_on_submit():
@@ -128,7 +116,7 @@ def issue_participation(lab_id: int):
 @bp.route("/labs/<int:lab_id>/certificates/manual", methods=["POST"])
 @login_required
 def issue_by_hand(lab_id: int):
-    lab = _lab_or_404(lab_id)
+    lab = db.get_or_404(Lab, lab_id)
     require(can_issue_by_hand, lab)
     form = ManualIssueForm()
     if not form.validate_on_submit():
@@ -157,7 +145,7 @@ def _issue_for_member(lab: Lab, form, issue):
 @bp.route("/certificates/<int:certificate_id>")
 @login_required
 def detail(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require(can_view_certificate, certificate)
     return render_template("certificates/detail.html", certificate=certificate, revoke_form=RevokeForm(),
                            verification_url=services.verification_url(certificate),
@@ -167,7 +155,7 @@ def detail(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>/pdf")
 @login_required
 def download(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require(can_view_certificate, certificate)
     return pdf_response(certificate)
 
@@ -183,7 +171,7 @@ def pdf_response(certificate: Certificate) -> Response:
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
 @login_required
 def revoke(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require(can_view_certificate, certificate)
     if not can_revoke_certificate(current_user, certificate):
         abort(403)
