@@ -42,7 +42,7 @@ def build_bench_index(comment_limit: int, echo: Callable[[str], None] = print, p
     """Rebuild the whole index: every source in full except comments (the newest ``comment_limit``)."""
     search.clear_index()
     ix = whoosh_index.open_dir(current_app.config["SEARCH_INDEX_DIR"])
-    writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+    writer = search.index_writer(ix, limitmb=256, procs=procs, multisegment=procs > 1)
     counts: dict[str, int] = {}
     started = time.perf_counter()
     try:

@@ -98,3 +98,68 @@ def test_hiding_a_proposal_hides_its_comments_from_search(make_proposal, make_us
     db.session.commit()
     assert query_index("그늘막")[1] == 0
     assert query_index("그늘막", viewer=staff)[1] == 1
+
+
+def test_every_match_is_counted_and_pages_do_not_overlap(make_proposal):
+    author = None
+    for number in range(25):
+        make_proposal(author, title=f"분수대 정비 요청 {number}", body=f"{number}번째 분수대가 고장 나서 물이 나오지 않습니다.")
+    first, total = query_index("분수대", per_page=20)
+    second, same_total = query_index("분수대", page=2, per_page=20)
+    assert total == same_total == 25 and len(first) == 20 and len(second) == 5
+    assert len({hit.id for hit in first + second}) == 25
+    assert query_index("분수대", page=3, per_page=20) == ([], 25)
+
+
+def test_every_word_must_match_and_titles_holding_more_words_rank_higher(make_proposal):
+    make_proposal(title="산책로 정비 요청", body="산책로에 조명이 하나도 없어서 밤에는 걷기가 무섭습니다.")
+    make_proposal(title="산책로 조명 보강", body="저녁에 걷는 주민이 많은데 어두워서 위험합니다.")
+    make_proposal(title="야간 안전 대책", body="산책로 주변 조명이 약해서 넘어지는 분이 많습니다. 조명 교체가 필요합니다.")
+    make_proposal(title="산책로 벤치 설치", body="산책로에 쉴 곳이 없어 어르신들이 힘들어하십니다.")
+    assert titles("산책로 조명") == ["산책로 조명 보강", "산책로 정비 요청", "야간 안전 대책"]
+
+
+def test_a_match_deep_in_a_long_body_is_marked(make_proposal):
+    filler = "동네 이야기를 적습니다. " * 600
+    make_proposal(title="긴 제안", body=filler + "마지막으로 음수대가 필요합니다.")
+    hits, total = query_index("음수대")
+    assert total == 1 and "<mark>음수대</mark>" in hits[0].snippet and len(hits[0].snippet) < 400
+
+
+def test_a_title_only_match_marks_the_title_in_the_snippet(make_proposal):
+    make_proposal(title="분리수거함 설치 요청", body="아파트 단지 앞에 쓰레기를 버릴 곳이 부족합니다. 도와주세요.")
+    hits, _ = query_index("분리수거함")
+    assert hits[0].snippet == "<mark>분리수거함</mark> 설치 요청"
+
+
+def test_matching_ids_keeps_to_one_type(make_proposal, make_user, make_comment):
+    from app.search import matching_ids
+
+    proposal = make_proposal(title="자전거 도로 확충", body="자전거로 출퇴근하는 주민이 많아졌습니다. 도로를 넓혀 주세요.")
+    other = make_proposal(title="공원 정비", body="공원 의자가 부서졌습니다. 고쳐 주시기 바랍니다.")
+    make_comment(make_user(), other, "자전거 거치대도 함께 설치해 주세요")
+    assert matching_ids("자전거", "proposal") == [proposal.id]
+    assert len(matching_ids("자전거", "comment")) == 1
+
+
+def test_searches_in_parallel_threads_agree(app, make_proposal):
+    import threading
+
+    for number in range(3):
+        make_proposal(title=f"도서관 운영 시간 연장 {number}", body="퇴근 후에도 도서관을 이용할 수 있게 해 주세요.")
+    results, errors = [], []
+
+    def search_in_thread():
+        try:
+            with app.app_context():
+                for _ in range(20):
+                    results.append(query_index("도서관")[1])
+        except Exception as error:  # reported below: an exception in a thread would otherwise vanish
+            errors.append(error)
+
+    threads = [threading.Thread(target=search_in_thread) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and results == [3] * 80

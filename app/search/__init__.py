@@ -1,4 +1,4 @@
-"""Full-text search on Whoosh (whoosh-reloaded) behind four functions.
+"""Full-text search on Whoosh (whoosh-reloaded) behind a few functions.
 
 Korean words carry particles (주차문제가 = 주차 + 문제 + 가), so whole-word tokens miss most
 matches. Hangul is indexed as overlapping character bigrams, and the bigram that spans a single
@@ -6,7 +6,7 @@ space is added too, so that 버스정류장 finds 버스 정류장 and the other
 digits are indexed as lower-cased words.
 
 Changes are queued on the SQLAlchemy session and applied only after the transaction commits, so
-a rolled-back change never reaches the index.
+a rolled-back change never reaches the index. Queries run in `ranking` (NumPy over Whoosh's postings).
 """
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
-from whoosh import query as Q
-from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter
-from whoosh.scoring import BM25F
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import BOOLEAN, COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
 
 from app.extensions import db
+from app.search import ranking
 
 _TOKEN = re.compile(r"[\uac00-\ud7a3]+(?:\s[\uac00-\ud7a3]+)*|[0-9A-Za-z]+")
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
@@ -77,14 +77,18 @@ def _emit(token, text, position, start, end, positions, chars):
 
 
 ANALYZER = KoreanBigramTokenizer()
+# Only frequencies are indexed (no positions: there are no phrase queries), which keeps posting blocks
+# small and quick to read. Ids and lengths are columns: `ranking` reads them as arrays.
 SCHEMA = Schema(
-    key=ID(unique=True, stored=True),
-    type=ID(stored=True),
-    id=NUMERIC(stored=True),
-    title=TEXT(analyzer=ANALYZER, stored=True, field_boost=4.0),
-    body=TEXT(analyzer=ANALYZER, stored=True),
-    hidden=BOOLEAN(stored=True),
-    owner_id=NUMERIC(stored=True),
+    key=ID(unique=True),
+    type=ID,
+    id=COLUMN(ranking.ID_COLUMN),
+    title=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
+    body=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
+    title_len=COLUMN(ranking.LENGTH_COLUMN),
+    body_len=COLUMN(ranking.LENGTH_COLUMN),
+    hidden=BOOLEAN,
+    owner_id=NUMERIC,
     url=STORED(),
 )
 
@@ -168,6 +172,11 @@ def _key(doc_type: str, doc_id: int) -> str:
     return f"{doc_type}:{doc_id}"
 
 
+def index_writer(ix, **options):
+    """A writer laying postings out in `ranking`'s block size (merges rewrite old segments in it too)."""
+    return ix.writer(codec=W3Codec(blocklimit=ranking.BLOCK_SIZE), **options)
+
+
 # Queueing on the session ------------------------------------------------------------------------
 
 def add_to_index(document: SearchDocument) -> None:
@@ -180,7 +189,7 @@ def remove_from_index(doc_type: str, doc_id: int) -> None:
 
 def _apply(operations: dict) -> None:
     ix = _open_index()
-    writer = ix.writer(timeout=10)
+    writer = index_writer(ix, timeout=10)
     try:
         for key, document in operations.items():
             if document is None:
@@ -196,8 +205,9 @@ def _apply(operations: dict) -> None:
 def _fields(document: SearchDocument) -> dict:
     return {
         "key": _key(document.type, document.id), "type": document.type, "id": document.id,
-        "title": document.title, "body": document.body, "hidden": document.hidden,
-        "owner_id": document.owner_id or 0, "url": document.url,
+        "title": document.title, "body": document.body, "title_len": len(document.title),
+        "body_len": len(document.body), "hidden": document.hidden, "owner_id": document.owner_id or 0,
+        "url": document.url,
     }
 
 
@@ -215,61 +225,61 @@ def _drop_after_rollback(session):
 
 # Querying ---------------------------------------------------------------------------------------
 
-def build_query(text: str):
-    terms = [t.text for t in ANALYZER(text)]
-    if not terms:
-        return None
-    return Q.And([Q.Or([Q.Term("title", t), Q.Term("body", t)]) for t in dict.fromkeys(terms)])
+def _terms(text: str) -> tuple[list[str], list[str]]:
+    """The query's terms a document must hold (each word's own), and those that only rank it higher
+    (the bigrams across a space: 산책로 조명 finds 산책로에 조명이, and ranks 산책로 조명 above it)."""
+    required = list(dict.fromkeys(t.text for word in text.split() for t in ANALYZER(word)))
+    optional = [term for term in dict.fromkeys(t.text for t in ANALYZER(text)) if term not in required]
+    return required, optional
 
 
-def _visibility_filters(viewer, types: Iterable[str] | None) -> list:
-    filters = []
-    if types:
-        filters.append(Q.Or([Q.Term("type", t) for t in types]))
-    if not (viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_staff):
-        visible = Q.Term("hidden", False)
-        if viewer is not None and getattr(viewer, "is_authenticated", False):
-            visible = Q.Or([visible, Q.Term("owner_id", viewer.id)])
-        filters.append(visible)
-    return filters
+def _rank(searcher, terms: tuple[list[str], list[str]], viewer, types: Iterable[str] | None) -> ranking.Ranked:
+    signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
+    return ranking.rank(searcher, *terms, types=set(types) if types else None,
+                        hidden_visible_to=viewer.id if signed_in else None,
+                        all_hidden_visible=signed_in and viewer.is_staff)
 
 
 def matching_ids(text: str, doc_type: str, *, viewer=None, limit: int = 1000) -> list[int]:
     """Ids of the best ``limit`` documents of one type matching ``text`` (for keyword filters on lists)."""
-    query = build_query(text)
-    if query is None:
-        return []
-    query = Q.And([query, *_visibility_filters(viewer, [doc_type])])
-    with _open_index().searcher(weighting=BM25F()) as searcher:
-        return [hit["id"] for hit in searcher.search(query, limit=limit)]
+    with ranking.searcher(_index_dir(), SCHEMA) as searcher:
+        ranked = _rank(searcher, _terms(text), viewer, [doc_type])
+    return [int(doc_id) for doc_id in ranked.ids[:limit]]
 
 
 def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
                 per_page: int = 20) -> tuple[list[SearchHit], int]:
     """Search everything the viewer may see. Hidden documents appear only to staff and their owner."""
-    query = build_query(text)
-    if query is None:
-        return [], 0
-    filters = _visibility_filters(viewer, types)
-    if filters:
-        query = Q.And([query, *filters])
-    ix = _open_index()
-    with ix.searcher(weighting=BM25F()) as searcher:
-        results = searcher.search_page(query, page, pagelen=per_page)
-        results.results.fragmenter = ContextFragmenter(maxchars=160, surround=40)
-        results.results.formatter = MarkFormatter()
-        hits = []
-        for hit in results:
-            snippet = hit.highlights("body") or hit.highlights("title") or _escape(hit["body"][:160])
-            hits.append(SearchHit(type=hit["type"], id=hit["id"], title=hit["title"], url=hit["url"],
-                                  snippet=snippet))
-        return hits, results.total
+    required, optional = _terms(text)
+    hits = []
+    with ranking.searcher(_index_dir(), SCHEMA) as searcher:
+        ranked = _rank(searcher, (required, optional), viewer, types)
+        for position in range((page - 1) * per_page, min(page * per_page, len(ranked))):
+            stored = searcher.stored_fields(int(ranked.docnums[position]))
+            hits.append(SearchHit(type=ranked.type_of(position), id=int(ranked.ids[position]),
+                                  title=stored["title"], url=stored["url"],
+                                  snippet=_snippet(stored["title"], stored["body"], required + optional)))
+    return hits, len(ranked)
+
+
+def _snippet(title: str, body: str, terms: list[str]) -> str:
+    """Up to three marked passages of the body around the matches; the marked title when the body has none.
+
+    Only a window from the first match on is analysed, so a 10,000-character body costs no more than
+    a short one."""
+    first = re.search("|".join(re.escape(term) for term in terms), body, re.IGNORECASE)
+    if first is not None:
+        start = max(0, first.start() - 40)
+        window = body[start:start + 1000]
+        marked = highlight(window, terms, ANALYZER, ContextFragmenter(maxchars=160, surround=40), MarkFormatter())
+        if marked:
+            return marked
+    marked_title = highlight(title, terms, ANALYZER, WholeFragmenter(), MarkFormatter())
+    return marked_title or _escape(body[:160])
 
 
 def highlight_title(title: str, text: str) -> str:
     """The title as escaped HTML with the query's matches marked."""
-    from whoosh.highlight import highlight
-
     terms = frozenset(t.text for t in ANALYZER(text))
     marked = highlight(title, terms, ANALYZER, WholeFragmenter(), MarkFormatter())
     return marked or _escape(title)
@@ -294,7 +304,7 @@ def reindex(progress: Callable[[int], None] | None = None, batch_size: int = 200
     clear_index()
     ix = _open_index()
     count = 0
-    writer = ix.writer(limitmb=256, procs=1)
+    writer = index_writer(ix, limitmb=256)
     try:
         for documents, _ in _SOURCES.values():
             for document in documents():
