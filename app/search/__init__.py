@@ -274,15 +274,13 @@ def _snippet(title: str, body: str, terms: list[str]) -> str:
         marked = highlight(window, terms, ANALYZER, ContextFragmenter(maxchars=160, surround=40), MarkFormatter())
         if marked:
             return marked
-    marked_title = highlight(title, terms, ANALYZER, WholeFragmenter(), MarkFormatter())
-    return marked_title or _escape(body[:160])
+    return highlight(title, terms, ANALYZER, WholeFragmenter(), MarkFormatter()) or _escape(body[:160])
 
 
 def highlight_title(title: str, text: str) -> str:
     """The title as escaped HTML with the query's matches marked."""
     terms = frozenset(t.text for t in ANALYZER(text))
-    marked = highlight(title, terms, ANALYZER, WholeFragmenter(), MarkFormatter())
-    return marked or _escape(title)
+    return highlight(title, terms, ANALYZER, WholeFragmenter(), MarkFormatter()) or _escape(title)
 
 
 def _escape(text: str) -> str:

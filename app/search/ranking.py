@@ -104,7 +104,10 @@ def searcher(directory: str, schema):
     for old in stale:
         old.close()
     if opened is None:
-        opened = FileIndex(storage, schema=schema).searcher()
+        index = FileIndex(storage)
+        if index.schema.names() != schema.names():
+            raise RuntimeError(f"The search index in {directory} has an older layout: run `flask search reindex`.")
+        opened = index.searcher()
     try:
         yield opened
     finally:

@@ -1,6 +1,10 @@
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, TEXT, Schema
+
 from app.extensions import db
 from app.moderation.services import hide_content
-from app.search import query_index
+from app.search import clear_index, query_index
 
 
 def titles(text, viewer=None):
@@ -72,8 +76,6 @@ def test_a_rolled_back_change_never_reaches_the_index(make_user, choices):
 
 
 def test_reindex_rebuilds_with_a_progress_bar(runner, make_proposal, make_user, make_comment):
-    from app.search import clear_index
-
     proposal = make_proposal(title="재색인 테스트 제안")
     make_comment(make_user(), proposal, "재색인 댓글입니다")
     clear_index()
@@ -163,3 +165,11 @@ def test_searches_in_parallel_threads_agree(app, make_proposal):
     for thread in threads:
         thread.join()
     assert errors == [] and results == [3] * 80
+
+
+def test_an_index_of_an_older_layout_asks_for_a_reindex(app):
+    directory = app.config["SEARCH_INDEX_DIR"]
+    clear_index()
+    whoosh_index.create_in(directory, Schema(key=ID(unique=True), title=TEXT(stored=True)))
+    with pytest.raises(RuntimeError, match="flask search reindex"):
+        query_index("주차")
