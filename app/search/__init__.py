@@ -244,7 +244,7 @@ def matching_ids(text: str, doc_type: str, *, viewer=None, limit: int = 1000) ->
     """Ids of the best ``limit`` documents of one type matching ``text`` (for keyword filters on lists)."""
     with ranking.searcher(_index_dir(), SCHEMA) as searcher:
         ranked = _rank(searcher, _terms(text), viewer, [doc_type])
-    return [int(doc_id) for doc_id in ranked.ids[:limit]]
+    return [int(doc_id) for doc_id in ranked.ids[ranked.best(limit)]]
 
 
 def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
@@ -254,7 +254,7 @@ def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, p
     hits = []
     with ranking.searcher(_index_dir(), SCHEMA) as searcher:
         ranked = _rank(searcher, (required, optional), viewer, types)
-        for position in range((page - 1) * per_page, min(page * per_page, len(ranked))):
+        for position in ranked.best(page * per_page)[(page - 1) * per_page:]:
             stored = searcher.stored_fields(int(ranked.docnums[position]))
             hits.append(SearchHit(type=ranked.type_of(position), id=int(ranked.ids[position]),
                                   title=stored["title"], url=stored["url"],
@@ -270,7 +270,7 @@ def _snippet(title: str, body: str, terms: list[str]) -> str:
     first = re.search("|".join(re.escape(term) for term in terms), body, re.IGNORECASE)
     if first is not None:
         start = max(0, first.start() - 40)
-        window = body[start:start + 1000]
+        window = body[start:start + 500]
         marked = highlight(window, terms, ANALYZER, ContextFragmenter(maxchars=160, surround=40), MarkFormatter())
         if marked:
             return marked

@@ -45,14 +45,24 @@ class _SegmentColumns:
 
 @dataclass
 class Ranked:
-    """Every matching document, best first."""
+    """Every matching document, unordered; `best` sorts only as many as a page needs."""
     docnums: np.ndarray  # the searcher's document numbers (for stored fields)
     ids: np.ndarray
-    types: list[str]  # names of the type codes in `type_codes`
     type_codes: np.ndarray
+    relevance: np.ndarray  # higher is better; ties go to the newer (higher) document number
+    types: list[str]  # names of the type codes
 
     def __len__(self) -> int:
         return len(self.docnums)
+
+    def best(self, count: int) -> np.ndarray:
+        """Positions of the best ``count`` documents, best first."""
+        candidates = np.arange(len(self))
+        if count < len(self):  # everything tied with the count-th best is sorted, so pages never overlap
+            threshold = np.partition(self.relevance, len(self) - count)[len(self) - count]
+            candidates = np.flatnonzero(self.relevance >= threshold)
+        order = np.lexsort((-self.docnums[candidates], -self.relevance[candidates]))
+        return candidates[order][:count]
 
     def type_of(self, position: int) -> str:
         return self.types[self.type_codes[position]]
@@ -138,15 +148,16 @@ def rank(whoosh_searcher, required: list[str], optional: list[str], *, types: se
     rarest_first = sorted(required, key=lambda t: frequency["title", t] + frequency["body", t])
     for (reader, offset), segment in zip(segments, columns):
         postings = {}
-        docs = None
+        matched = None
         for term in rarest_first:  # an empty intersection stops before the common terms are read
+            has_term = np.zeros(segment.ids.size, bool)
             for field in FIELDS:
                 postings[field, term] = _postings(reader, field, term)
-            with_term = np.union1d(postings["title", term][0], postings["body", term][0])
-            docs = with_term if docs is None else np.intersect1d(docs, with_term, assume_unique=True)
-            if not docs.size:
+                has_term[postings[field, term][0]] = True
+            matched = has_term if matched is None else matched & has_term
+            if not matched.any():
                 break
-        docs = _visible(reader, segment, docs, types, hidden_visible_to, all_hidden_visible)
+        docs = np.flatnonzero(_visible(reader, segment, matched, types, hidden_visible_to, all_hidden_visible))
         if not docs.size:
             continue
         for term in optional:
@@ -160,16 +171,16 @@ def rank(whoosh_searcher, required: list[str], optional: list[str], *, types: se
                 coverage += tf > 0
             norm = K1 * ((1 - B) + B * segment.lengths[field][docs] / average[field])
             score += idf[field, term] * tf * (K1 + 1) / (tf + norm) * (TITLE_BOOST if field == "title" else 1.0)
-        parts.append((docs + offset, coverage, score, segment.ids[docs], segment.types[docs]))
+        parts.append((docs + offset, segment.ids[docs], segment.types[docs], coverage, score))
     return _ranked(parts)
 
 
 def _ranked(parts) -> Ranked:
     if not parts:
-        return Ranked(_NO_IDS, _NO_IDS, list(_type_names), np.zeros(0, np.int16))
-    docnums, coverage, score, ids, type_codes = (np.concatenate(column) for column in zip(*parts))
-    order = np.lexsort((-docnums, -score, -coverage))
-    return Ranked(docnums[order], ids[order], list(_type_names), type_codes[order])
+        return Ranked(_NO_IDS, _NO_IDS, np.zeros(0, np.int16), np.zeros(0), list(_type_names))
+    docnums, ids, type_codes, coverage, score = (np.concatenate(column) for column in zip(*parts))
+    relevance = coverage * (score.max() + 1) + score  # the title's coverage first, then the score
+    return Ranked(docnums, ids, type_codes, relevance, list(_type_names))
 
 
 def _frequencies(docs: np.ndarray, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -180,21 +191,22 @@ def _frequencies(docs: np.ndarray, ids: np.ndarray, weights: np.ndarray) -> np.n
     return np.where(ids[positions] == docs, weights[positions], 0).astype(np.float32)
 
 
-def _visible(reader, segment: _SegmentColumns, docs, types, hidden_visible_to, all_hidden_visible):
-    if docs is None or not docs.size:
-        return _NO_IDS
+def _visible(reader, segment: _SegmentColumns, matched, types, hidden_visible_to, all_hidden_visible):
+    """``matched`` (a mask over the segment's documents) without deleted documents, other types and
+    hidden documents the viewer may not see."""
+    if matched is None:
+        return np.zeros(0, bool)
     if reader.has_deletions():
-        docs = docs[~np.isin(docs, np.fromiter(reader.deleted_docs(), np.int64))]
+        matched[np.fromiter(reader.segment().deleted_docs(), np.int64)] = False
     if types is not None:
-        codes = [_type_code(name) for name in types]
-        docs = docs[np.isin(segment.types[docs], codes)]
+        matched &= np.isin(segment.types, [_type_code(name) for name in types])
     if not all_hidden_visible:
         hidden = _postings(reader, "hidden", reader.schema["hidden"].to_bytes(True))[0]
         if hidden_visible_to is not None:
             owned = _postings(reader, "owner_id", reader.schema["owner_id"].to_bytes(hidden_visible_to))[0]
             hidden = np.setdiff1d(hidden, owned, assume_unique=True)
-        docs = docs[~np.isin(docs, hidden)]
-    return docs
+        matched[hidden] = False
+    return matched
 
 
 def _columns(reader) -> _SegmentColumns:
