@@ -1,6 +1,7 @@
 """`flask seed bench`: load the benchmark data, then build its search index."""
 from __future__ import annotations
 
+import os
 import time
 
 import click
@@ -16,9 +17,9 @@ from app.extensions import db
               help="Proposals that get 2,000 to 3,000 comments each.")
 @click.option("--users", default=50_000, show_default=True, type=click.IntRange(1),
               help="Bench accounts; supports are unique per account and proposal.")
-@click.option("--index-comments", default=100_000, show_default=True, type=click.IntRange(0),
-              help="How many of the newest comments to put in the search index (Whoosh is slow).")
-@click.option("--index-procs", default=1, show_default=True, type=click.IntRange(1),
+@click.option("--index-comments", default=None, type=click.IntRange(0),
+              help="Index only this many of the newest comments (default: all of them).")
+@click.option("--index-procs", default=os.cpu_count() or 1, show_default=True, type=click.IntRange(1),
               help="Whoosh writer processes.")
 def seed_bench_command(proposals, supports, comments, hot, users, index_comments, index_procs):
     """Load city-scale benchmark data (proposals, supports, comments) and index it for search."""

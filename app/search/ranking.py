@@ -131,10 +131,10 @@ def searcher(directory: str, schema):
 
 def rank(whoosh_searcher, required: list[str], optional: list[str], *, types: set[str] | None,
          hidden_visible_to: int | None, all_hidden_visible: bool) -> Ranked:
-    """Documents holding every required term (in the title or the body), visible to the viewer, best first.
+    """Documents holding every required term (in the title or the body) that the viewer may see.
 
-    The order: how many of all the terms the title holds, then BM25 over title (boosted) and body, then
-    the newest document first."""
+    Their order (`Ranked.best`): how many of all the terms the title holds, then BM25 over title
+    (boosted) and body, then the newest document first."""
     terms = required + optional
     doc_count = whoosh_searcher.doc_count_all() if whoosh_searcher is not None else 0
     if not required or not doc_count:
