@@ -12,13 +12,17 @@ that knowledge is confined to `_postings` and `_column_array`.
 """
 from __future__ import annotations
 
+import io
 import math
+import pickle
+import struct
 import threading
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError, FileIndex
@@ -32,6 +36,7 @@ ID_COLUMN = NumericColumn("q")
 LENGTH_COLUMN = NumericColumn("I")
 _NO_IDS = np.zeros(0, np.int64)
 _NO_WEIGHTS = np.zeros(0, np.float32)
+_BLOCK_LENGTH = struct.Struct("!i")
 
 
 @dataclass
@@ -147,13 +152,12 @@ def rank(whoosh_searcher, required: list[str], optional: list[str], *, types: se
     idf = {key: math.log(doc_count / (df + 1)) + 1 for key, df in frequency.items()}
     rarest_first = sorted(required, key=lambda t: frequency["title", t] + frequency["body", t])
     for (reader, offset), segment in zip(segments, columns):
-        postings = {}
+        frequencies = {}  # (field, term) -> the term's frequency in each document of the segment (0: absent)
         matched = None
         for term in rarest_first:  # an empty intersection stops before the common terms are read
-            has_term = np.zeros(segment.ids.size, bool)
             for field in FIELDS:
-                postings[field, term] = _postings(reader, field, term)
-                has_term[postings[field, term][0]] = True
+                frequencies[field, term] = _frequencies(reader, segment, field, term)
+            has_term = (frequencies["title", term] > 0) | (frequencies["body", term] > 0)
             matched = has_term if matched is None else matched & has_term
             if not matched.any():
                 break
@@ -162,11 +166,11 @@ def rank(whoosh_searcher, required: list[str], optional: list[str], *, types: se
             continue
         for term in optional:
             for field in FIELDS:
-                postings[field, term] = _postings(reader, field, term)
+                frequencies[field, term] = _frequencies(reader, segment, field, term)
         coverage = np.zeros(docs.size, np.int32)
         score = np.zeros(docs.size, np.float64)
-        for (field, term), (ids, weights) in postings.items():
-            tf = _frequencies(docs, ids, weights)
+        for (field, term), in_segment in frequencies.items():
+            tf = in_segment[docs]
             if field == "title":
                 coverage += tf > 0
             norm = K1 * ((1 - B) + B * segment.lengths[field][docs] / average[field])
@@ -183,12 +187,11 @@ def _ranked(parts) -> Ranked:
     return Ranked(docnums, ids, type_codes, relevance, list(_type_names))
 
 
-def _frequencies(docs: np.ndarray, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The term's frequency in each of ``docs`` (0 where absent)."""
-    if not ids.size:
-        return np.zeros(docs.size, np.float32)
-    positions = np.minimum(np.searchsorted(ids, docs), ids.size - 1)
-    return np.where(ids[positions] == docs, weights[positions], 0).astype(np.float32)
+def _frequencies(reader, segment: _SegmentColumns, field: str, term: str) -> np.ndarray:
+    ids, weights = _postings(reader, field, term)
+    in_segment = np.zeros(segment.ids.size, np.float32)
+    in_segment[ids] = weights
+    return in_segment
 
 
 def _visible(reader, segment: _SegmentColumns, matched, types, hidden_visible_to, all_hidden_visible):
@@ -227,31 +230,42 @@ def _columns(reader) -> _SegmentColumns:
 # Whoosh W3 codec internals ----------------------------------------------------------------------
 
 def _postings(reader, field: str, term) -> tuple[np.ndarray, np.ndarray]:
-    """The ascending document numbers holding ``term`` in ``field``, and the term's weight in each."""
+    """The ascending document numbers holding ``term`` in ``field``, and the term's weight in each.
+
+    The W3 codec writes a posting list as a magic tag, then blocks of: a big-endian int length
+    (negative for the last block), a pickled info tuple and the pickled, maybe zlib-compressed,
+    (delta-encoded ids, weights, values) tuple. The whole list is read at once and decoded here:
+    Whoosh's matcher would read each block's header with many small reads."""
     try:
         matcher = reader.postings(field, term)
     except TermNotFound:
         return _NO_IDS, _NO_WEIGHTS
-    ids, weights = [], []
     if not isinstance(matcher, W3LeafMatcher):  # a posting list short enough to be inlined in the term info
+        ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
         return np.array(ids, np.int64), np.array(weights, np.float32)
-    while matcher.is_active():
-        matcher._read_data()
-        block_ids, block_weights, _ = matcher._data  # (ids, weights, values), pickled per block
-        size = len(block_ids)
-        ids.append(np.array(block_ids, np.int64) if matcher._byteids
-                   else np.cumsum(np.array(block_ids, np.int64)))  # ids are delta-encoded within a block
-        if block_weights is None:
+    length = matcher._length  # W3TermInfo.from_bytes leaves it as struct.unpack's 1-tuple
+    raw = matcher._postfile.get(matcher._startoffset, length[0] if isinstance(length, tuple) else length)
+    stream = io.BytesIO(raw)
+    stream.seek(len(WHOOSH3_HEADER_MAGIC))
+    ids, weights, last = [], [], False
+    while not last:
+        (length,) = _BLOCK_LENGTH.unpack(stream.read(_BLOCK_LENGTH.size))
+        last, end = length < 0, stream.tell() + abs(length)
+        size, _, _, compression, _, _ = pickle.load(stream)
+        data = raw[stream.tell():end]
+        block_ids, block_weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        ids.append(np.fromiter(block_ids, np.int64, size).cumsum())
+        if block_weights is None:  # every weight is 1.0
             weights.append(np.ones(size, np.float32))
-        elif isinstance(block_weights, float):
+        elif isinstance(block_weights, float):  # every weight is this one
             weights.append(np.full(size, block_weights, np.float32))
         else:
-            weights.append(np.array(block_weights, np.float32))
-        matcher._next_block()
+            weights.append(np.fromiter(block_weights, np.float32, size))
+        stream.seek(end)
     return np.concatenate(ids), np.concatenate(weights)
 
 
