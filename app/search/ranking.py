@@ -153,20 +153,20 @@ def rank(whoosh_searcher, required: list[str], optional: list[str], *, types: se
     rarest_first = sorted(required, key=lambda t: frequency["title", t] + frequency["body", t])
     for (reader, offset), segment in zip(segments, columns):
         frequencies = {}  # (field, term) -> the term's frequency in each document of the segment (0: absent)
-        matched = None
-        for term in rarest_first:  # an empty intersection stops before the common terms are read
+        matched = _allowed(reader, segment, types, hidden_visible_to, all_hidden_visible)
+        for term in rarest_first:  # the rarest terms narrow the candidates whose blocks the others read
+            within = np.flatnonzero(matched)
             for field in FIELDS:
-                frequencies[field, term] = _frequencies(reader, segment, field, term)
-            has_term = (frequencies["title", term] > 0) | (frequencies["body", term] > 0)
-            matched = has_term if matched is None else matched & has_term
+                frequencies[field, term] = _frequencies(reader, segment, field, term, within)
+            matched &= (frequencies["title", term] > 0) | (frequencies["body", term] > 0)
             if not matched.any():
                 break
-        docs = np.flatnonzero(_visible(reader, segment, matched, types, hidden_visible_to, all_hidden_visible))
+        docs = np.flatnonzero(matched)
         if not docs.size:
             continue
         for term in optional:
             for field in FIELDS:
-                frequencies[field, term] = _frequencies(reader, segment, field, term)
+                frequencies[field, term] = _frequencies(reader, segment, field, term, docs)
         coverage = np.zeros(docs.size, np.int32)
         score = np.zeros(docs.size, np.float64)
         for (field, term), in_segment in frequencies.items():
@@ -187,18 +187,16 @@ def _ranked(parts) -> Ranked:
     return Ranked(docnums, ids, type_codes, relevance, list(_type_names))
 
 
-def _frequencies(reader, segment: _SegmentColumns, field: str, term: str) -> np.ndarray:
-    ids, weights = _postings(reader, field, term)
+def _frequencies(reader, segment: _SegmentColumns, field: str, term: str, within: np.ndarray) -> np.ndarray:
+    ids, weights = _postings(reader, field, term, within)
     in_segment = np.zeros(segment.ids.size, np.float32)
     in_segment[ids] = weights
     return in_segment
 
 
-def _visible(reader, segment: _SegmentColumns, matched, types, hidden_visible_to, all_hidden_visible):
-    """``matched`` (a mask over the segment's documents) without deleted documents, other types and
-    hidden documents the viewer may not see."""
-    if matched is None:
-        return np.zeros(0, bool)
+def _allowed(reader, segment: _SegmentColumns, types, hidden_visible_to, all_hidden_visible) -> np.ndarray:
+    """A mask over the segment's documents: not deleted, of the wanted types, and not hidden from the viewer."""
+    matched = np.ones(segment.ids.size, bool)
     if reader.has_deletions():
         matched[np.fromiter(reader.segment().deleted_docs(), np.int64)] = False
     if types is not None:
@@ -229,8 +227,11 @@ def _columns(reader) -> _SegmentColumns:
 
 # Whoosh W3 codec internals ----------------------------------------------------------------------
 
-def _postings(reader, field: str, term) -> tuple[np.ndarray, np.ndarray]:
+def _postings(reader, field: str, term, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The ascending document numbers holding ``term`` in ``field``, and the term's weight in each.
+
+    With ``within`` (ascending candidate document numbers), blocks that hold no candidate are skipped
+    without being decoded; their postings are left out.
 
     The W3 codec writes a posting list as a magic tag, then blocks of: a big-endian int length
     (negative for the last block), a pickled info tuple and the pickled, maybe zlib-compressed,
@@ -251,11 +252,18 @@ def _postings(reader, field: str, term) -> tuple[np.ndarray, np.ndarray]:
     raw = matcher._postfile.get(matcher._startoffset, length[0] if isinstance(length, tuple) else length)
     stream = io.BytesIO(raw)
     stream.seek(len(WHOOSH3_HEADER_MAGIC))
-    ids, weights, last = [], [], False
+    ids, weights, last, first_id = [], [], False, 0
     while not last:
         (length,) = _BLOCK_LENGTH.unpack(stream.read(_BLOCK_LENGTH.size))
         last, end = length < 0, stream.tell() + abs(length)
-        size, _, _, compression, _, _ = pickle.load(stream)
+        size, last_id, _, compression, _, _ = pickle.load(stream)
+        if within is not None:
+            next_candidate = within.searchsorted(first_id)
+            skip = next_candidate == within.size or within[next_candidate] > last_id
+        first_id = last_id + 1
+        if within is not None and skip:
+            stream.seek(end)
+            continue
         data = raw[stream.tell():end]
         block_ids, block_weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
         ids.append(np.fromiter(block_ids, np.int64, size).cumsum())
@@ -266,6 +274,8 @@ def _postings(reader, field: str, term) -> tuple[np.ndarray, np.ndarray]:
         else:
             weights.append(np.fromiter(block_weights, np.float32, size))
         stream.seek(end)
+    if not ids:
+        return _NO_IDS, _NO_WEIGHTS
     return np.concatenate(ids), np.concatenate(weights)
 
 
