@@ -11,6 +11,7 @@ from app import search
 from app.core import utcnow
 from app.extensions import db
 from app.proposals.models import Field, Proposal, ProposalStatus, Topic, proposal_topic_links
+from app.sql import likely
 
 SORTS = {
     "latest": (Proposal.created_at.desc(), Proposal.id.desc()),
@@ -81,7 +82,7 @@ def proposal_list_query(filters: ProposalFilters, viewer) -> Select:
     if filters.answered is True:
         query = query.where(Proposal.answered_at.is_not(None))
     elif filters.answered is False:
-        query = query.where(Proposal.answered_at.is_(None))
+        query = query.where(likely(Proposal.answered_at.is_(None)))
     if filters.q:
         ids = search.matching_ids(filters.q, "proposal", viewer=viewer, limit=KEYWORD_MATCH_LIMIT)
         query = query.where(Proposal.id.in_(ids) if ids else False)
