@@ -23,7 +23,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import BOOLEAN, COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
 
@@ -173,8 +172,8 @@ def _key(doc_type: str, doc_id: int) -> str:
 
 
 def index_writer(ix, **options):
-    """A writer laying postings out in `ranking`'s block size (merges rewrite old segments in it too)."""
-    return ix.writer(codec=W3Codec(blocklimit=ranking.BLOCK_SIZE), **options)
+    """A writer laying postings out as `ranking` reads them (merges rewrite old segments so too)."""
+    return ix.writer(codec=ranking.ArrayCodec(), **options)
 
 
 # Queueing on the session ------------------------------------------------------------------------

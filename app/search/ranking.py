@@ -18,11 +18,12 @@ import pickle
 import struct
 import threading
 import zlib
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError, FileIndex
@@ -34,7 +35,7 @@ FIELDS = ("title", "body")
 BLOCK_SIZE = 1024  # postings per block (Whoosh's default 128): fewer blocks to read per query
 ID_COLUMN = NumericColumn("q")
 LENGTH_COLUMN = NumericColumn("I")
-_NO_IDS = np.zeros(0, np.int64)
+_NO_IDS = np.zeros(0, np.uint32)
 _NO_WEIGHTS = np.zeros(0, np.float32)
 _BLOCK_LENGTH = struct.Struct("!i")
 
@@ -76,6 +77,51 @@ class Ranked:
 _columns_by_segment: dict[str, _SegmentColumns] = {}  # segment id (random) -> columns
 _type_names: list[str] = []
 _lock = threading.Lock()
+
+
+# The posting layout ------------------------------------------------------------------------------
+
+class ArrayPostingsWriter(W3PostingsWriter):
+    """Writes each block's ids and weights as raw native arrays (W3 pickles tuples of Python numbers,
+    which cost a query more to decode than everything else it does)."""
+
+    def _mini_ids(self):
+        return self._ids if self._byteids else self._ids.tobytes()
+
+    def _mini_weights(self):
+        return self._weights.tobytes()
+
+
+class ArrayLeafMatcher(W3LeafMatcher):
+    """Whoosh's own matcher over `ArrayPostingsWriter` blocks (deletions by key, merges)."""
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        self._ids = self._data[0] if self._byteids else array("I", self._data[0])
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        self._weights = array("f", self._data[1])
+
+
+class ArrayCodec(W3Codec):
+    """Whoosh's W3 codec with `ArrayPostingsWriter` blocks of BLOCK_SIZE postings. Each segment keeps
+    the codec that wrote it, so an index written by another codec is detected and reindexed."""
+
+    def __init__(self):
+        super().__init__(blocklimit=BLOCK_SIZE)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return ArrayPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                   compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
 @dataclass
@@ -120,7 +166,8 @@ def searcher(directory: str, schema):
         old.close()
     if opened is None:
         index = FileIndex(storage)
-        if index.schema.names() != schema.names():
+        if index.schema.names() != schema.names() or not all(
+                isinstance(segment.codec(), ArrayCodec) for segment in toc.segments):
             raise RuntimeError(f"The search index in {directory} has an older layout: run `flask search reindex`.")
         opened = index.searcher()
     try:
@@ -233,21 +280,21 @@ def _postings(reader, field: str, term, within: np.ndarray | None = None) -> tup
     With ``within`` (ascending candidate document numbers), blocks that hold no candidate are skipped
     without being decoded; their postings are left out.
 
-    The W3 codec writes a posting list as a magic tag, then blocks of: a big-endian int length
-    (negative for the last block), a pickled info tuple and the pickled, maybe zlib-compressed,
-    (delta-encoded ids, weights, values) tuple. The whole list is read at once and decoded here:
-    Whoosh's matcher would read each block's header with many small reads."""
+    The W3 layout of a posting list: a magic tag, then blocks of a big-endian int length (negative
+    for the last block), a pickled info tuple, and the pickled, maybe zlib-compressed, (ids,
+    weights, values) tuple, whose ids and weights `ArrayPostingsWriter` writes as raw arrays. The
+    whole list is read at once: Whoosh's matcher reads each block's header with many small reads."""
     try:
         matcher = reader.postings(field, term)
     except TermNotFound:
         return _NO_IDS, _NO_WEIGHTS
-    if not isinstance(matcher, W3LeafMatcher):  # a posting list short enough to be inlined in the term info
+    if not isinstance(matcher, ArrayLeafMatcher):  # a posting list short enough to be inlined in the term info
         ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-        return np.array(ids, np.int64), np.array(weights, np.float32)
+        return np.array(ids, np.uint32), np.array(weights, np.float32)
     length = matcher._length  # W3TermInfo.from_bytes leaves it as struct.unpack's 1-tuple
     raw = matcher._postfile.get(matcher._startoffset, length[0] if isinstance(length, tuple) else length)
     stream = io.BytesIO(raw)
@@ -256,7 +303,7 @@ def _postings(reader, field: str, term, within: np.ndarray | None = None) -> tup
     while not last:
         (length,) = _BLOCK_LENGTH.unpack(stream.read(_BLOCK_LENGTH.size))
         last, end = length < 0, stream.tell() + abs(length)
-        size, last_id, _, compression, _, _ = pickle.load(stream)
+        _, last_id, _, compression, _, _ = pickle.load(stream)
         if within is not None:
             next_candidate = within.searchsorted(first_id)
             skip = next_candidate == within.size or within[next_candidate] > last_id
@@ -266,13 +313,8 @@ def _postings(reader, field: str, term, within: np.ndarray | None = None) -> tup
             continue
         data = raw[stream.tell():end]
         block_ids, block_weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
-        ids.append(np.fromiter(block_ids, np.int64, size).cumsum())
-        if block_weights is None:  # every weight is 1.0
-            weights.append(np.ones(size, np.float32))
-        elif isinstance(block_weights, float):  # every weight is this one
-            weights.append(np.full(size, block_weights, np.float32))
-        else:
-            weights.append(np.fromiter(block_weights, np.float32, size))
+        ids.append(np.frombuffer(block_ids, np.uint32))
+        weights.append(np.frombuffer(block_weights, np.float32))
         stream.seek(end)
     if not ids:
         return _NO_IDS, _NO_WEIGHTS
