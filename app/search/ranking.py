@@ -1,14 +1,14 @@
-"""Query execution over Whoosh's posting lists, vectorised with NumPy.
+"""Query execution over Whoosh's posting lists, vectorised with NumPy, and the posting layout it reads.
 
 Whoosh writes and stores the index (analyzer, segments, merging, stored fields, highlighting), but
 its matchers step through postings one document at a time in Python: at 200,000 documents a common
 word (주차 is in 40,000 of them) took 0.5-1.5 s a query, counting the total alone half of that. Here
-each query term's posting list is read a block at a time into arrays; documents are intersected,
-filtered and BM25-scored with NumPy, and only the page's documents are loaded. A query costs a few
-milliseconds per 10,000 postings it touches (`make bench`).
+each query term's posting list is read at once and its blocks viewed as arrays (`ArrayCodec` writes
+them so); documents are intersected, filtered and BM25-scored with NumPy, and only the page's
+documents are loaded (`make bench` has the figures).
 
-Block reading relies on the W3 codec's block layout (whoosh-reloaded is pinned in requirements.txt);
-that knowledge is confined to `_postings` and `_column_array`.
+This relies on the W3 codec's file layout (whoosh-reloaded is pinned in requirements.txt); that
+knowledge is confined to the codec classes, `_postings` and `_column_array`.
 """
 from __future__ import annotations
 
