@@ -84,6 +84,10 @@ def test_reindex_rebuilds_with_a_progress_bar(runner, make_proposal, make_user, 
     assert result.exit_code == 0, result.output
     assert "Indexed 2 documents." in result.output and "doc" in result.output
     assert query_index("재색인")[1] == 2
+    in_parallel = runner.invoke(args=["search", "reindex", "--procs", "2"])
+    assert in_parallel.exit_code == 0, in_parallel.output
+    assert query_index("재색인")[1] == 2
+    assert runner.invoke(args=["search", "reindex", "--procs", "0"]).exit_code == 2
 
 
 def test_overlapping_bigrams_are_marked_as_one_run(make_proposal):
