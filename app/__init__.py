@@ -55,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.certificates import bp as certificates_bp
+    from app.committees import bp as committees_bp
     from app.labs import bp as labs_bp
     from app.ledger import bp as ledger_bp
     from app.main import bp as main_bp
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(labs_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(committees_bp)
     app.register_blueprint(api_bp)
 
 

@@ -2,6 +2,7 @@
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from app.committees.signals import meeting_attended
 from app.labs.signals import attendance_recorded
 from app.notifications.kinds import register
 from app.web import register_nav
@@ -24,5 +25,14 @@ def _on_attendance(attendance, **_):
 
 
 attendance_recorded.connect(_on_attendance)
+
+
+def _on_meeting_attended(attendance, **_):
+    from app.ledger.services.allowances import create_meeting_allowances
+
+    create_meeting_allowances(attendance)
+
+
+meeting_attended.connect(_on_meeting_attended)
 
 from app.ledger import cli, routes  # noqa: E402,F401

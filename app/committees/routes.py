@@ -1,0 +1,1 @@
+from app.committees import bp  # noqa: F401
