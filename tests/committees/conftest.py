@@ -49,8 +49,11 @@ def formed(make_committee, staff):
     """formed(women, men, users=()) -> (committee, members): appointed together, so the gender rule sees the
     whole; ``users`` gives accounts to the first members in order."""
 
+    made = iter(range(1, 100))
+
     def factory(women, men, users=(), starts_on=None):
-        committee = make_committee()
+        number = next(made)
+        committee = make_committee(**({} if number == 1 else {"name": f"위원회 {number}"}))
         nominees = []
         genders = [F] * women + [M] * men
         for index, gender in enumerate(genders):
