@@ -311,3 +311,15 @@ def elect_officer(committee: Committee, actor: User, *, office: Office, member_i
     audit.record(actor, "committee.officer_elected", "committee", committee.id, office=office.value,
                  member_id=member.id, present=present, votes_for=votes_for)
     return officer
+
+
+def account_id_for_email(email: str | None) -> int | None:
+    """The account an email names (blank: none); an unknown email is refused rather than ignored."""
+    if not email or not email.strip():
+        return None
+    from app.auth.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise DomainError(_l("No Maeul account uses this email address."), field="account_email", status=422)
+    return user.id

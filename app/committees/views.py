@@ -1,0 +1,71 @@
+"""Loading helpers shared by the committee pages (404 on a wrong or mismatched id)."""
+from __future__ import annotations
+
+from flask import abort, flash
+from flask_login import current_user
+
+from app.committees import queries
+from app.committees.models import AgendaItem, Committee, CommitteeMember, Meeting, MeetingRequest, Office, Recusal
+from app.committees.services import today
+from app.extensions import db
+
+
+def load_committee(committee_id: int) -> Committee:
+    return db.session.get(Committee, committee_id) or abort(404)
+
+
+def load_member(committee: Committee, member_id: int) -> CommitteeMember:
+    member = db.session.get(CommitteeMember, member_id)
+    if member is None or member.committee_id != committee.id:
+        abort(404)
+    return member
+
+
+def load_request(committee: Committee, request_id: int) -> MeetingRequest:
+    request = db.session.get(MeetingRequest, request_id)
+    if request is None or request.committee_id != committee.id:
+        abort(404)
+    return request
+
+
+def load_meeting(committee: Committee, meeting_id: int) -> Meeting:
+    meeting = queries.load_meeting(meeting_id)
+    if meeting is None or meeting.committee_id != committee.id:
+        abort(404)
+    return meeting
+
+
+def load_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+def load_recusal(meeting: Meeting, recusal_id: int) -> Recusal:
+    recusal = db.session.get(Recusal, recusal_id)
+    if recusal is None or recusal.item_id not in {item.id for item in meeting.items}:
+        abort(404)
+    return recusal
+
+
+def viewer_seat(committee: Committee, user=None) -> CommitteeMember | None:
+    return queries.member_of_user(committee.id, user if user is not None else current_user, today())
+
+
+def chair_seat(committee: Committee) -> CommitteeMember | None:
+    return queries.officers(committee.id, today()).get(Office.CHAIR)
+
+
+def authorize(allowed: bool) -> None:
+    if not current_user.is_authenticated:
+        abort(401)
+    if not allowed:
+        abort(403)
+
+
+def flash_form_errors(form) -> None:
+    for field_name, messages in form.errors.items():
+        label = getattr(getattr(form, field_name, None), "label", None)
+        for message in messages:
+            flash(f"{label.text}: {message}" if label else str(message), "error")
