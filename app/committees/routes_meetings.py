@@ -123,7 +123,7 @@ def add_item(committee_id: int, meeting_id: int):
 @bp.route("/<int:committee_id>/meetings/<int:meeting_id>/hold", methods=["POST"])
 @login_required
 def hold(committee_id: int, meeting_id: int):
-    _, meeting = _meeting_action(committee_id, meeting_id, "hold")
+    _committee, meeting = _meeting_action(committee_id, meeting_id, "hold")
     if ActionForm().validate_on_submit():
         run_service(lambda: meetings.hold_meeting(meeting, current_user),
                     _("The meeting is marked as held. Record who attended."))
@@ -186,7 +186,7 @@ def step_aside(committee_id: int, meeting_id: int, item_id: int):
 @bp.route("/<int:committee_id>/meetings/<int:meeting_id>/recusals/<int:recusal_id>/decision", methods=["POST"])
 @login_required
 def decide(committee_id: int, meeting_id: int, recusal_id: int):
-    _, meeting = _meeting_action(committee_id, meeting_id, "decide_challenge")
+    _committee, meeting = _meeting_action(committee_id, meeting_id, "decide_challenge")
     challenge = load_recusal(meeting, recusal_id)
     form = ChallengeDecisionForm()
     if form.validate_on_submit():
@@ -200,7 +200,7 @@ def decide(committee_id: int, meeting_id: int, recusal_id: int):
 @bp.route("/<int:committee_id>/meetings/<int:meeting_id>/items/<int:item_id>/votes", methods=["POST"])
 @login_required
 def votes(committee_id: int, meeting_id: int, item_id: int):
-    _, meeting = _meeting_action(committee_id, meeting_id, "record_votes")
+    _committee, meeting = _meeting_action(committee_id, meeting_id, "record_votes")
     item = load_item(meeting, item_id)
     form = VotesNoteForm()
     raw = {key.removeprefix("vote-"): value for key, value in request.form.items() if key.startswith("vote-")}
@@ -241,7 +241,7 @@ def minutes(committee_id: int, meeting_id: int):
 @bp.route("/<int:committee_id>/meetings/<int:meeting_id>/publish", methods=["POST"])
 @login_required
 def publish(committee_id: int, meeting_id: int):
-    _, meeting = _meeting_action(committee_id, meeting_id, "publish")
+    _committee, meeting = _meeting_action(committee_id, meeting_id, "publish")
     if ActionForm().validate_on_submit():
         run_service(lambda: meetings.publish_meeting(meeting, current_user),
                     _("The minutes and results are approved and published on the committee's page."))
