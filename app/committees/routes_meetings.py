@@ -35,7 +35,6 @@ from app.committees.views import (
     load_recusal,
     viewer_seat,
 )
-from app.core import ValidationFailed
 from app.web import run_service
 
 

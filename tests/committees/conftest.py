@@ -1,7 +1,7 @@
 """Factories for the committee tests: a committee, its members (appointed through the services), meetings."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 

@@ -10,7 +10,6 @@ from app.committees.models import (
     DISMISSAL_KOREAN,
     CommitteeOfficer,
     DismissalReason,
-    Gender,
     MemberCategory,
     MemberStatus,
     Office,
