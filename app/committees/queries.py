@@ -30,12 +30,16 @@ from app.extensions import db
 
 
 def serving_condition(day: date):
-    """Members serving on ``day``: appointed (or ex officio) and within their term."""
-    return and_(
-        CommitteeMember.status == MemberStatus.ACTIVE,
-        or_(CommitteeMember.term_starts_on.is_(None), CommitteeMember.term_starts_on <= day),
+    """Members serving on ``day``, also for a day in the past: their term had started and not ended, and
+    they had not been dismissed before it (a member dismissed on a day no longer serves that day)."""
+    within_term = and_(
+        CommitteeMember.term_starts_on <= day,
         or_(CommitteeMember.term_ends_on.is_(None), CommitteeMember.term_ends_on >= day),
     )
+    return and_(within_term, or_(
+        CommitteeMember.status.in_([MemberStatus.ACTIVE, MemberStatus.ENDED]),
+        and_(CommitteeMember.status == MemberStatus.DISMISSED, CommitteeMember.left_on > day),
+    ))
 
 
 def committees_query():

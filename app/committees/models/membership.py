@@ -203,10 +203,14 @@ class CommitteeMember(db.Model):
     dismissed_by: Mapped[User | None] = relationship(foreign_keys=[dismissed_by_id])
 
     def serving_on(self, day: date) -> bool:
-        if self.status is not MemberStatus.ACTIVE:
+        """Whether the member served on ``day`` (the same rule as ``queries.serving_condition``)."""
+        if self.term_starts_on is None or self.term_starts_on > day:
             return False
-        return (self.term_starts_on is None or self.term_starts_on <= day) and \
-            (self.term_ends_on is None or day <= self.term_ends_on)
+        if self.term_ends_on is not None and self.term_ends_on < day:
+            return False
+        if self.status is MemberStatus.DISMISSED:
+            return self.left_on is not None and self.left_on > day
+        return self.status in (MemberStatus.ACTIVE, MemberStatus.ENDED)
 
     @property
     def may_renew(self) -> bool:
