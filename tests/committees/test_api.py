@@ -35,7 +35,7 @@ def test_staff_build_a_committee_through_the_api(client, make_user, auth_header,
         "name": "x", "gender": "other", "category": "expert"}).status_code == 422
     refused = client.post(f"/api/v1/committees/{cid}/appointments", headers=hs,
                           json={"member_ids": ids, "starts_on": today().isoformat()})
-    assert refused.status_code == 409 and "7 of 11" in refused.get_json()["error"]["message"]
+    assert refused.status_code == 409 and "11명 중 7명" in refused.get_json()["error"]["message"]
     appointed = client.post(f"/api/v1/committees/{cid}/appointments", headers=hs,
                             json={"member_ids": ids[1:], "starts_on": today().isoformat()})
     assert appointed.status_code == 200 and len(appointed.get_json()) == 10
