@@ -244,3 +244,10 @@ def test_members_with_and_without_an_account(formed, staff, make_user):
     employee = make_user(city_employee=True)
     linked = _nominate(committee, staff, M, user_id=employee.id)
     assert linked.is_city_employee
+
+
+def test_cli_marks_ended_terms(runner, formed):
+    formed(3, 3, starts_on=today() - timedelta(days=800))
+    result = runner.invoke(args=["committees", "end-terms"])
+    assert result.exit_code == 0 and "6 member(s) marked as ended" in result.output
+    assert runner.invoke(args=["committees", "end-terms"]).output.strip() == "0 member(s) marked as ended"
