@@ -133,3 +133,25 @@ def test_proposal_page_shows_the_committees_discussion(client, formed, staff, he
     db.session.commit()
     html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "시범 운영을 권고함" in html
+
+
+def test_committee_pages_run_a_fixed_number_of_queries(client, login, make_committee, staff, count_queries):
+    from app.committees.models import Gender, MemberCategory
+    from app.committees.services import membership
+
+    counts = {}
+    for size in (4, 12):
+        committee = make_committee(name=f"위원회 {size}")
+        nominees = [membership.nominate_member(committee, staff, name=f"위원{n}", gender=Gender(("female", "male")[n % 2]),
+                                               category=MemberCategory.EXPERT, contact="010") for n in range(size)]
+        membership.appoint_members(committee, staff, [m.id for m in nominees], today())
+        db.session.commit()
+        with count_queries() as public:
+            assert client.get(f"/committees/{committee.id}").status_code == 200
+        login(staff)
+        with count_queries() as manage:
+            assert client.get(f"/committees/{committee.id}/manage").status_code == 200
+        client.post("/logout")
+        counts[size] = (len(public), len(manage))
+    assert counts[4] == counts[12], counts
+    assert counts[12][0] <= 10 and counts[12][1] <= 16, counts
