@@ -176,8 +176,7 @@ def create_committee():
             responses={200: ("The committee", COMMITTEE_DETAIL), 404: ("No such committee", None)})
 def get_committee(committee_id: int):
     committee = load_committee(committee_id)
-    members = queries.serving_members(committee.id, today())
-    offices = queries.offices_by_member(committee.id, today())
+    members, offices = queries.roster(committee.id, today())
     return jsonify({**committee_json(committee), "enrolled": len(members),
                     "members": [member_json(m, offices, staff=False) for m in members]})
 

@@ -6,7 +6,7 @@ Its budget and meeting allowance are set here so that attendance creates allowan
 for the committee by name."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -60,9 +60,15 @@ SECOND_SLATE = [  # appointed 400 days ago
 REPLACEMENT = ("문지혜", F, C.EXPERT, "충남정보문화산업진흥원 책임연구원", None)
 
 
+def _at_two_pm(days_from_today: int):
+    """14:00 Seoul time (05:00 UTC) on a day relative to today."""
+    day = today() + timedelta(days=days_from_today)
+    return datetime(day.year, day.month, day.day, 5, 0)
+
+
 def _past(meeting, days_ago: int) -> None:
     """Demo meetings that already took place: called in the past, so their start is moved back."""
-    meeting.starts_at = utcnow() - timedelta(days=days_ago)
+    meeting.starts_at = _at_two_pm(-days_ago)
     db.session.flush()
 
 
@@ -108,7 +114,7 @@ def seed_demo() -> None:
     replacement = _nominate(committee, staff, REPLACEMENT, replaces_id=by_name["이수진"].id)
     membership.dismiss_member(by_name["이수진"], staff, reason=DismissalReason.OWN_REQUEST,
                               note="센터 업무가 늘어 위원 활동이 어렵다는 사임서 제출", replacement_id=replacement.id)
-    for year in sorted({seoul_date(utcnow() - timedelta(days=120)).year, now.year}):
+    for year in sorted({(now - timedelta(days=120)).year, now.year}):
         _fund(committee, admin, year)
     _first_meeting(committee, staff, by_name)
     _second_meeting(committee, staff, by_name)
@@ -121,7 +127,8 @@ def _present(committee, meeting, absent: tuple[str, ...]):
 
 
 def _first_meeting(committee, staff, by_name) -> None:
-    meeting = meetings.call_meeting(committee, staff, title="2026년 제1차 정기회의", starts_at=utcnow() + timedelta(hours=1),
+    meeting = meetings.call_meeting(committee, staff, title=f"{(today() - timedelta(days=120)).year}년 제1차 정기회의",
+                                    starts_at=utcnow() + timedelta(hours=1),
                                     place="아산시청 중회의실", basis=CallBasis.CHAIR)
     proposal = db.session.scalar(select(Proposal).order_by(Proposal.id).limit(1))
     policy = db.session.scalar(select(Policy).order_by(Policy.id).limit(1))
@@ -149,7 +156,8 @@ def _first_meeting(committee, staff, by_name) -> None:
 
 
 def _second_meeting(committee, staff, by_name) -> None:
-    meeting = meetings.call_meeting(committee, staff, title="2026년 제2차 정기회의", starts_at=utcnow() + timedelta(hours=1),
+    meeting = meetings.call_meeting(committee, staff, title=f"{(today() - timedelta(days=30)).year}년 제2차 정기회의",
+                                    starts_at=utcnow() + timedelta(hours=1),
                                     place="아산시청 소회의실", basis=CallBasis.CHAIR)
     lab = db.session.scalar(select(Lab).order_by(Lab.id).limit(1))
     item = meetings.add_item(meeting, staff, title="리빙랩 운영 방향 자문",
@@ -165,8 +173,8 @@ def _second_meeting(committee, staff, by_name) -> None:
 
 
 def _upcoming(committee, staff, by_name) -> None:
-    meeting = meetings.call_meeting(committee, staff, title="2026년 제3차 정기회의",
-                                    starts_at=utcnow() + timedelta(days=14), place="아산시청 중회의실",
+    meeting = meetings.call_meeting(committee, staff, title=f"{(today() + timedelta(days=14)).year}년 제3차 정기회의",
+                                    starts_at=_at_two_pm(14), place="아산시청 중회의실",
                                     basis=CallBasis.CHAIR)
     meetings.add_item(meeting, staff, title="2027년 스마트도시 시행계획(안) 자문")
     meetings.add_item(meeting, staff, title="걷기 마일리지 사업 추진성과 평가")

@@ -56,6 +56,34 @@ def serving_members(committee_id: int, day: date) -> list[CommitteeMember]:
     return list(db.session.scalars(serving_members_query(committee_id, day)))
 
 
+def roster(committee_id: int, day: date) -> tuple[list[CommitteeMember], dict[int, Office]]:
+    """Serving members as a committee lists them: chair, vice-chair, the ex officio director, then the
+    appointed members by category and name; with each officer's office."""
+    members = serving_members(committee_id, day)
+    offices = offices_by_member(committee_id, day)
+    office_rank = {Office.CHAIR: 0, Office.VICE_CHAIR: 1}
+    categories = list(MemberCategory)
+    members.sort(key=lambda m: (office_rank.get(offices.get(m.id), 2), categories.index(m.category), m.name))
+    return members, offices
+
+
+def subject_titles(items) -> dict[tuple[SubjectType, int], str]:
+    """Titles of the proposals, policies and labs that agenda items are about (one query per kind)."""
+    from app.labs.models import Lab
+    from app.policies.models import Policy
+    from app.proposals.models import Proposal
+
+    titles = {}
+    for kind, model in ((SubjectType.PROPOSAL, Proposal), (SubjectType.POLICY, Policy), (SubjectType.LAB, Lab)):
+        ids = {item.subject_id for item in items if item.subject_type is kind}
+        if ids:
+            query = select(model.id, model.title).where(model.id.in_(ids))
+            if model is Proposal:  # a proposal hidden by moderation keeps its title to itself
+                query = query.where(Proposal.hidden.is_(False))
+            titles.update({(kind, row_id): title for row_id, title in db.session.execute(query)})
+    return titles
+
+
 def enrolled_count(committee_id: int, day: date) -> int:
     """재적위원: how many members serve on ``day``."""
     return db.session.scalar(select(func.count()).select_from(CommitteeMember).where(

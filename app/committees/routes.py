@@ -78,11 +78,12 @@ def detail(committee_id: int):
     seat = viewer_seat(committee)
     requests = list(db.session.scalars(queries.requests_query(committee.id, RequestStatus.OPEN, RequestStatus.DUE)))
     signed = queries.signed_request_ids(seat.id if seat else None, [r.id for r in requests])
+    members, offices = queries.roster(committee.id, day)
     meetings_page = db.paginate(queries.meetings_query(committee.id, public=True), page=page_number(),
                                 per_page=PER_PAGE, error_out=False)
     return render_template(
-        "committees/detail.html", committee=committee, members=queries.serving_members(committee.id, day),
-        offices=queries.offices_by_member(committee.id, day), meetings=meetings_page, seat=seat,
+        "committees/detail.html", committee=committee, members=members, offices=offices, meetings=meetings_page,
+        seat=seat,
         requests=requests if seat or perm.can_manage_committee(current_user) else [], signed=signed,
         request_form=RequestForm(), action_form=ActionForm(),
         can_request=perm.can_request_meeting(current_user, seat),
@@ -94,7 +95,7 @@ def detail(committee_id: int):
 
 def _manage_page(committee, status=200, **forms):
     day = today()
-    serving = queries.serving_members(committee.id, day)
+    serving, offices = queries.roster(committee.id, day)
     nominees = list(db.session.scalars(queries.members_in_status_query(committee.id, MemberStatus.NOMINATED)))
     officer_form = forms.get("officer_form") or OfficerForm(elected_on=day)
     officer_form.member_id.choices = [(m.id, m.name) for m in serving]
@@ -104,7 +105,7 @@ def _manage_page(committee, status=200, **forms):
                          error_out=False)
     return render_template(
         "committees/manage.html", committee=committee, serving=serving, nominees=nominees, former=former,
-        offices=queries.offices_by_member(committee.id, day), today=day,
+        offices=offices, today=day,
         expiring=list(db.session.scalars(queries.expiring_terms_query(committee.id, day))),
         gender_counts=queries.appointed_gender_counts(committee.id, day), genders=list(Gender),
         requests=list(db.session.scalars(queries.requests_query(committee.id, RequestStatus.OPEN, RequestStatus.DUE))),

@@ -79,7 +79,7 @@ def _meeting_page(committee, meeting, status=200, **forms):
         "committees/meeting.html", committee=committee, meeting=meeting, can=can, staff_view=staff_view,
         attendance=attendance, attendee_ids=attendee_ids, members_by_id={m.id: m for m in members},
         excluded=excluded, enrolled=len(members) if meeting.enrolled_count is None else meeting.enrolled_count,
-        choices=list(VoteChoice), seat=seat,
+        choices=list(VoteChoice), seat=seat, subject_titles=queries.subject_titles(meeting.items),
         item_form=forms.get("item_form") or ItemForm(), attendance_form=attendance_form,
         recusal_form=recusal_form, step_aside_form=forms.get("step_aside_form") or StepAsideForm(),
         decision_form=ChallengeDecisionForm(), close_form=forms.get("close_form") or CloseItemForm(),
