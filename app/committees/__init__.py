@@ -13,4 +13,4 @@ register_notification_kind("committee_request_due", _l(
 register_notification_kind("committee_meeting_called", _l("%(committee)s meets: “%(title)s”."))
 register_notification_kind("committee_meeting_cancelled", _l("The meeting “%(title)s” was cancelled: %(reason)s"))
 
-from app.committees import cli, routes  # noqa: E402,F401
+from app.committees import cli, export, routes  # noqa: E402,F401

@@ -155,3 +155,14 @@ def test_committee_pages_run_a_fixed_number_of_queries(client, login, make_commi
         counts[size] = (len(public), len(manage))
     assert counts[4] == counts[12], counts
     assert counts[12][0] <= 10 and counts[12][1] <= 16, counts
+
+
+def test_a_members_data_export_carries_their_seat(client, login, formed, make_user):
+    import json
+
+    resident = make_user()
+    formed(3, 3, users=[resident])
+    login(resident)
+    data = json.loads(client.get("/account/export").get_data(as_text=True))
+    assert [s["contact"] for s in data["committee_seats"]] == ["010-0000-0000"]
+    assert data["committee_seats"][0]["status"] == "active"
