@@ -33,8 +33,8 @@ ERROR_TITLES = {
 }
 
 
-# Main menu entries: (order, endpoint, label). Domain packages add theirs with register_nav.
-_NAV: list[tuple[int, str, object]] = [(0, "main.index", _l("Home"))]
+# Main menu entries: (order, endpoint, label). Each domain adds its own in its register(app).
+_NAV: list[tuple[int, str, object]] = []
 
 
 def register_nav(order: int, endpoint: str, label) -> None:

@@ -26,17 +26,7 @@ from app.labs.models import (
 )
 from app.labs.search import index_lab
 from app.labs.signals import lab_closed
-from app.notifications import kinds
 from app.notifications.services import notify, notify_selected
-
-kinds.register("lab_application_received", _l("%(name)s applied to the living lab “%(lab)s”."))
-kinds.register("lab_application_accepted", _l("Welcome! You were accepted into the living lab “%(lab)s”."))
-kinds.register("lab_application_waitlisted",
-               _l("The living lab “%(lab)s” is full. You are on its waitlist and move up when a place frees."))
-kinds.register("lab_application_declined", _l("Your application to the living lab “%(lab)s” was declined."))
-kinds.register("lab_waitlist_moved_up", _l("A place freed up: you are now a member of the living lab “%(lab)s”."))
-kinds.register("lab_stage_changed", _l("The living lab “%(lab)s” is now in stage %(number)s of 5."))
-kinds.register("lab_closed", _l("The living lab “%(lab)s” is closed. Thank you for taking part!"))
 
 
 class GateNotMet(DomainError):

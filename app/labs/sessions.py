@@ -25,15 +25,12 @@ from app.labs.models import (
     SessionRsvp,
 )
 from app.labs.signals import attendance_recorded
-from app.notifications import kinds
 from app.notifications.services import notify_selected
 
 # No 0/O, 1/I/L: the code is read aloud or copied from a screen.
 CHECKIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CHECKIN_LENGTH = 6
 CHECKIN_OPENS_BEFORE = timedelta(minutes=15)
-
-kinds.register("lab_session_scheduled", _l("A new session of the living lab “%(lab)s” was scheduled: %(title)s."))
 
 
 def new_checkin_code() -> str:
