@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.api import bp
 from app.api.auth import require_api, token_required
+from app.api.idempotency import idempotent, respond
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.routes_ledger import (
     ACTION_ERRORS,
@@ -16,9 +17,7 @@ from app.api.routes_ledger import (
     batch_json,
     blocked_json,
     budgets_json,
-    idempotent,
     page_of,
-    respond,
 )
 from app.api.spec import ERROR, documented, query_param
 from app.core import ValidationFailed

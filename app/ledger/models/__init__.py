@@ -19,6 +19,5 @@ from app.ledger.models.payout import (  # noqa: F401
     KOREAN_BANKS,
     BankAccount,
     BatchStatus,
-    IdempotentResponse,
     PayoutBatch,
 )

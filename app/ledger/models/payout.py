@@ -1,10 +1,10 @@
-"""Bank accounts for payouts, payout batches, and stored API responses for idempotent retries."""
+"""Bank accounts for payouts and payout batches."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
@@ -77,18 +77,3 @@ class PayoutBatch(db.Model):
             raise DomainError(_l("Export the batch for the bank transfer before marking it paid."))
         self.status = BatchStatus.PAID
         self.paid_at, self.paid_by_id = now, by.id
-
-
-class IdempotentResponse(db.Model):
-    """The answer given to an API request that carried an Idempotency-Key, replayed on a retry."""
-
-    __tablename__ = "idempotent_responses"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(100))
-    request_path: Mapped[str] = mapped_column(String(200))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
