@@ -8,10 +8,11 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.auth.labels import CONSENT_LABELS, ROLE_LABELS, access_event_label
+from app.auth.labels import access_event_label
 from app.core import DomainError, ValidationFailed
 from app.districts import district_name
 from app.extensions import db, login_manager
+from app.text import render_markdown
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -98,6 +99,8 @@ def register_web(app: Flask) -> None:
             return jsonify({"error": {"code": 500, "message": str(ERROR_TITLES[500])}}), 500
         return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
 
+    app.add_template_filter(render_markdown, "markdown")  # user-written text, sanitized
+
     @app.context_processor
     def template_helpers():
         from app.notifications.services import unread_count
@@ -111,8 +114,6 @@ def register_web(app: Flask) -> None:
 
         return {
             "nav_items": nav_items,
-            "role_label": lambda role: ROLE_LABELS.get(role, role),
-            "consent_label": lambda item: CONSENT_LABELS.get(item, item),
             "access_event_label": access_event_label,
             "current_locale": str(get_locale()),
             "district_name": district_name,

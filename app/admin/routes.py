@@ -6,7 +6,6 @@ from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.admin.forms import CityEmployeeForm, ConfirmForm, RoleForm
-from app.auth.labels import ROLE_LABELS
 from app.audit.models import AuditEntry
 from app.auth import services
 from app.auth.models import Role, User
@@ -29,7 +28,7 @@ def users():
         like = f"%{q}%"
         query = query.where(or_(User.email.ilike(like), User.display_name.ilike(like)))
     pagination = db.paginate(query, page=page_number(), per_page=30, error_out=False)
-    return render_template("admin/users.html", pagination=pagination, q=q, role_labels=ROLE_LABELS)
+    return render_template("admin/users.html", pagination=pagination, q=q)
 
 
 @bp.route("/users/<int:user_id>")
@@ -37,7 +36,7 @@ def users():
 def user_detail(user_id: int):
     user = _get_user(user_id)
     return render_template(
-        "admin/user.html", user=user, role_labels=ROLE_LABELS, role_form=RoleForm(),
+        "admin/user.html", user=user, role_form=RoleForm(),
         employee_form=CityEmployeeForm(is_city_employee=user.is_city_employee), confirm_form=ConfirmForm(),
     )
 

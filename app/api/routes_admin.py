@@ -11,7 +11,7 @@ from app.audit.models import AuditEntry
 from app.auth import services
 from app.auth.models import Role, User
 from app.auth.permissions import can_manage_users, can_view_audit_log
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
 
 
@@ -86,7 +86,7 @@ def admin_audit():
                              page=page_arg(), per_page=per_page_arg(), error_out=False)
     return jsonify(paginated(pagination, lambda e: {
         "id": e.id, "actor_id": e.actor_id, "action": e.action, "target_type": e.target_type,
-        "target_id": e.target_id, "details": e.details, "created_at": e.created_at.isoformat() + "Z",
+        "target_id": e.target_id, "details": e.details, "created_at": iso(e.created_at),
     }))
 
 

@@ -13,7 +13,7 @@ from app.api import bp
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.spec import documented, query_param
-from app.core import ValidationFailed, utcnow
+from app.core import ValidationFailed, iso, utcnow
 from app.extensions import db
 from app.labs import permissions as perm
 from app.labs import services
@@ -73,10 +73,6 @@ GATE_ERROR = {"type": "object", "properties": {"error": {"type": "object", "prop
     "missing": {"type": "array", "items": {"type": "string"}}}}}}
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat() + "Z"
-
-
 def lab_json(lab: Lab, accepted: int | None = None) -> dict:
     return {
         "id": lab.id, "title": lab.title, "summary": lab.summary, "mode": lab.mode.value, "district": lab.district,
@@ -86,13 +82,13 @@ def lab_json(lab: Lab, accepted: int | None = None) -> dict:
         "recruiting": lab.recruitment_open(seoul_today()),
         "accepted_members": services.accepted_count(lab) if accepted is None else accepted,
         "facilitators": [{"id": f.id, "display_name": f.display_name} for f in lab.facilitators],
-        "closed_at": _iso(lab.closed_at),
+        "closed_at": iso(lab.closed_at),
     }
 
 
 def session_json(session: LabSession, show_code: bool) -> dict:
-    body = {"id": session.id, "title": session.title, "starts_at": _iso(session.starts_at),
-            "ends_at": _iso(session.ends_at), "place": session.place, "meeting_url": session.meeting_url,
+    body = {"id": session.id, "title": session.title, "starts_at": iso(session.starts_at),
+            "ends_at": iso(session.ends_at), "place": session.place, "meeting_url": session.meeting_url,
             "duration_minutes": session.duration_minutes}
     if show_code:
         body["checkin_code"] = session.checkin_code
@@ -102,7 +98,7 @@ def session_json(session: LabSession, show_code: bool) -> dict:
 def application_json(membership: LabMembership, show_motivation: bool) -> dict:
     body = {"id": membership.id, "user_id": membership.user_id, "display_name": membership.user.display_name,
             "group": membership.group.value, "status": membership.status.value,
-            "applied_at": _iso(membership.applied_at), "decided_at": _iso(membership.decided_at),
+            "applied_at": iso(membership.applied_at), "decided_at": iso(membership.decided_at),
             "plan_role": membership.plan_role}
     if show_motivation:
         body["motivation"] = membership.motivation
@@ -112,7 +108,7 @@ def application_json(membership: LabMembership, show_motivation: bool) -> dict:
 def attendance_json(attendance, created: bool) -> dict:
     return {"id": attendance.id, "session_id": attendance.session_id, "user_id": attendance.user_id,
             "method": attendance.method.value, "recorded_by_id": attendance.recorded_by_id,
-            "recorded_at": _iso(attendance.recorded_at), "already_recorded": not created}
+            "recorded_at": iso(attendance.recorded_at), "already_recorded": not created}
 
 
 def lab_detail_json(lab: Lab, user) -> dict:
@@ -130,7 +126,7 @@ def lab_detail_json(lab: Lab, user) -> dict:
     body["findings"], body["retrospective"] = lab.findings, lab.retrospective
     body["results_summary"] = lab.results_summary
     body["timeline"] = [{"from": c.from_stage.value if c.from_stage else None, "to": c.to_stage.value,
-                         "actor_id": c.actor_id, "reason": c.reason, "at": _iso(c.at)} for c in services.timeline(lab)]
+                         "actor_id": c.actor_id, "reason": c.reason, "at": iso(c.at)} for c in services.timeline(lab)]
     if perm.can_change_stage(user, lab):
         body["unmet_gate"] = [str(m) for m in unmet_conditions(lab)]
     return body

@@ -14,7 +14,7 @@ from app.api.auth import require_api, token_required
 from app.api.idempotency import idempotent, ledger_key, respond
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.spec import ERROR, documented, query_param
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
 from app.ledger import receipts
 from app.ledger.forms import BankAccountForm, ExpenseClaimForm, ReasonForm
@@ -70,10 +70,6 @@ def page_of(schema: dict) -> dict:
                                              "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
 
 
-def _time(moment) -> str | None:
-    return moment.isoformat() + "Z" if moment else None
-
-
 def allowances_json(items) -> list[dict]:
     titles = programme_titles((a.programme_type, a.programme_id) for a in items)
     return [{
@@ -117,7 +113,7 @@ def batch_json(batch: PayoutBatch) -> dict:
         "transfers": [{"member_id": row["user_id"], "name": row["name"], "bank": row["bank"],
                        "account_number": row["account"].masked_number, "amount": row["amount_won"]}
                       for row in payouts.batch_rows(batch)],
-        "exported_at": _time(batch.exported_at), "paid_at": _time(batch.paid_at),
+        "exported_at": iso(batch.exported_at), "paid_at": iso(batch.paid_at),
     }
 
 

@@ -20,7 +20,7 @@ from app.api.routes_ledger import (
     page_of,
 )
 from app.api.spec import ERROR, documented, query_param
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
 from app.ledger.forms import AllowanceRuleForm, BudgetForm
 from app.ledger.models import Allowance, Budget, LedgerEntry, PayoutBatch, ProgrammeType
@@ -92,7 +92,7 @@ def budget_entries(budget_id: int):
     return jsonify(paginated(pagination, lambda e: {
         "id": e.id, "type": e.entry_type.value, "amount": e.amount_won, "allowance_id": e.allowance_id,
         "batch_id": e.batch_id, "actor_id": e.actor_id, "reason": e.reason,
-        "created_at": e.created_at.isoformat() + "Z",
+        "created_at": iso(e.created_at),
     }))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.auth.models import AccessLog, ApiToken, Consent, User
+from app.core import iso
 from app.extensions import db
 from app.notifications.models import Notification
 
@@ -18,10 +19,6 @@ _SECTIONS: dict[str, Callable[[User], object]] = {}
 
 def register_export(name: str, provider: Callable[[User], object]) -> None:
     _SECTIONS[name] = provider
-
-
-def iso(moment) -> str | None:
-    return moment.isoformat() + "Z" if moment else None
 
 
 def export_user_data(user: User) -> dict:

@@ -14,7 +14,7 @@ def comment_documents():
     query = (select(Comment).where(Comment.deleted_at.is_(None))
              .order_by(Comment.target_type, Comment.target_id, Comment.id).execution_options(yield_per=1000))
     for chunk in db.session.scalars(query).partitions():
-        loaded = preload_targets(chunk)  # kept alive for the identity map while the chunk is indexed
+        _loaded = preload_targets(chunk)  # kept alive for the identity map while the chunk is indexed
         for comment in chunk:
             target = comment_target(comment.target_type)
             obj = target.load(comment.target_id) if target else None

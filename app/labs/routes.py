@@ -20,7 +20,6 @@ from app.labs.stats import lab_kpis, recruiting_condition, with_membership_count
 from app.web import run_service
 from app.labs.views import authorize, flash_form_errors, load_child, load_lab, seoul_today, viewer_membership
 from app.labs.workspace_services import praise_of, prototypes_with_feedback
-from app.text import render_markdown
 
 _STAGE_ORDER = case(*[(Lab.stage == stage, position) for position, stage in enumerate(LabStage)])
 
@@ -195,11 +194,6 @@ def change_stage(lab_id: int):
     else:
         run_service(lambda: services.move_back(lab, current_user, form.reason.data), _("The lab moved back one stage."))
     return redirect(url_for("labs.detail", lab_id=lab.id))
-
-
-@bp.app_template_filter("lab_markdown")
-def lab_markdown(text: str | None):
-    return render_markdown(text or "")
 
 
 @bp.app_template_global("labs_recruiting_for_proposal")

@@ -10,13 +10,7 @@ from app.extensions import db
 from app.proposals import bp, permissions, queries, services
 from app.proposals.choices import all_fields, all_topics
 from app.proposals.forms import ProposalForm
-from app.proposals.models import STATUS_LABELS, Proposal
-from app.text import render_markdown
-
-
-@bp.app_template_filter("markdown")
-def markdown_filter(text: str):
-    return render_markdown(text)
+from app.proposals.models import Proposal, ProposalStatus
 
 
 @bp.app_context_processor
@@ -56,7 +50,7 @@ def index():
     pagination = queries.list_proposals(filters, current_user, page_number())
     return render_template(
         "proposals/index.html", pagination=pagination, filters=filters, fields=all_fields(), topics=all_topics(),
-        statuses=STATUS_LABELS, districts=district_choices(), own_hidden=queries.own_hidden_proposals(current_user),
+        statuses=list(ProposalStatus), districts=district_choices(), own_hidden=queries.own_hidden_proposals(current_user),
     )
 
 

@@ -1,13 +1,13 @@
 """Bank accounts for payouts and payout batches."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
@@ -41,13 +41,9 @@ class BankAccount(db.Model):
         return f"***-****-{self.account_last4}"
 
 
-class BatchStatus(enum.Enum):
-    OPEN = "open"
-    PAID = "paid"
-
-    @property
-    def label(self):
-        return {BatchStatus.OPEN: _l("Open"), BatchStatus.PAID: _l("Paid")}[self]
+class BatchStatus(LabelledEnum):
+    OPEN = "open", _l("Open")
+    PAID = "paid", _l("Paid")
 
 
 class PayoutBatch(db.Model):
