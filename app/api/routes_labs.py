@@ -23,7 +23,8 @@ from app.labs.gates import unmet_conditions
 from app.labs.models import Lab, LabMembership, LabMode, LabSession, LabStage, MemberGroup, MembershipStatus, RsvpAnswer
 from app.labs.proposal_links import lab_proposals
 from app.labs.services import GateNotMet
-from app.labs.stats import lab_kpis, recruiting_condition, with_membership_counts
+from app.labs import queries
+from app.labs.queries import lab_kpis
 from app.labs.views import seoul_today
 
 TAG = "labs"
@@ -155,18 +156,16 @@ def gate_not_met(error: GateNotMet):
         "items": {"type": "array", "items": LAB_SCHEMA}, "total": {"type": "integer"},
         "page": {"type": "integer"}, "per_page": {"type": "integer"}}})})
 def list_labs():
-    statement = select(Lab)
+    filters = queries.LabFilters(sort="newest")
     stage = request.args.get("stage")
     if stage:
         try:
-            statement = statement.where(Lab.stage == LabStage(stage))
+            filters.stage = LabStage(stage)
         except ValueError:
             raise ValidationFailed({"stage": [_l("Unknown stage.")]})
     if request.args.get("recruiting") in ("1", "true"):
-        statement = statement.where(recruiting_condition(seoul_today()))
-    pagination = db.paginate(statement.order_by(Lab.id.desc()), page=page_arg(), per_page=per_page_arg(),
-                             error_out=False)
-    rows = with_membership_counts(pagination.items)
+        filters.show = "recruiting"
+    pagination, rows = queries.list_labs(filters, seoul_today(), page_arg(), per_page_arg())
     return jsonify({"items": [lab_json(lab, accepted) for lab, accepted, _pending, _waitlisted in rows],
                     "total": pagination.total, "page": pagination.page, "per_page": pagination.per_page})
 
@@ -217,19 +216,17 @@ def apply_to_lab(lab_id: int):
 
 
 @bp.route("/labs/<int:lab_id>/applications", methods=["GET"])
-@documented("Applications and members of a lab (facilitators and staff see every status and motivation)", tag=TAG,
+@documented("Applications and members of a lab (its facilitators see every status and motivation)", tag=TAG,
             query=[query_param("page", "integer"), query_param("per_page", "integer", "at most 100")],
             responses={200: ("A page of applications", {"type": "object", "properties": {
                 "items": {"type": "array", "items": APPLICATION_SCHEMA}}})})
 def list_applications(lab_id: int):
     lab = load_lab(lab_id)
     user = require_api(lambda u: perm.can_view_members(u, lab, membership_of(lab, u)))
-    manage = perm.can_manage_members(user, lab) or user.is_staff
-    statement = select(LabMembership).where(LabMembership.lab_id == lab.id).order_by(LabMembership.id)
-    if not manage:
-        statement = statement.where(LabMembership.status == MembershipStatus.ACCEPTED)
-    pagination = db.paginate(statement, page=page_arg(), per_page=per_page_arg(), error_out=False)
-    return jsonify(paginated(pagination, lambda m: application_json(m, manage)))
+    applications = perm.can_view_applications(user, lab)
+    pagination = db.paginate(queries.members_query(lab, every_application=applications, sort="applied"),
+                             page=page_arg(), per_page=per_page_arg(), error_out=False)
+    return jsonify(paginated(pagination, lambda m: application_json(m, applications)))
 
 
 @bp.route("/labs/<int:lab_id>/applications/<int:application_id>", methods=["POST"])

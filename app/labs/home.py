@@ -1,5 +1,5 @@
 """Recruiting labs promoted on the home page."""
-from app.labs.stats import recruiting_labs
+from app.labs.queries import recruiting_labs
 from app.labs.views import seoul_today
 
 

@@ -101,6 +101,12 @@ def can_manage_members(user, lab: Lab) -> bool:
     return _authenticated(user) and lab.stage in OPEN_STAGES and lab.is_facilitator(user)
 
 
+def can_view_applications(user, lab: Lab) -> bool:
+    """See every application (not only accepted members) and each applicant's motivation, on the members
+    page and in the API alike: the facilitators who decide them. Staff and members see accepted members."""
+    return can_manage_members(user, lab)
+
+
 def can_view_members(user, lab: Lab, membership: LabMembership | None) -> bool:
     return _authenticated(user) and (lab.is_facilitator(user) or user.is_staff or _accepted(membership))
 

@@ -13,10 +13,11 @@ from app.labs import bp, services
 from app.labs import permissions as perm
 from app.labs.forms import ApplicationForm, DecisionForm, EditLabForm, FacilitatorForm, LabForm, StageForm
 from app.labs.gates import unmet_conditions
-from app.labs.models import Lab, LabMembership, LabMode, LabStage, MemberGroup, MembershipStatus
+from app.labs.models import Lab, LabMembership, LabMode, LabStage, MemberGroup
 from app.labs.proposal_links import proposals_of, recruiting_labs_from_proposal
 from app.labs.sessions import sessions_of
-from app.labs.stats import lab_kpis, recruiting_condition, with_membership_counts
+from app.labs import queries
+from app.labs.queries import lab_kpis, with_membership_counts
 from app.web import run_service
 from app.labs.views import authorize, flash_form_errors, load_child, load_lab, seoul_today, viewer_membership
 from app.labs.workspace_services import praise_of, prototypes_with_feedback
@@ -28,17 +29,10 @@ _STAGE_ORDER = case(*[(Lab.stage == stage, position) for position, stage in enum
 def index():
     today = seoul_today()
     show = request.args.get("show", "active")
-    statement = select(Lab)
-    if show == "recruiting":
-        statement = statement.where(recruiting_condition(today))
-    elif show == "closed":
-        statement = statement.where(Lab.stage == LabStage.CLOSED)
-    else:
+    if show not in queries.SHOWS:
         show = "active"
-        statement = statement.where(Lab.stage != LabStage.CLOSED)
-    pagination = db.paginate(statement.order_by(Lab.recruitment_deadline.desc(), Lab.id.desc()),
-                             page=page_number(), per_page=12, error_out=False)
-    return render_template("labs/index.html", pagination=pagination, rows=with_membership_counts(pagination.items),
+    pagination, rows = queries.list_labs(queries.LabFilters(show=show, sort="deadline"), today, page_number(), 12)
+    return render_template("labs/index.html", pagination=pagination, rows=rows,
                            show=show, today=today,
                            can_create=perm.can_create_lab(current_user),
                            can_overview=perm.can_view_overview(current_user))
@@ -152,17 +146,11 @@ def members(lab_id: int):
     lab = load_lab(lab_id)
     membership = viewer_membership(lab)
     authorize(perm.can_view_members(current_user, lab, membership))
-    manage = perm.can_manage_members(current_user, lab)
-    statement = select(LabMembership).where(LabMembership.lab_id == lab.id)
-    if not manage:
-        statement = statement.where(LabMembership.status == MembershipStatus.ACCEPTED)
-    status_order = case((LabMembership.status == MembershipStatus.APPLIED, 0),
-                        (LabMembership.status == MembershipStatus.ACCEPTED, 1),
-                        (LabMembership.status == MembershipStatus.WAITLISTED, 2), else_=3)
-    pagination = db.paginate(statement.order_by(status_order, LabMembership.waitlisted_at, LabMembership.applied_at,
-                                                LabMembership.id),
+    applications = perm.can_view_applications(current_user, lab)
+    pagination = db.paginate(queries.members_query(lab, every_application=applications),
                              page=page_number(), per_page=50, error_out=False)
-    return render_template("labs/members.html", lab=lab, pagination=pagination, manage=manage,
+    return render_template("labs/members.html", lab=lab, pagination=pagination,
+                           manage=perm.can_manage_members(current_user, lab), show_applications=applications,
                            decision_form=DecisionForm(), accepted=services.accepted_count(lab))
 
 
