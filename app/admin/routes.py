@@ -1,10 +1,9 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.admin import bp
+from app.admin import bp, queries
 from app.admin.forms import CityEmployeeForm, ConfirmForm, RoleForm
 from app.audit.models import AuditEntry
 from app.auth import services
@@ -22,12 +21,8 @@ def _get_user(user_id: int) -> User:
 @bp.route("/users")
 @requires(can_manage_users)
 def users():
-    query = select(User).order_by(User.id)
     q = request.args.get("q", "").strip()
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(User.email.ilike(like), User.display_name.ilike(like)))
-    pagination = db.paginate(query, page=page_number(), per_page=30, error_out=False)
+    pagination = db.paginate(queries.users_query(q), page=page_number(), per_page=30, error_out=False)
     return render_template("admin/users.html", pagination=pagination, q=q)
 
 
@@ -87,7 +82,8 @@ def deactivate_user(user_id: int):
 @requires(can_view_audit_log)
 def audit_log():
     pagination = db.paginate(
-        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc()), page=page_number(), per_page=50, error_out=False
+        queries.audit_log_query().options(selectinload(AuditEntry.actor)), page=page_number(), per_page=50,
+        error_out=False
     )
     return render_template("admin/audit.html", pagination=pagination)
 

@@ -11,8 +11,8 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from app.api import bp
 from app.api.auth import require_api, token_required
-from app.api.idempotency import idempotent, ledger_key, respond
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
+from app.api.idempotency import idempotent, ledger_key, respond
 from app.api.spec import ERROR, documented, query_param
 from app.core import ValidationFailed, iso
 from app.extensions import db

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.permissions import require
 from app.core import DomainError, page_number
 from app.extensions import db
-from app.ledger import bp
+from app.ledger import bp, queries
 from app.ledger.forms import ActionForm, AllowanceRuleForm, BudgetForm
 from app.ledger.models import Allowance, Budget, LedgerEntry, PayoutBatch, ProgrammeType
 from app.ledger.permissions import (
@@ -26,10 +26,7 @@ from app.ledger.services import funds, payouts
 @login_required
 def budgets():
     require(can_view_budgets)
-    pagination = db.paginate(
-        select(Budget).order_by(Budget.fiscal_year.desc(), Budget.programme_type, Budget.programme_id),
-        page=page_number(), per_page=30, error_out=False,
-    )
+    pagination = db.paginate(queries.budgets_query(), page=page_number(), per_page=30, error_out=False)
     titles = programme_titles((b.programme_type, b.programme_id) for b in pagination.items)
     return render_template("ledger/budgets.html", pagination=pagination, titles=titles)
 
@@ -108,10 +105,7 @@ def programme_budget(programme_type: str, programme_id: int):
 def payout_batches():
     require(can_manage_payouts)
     payable, blocked = payouts.awaiting_payout()
-    pagination = db.paginate(
-        select(PayoutBatch).options(selectinload(PayoutBatch.allowances)).order_by(PayoutBatch.id.desc()),
-        page=page_number(), per_page=20, error_out=False,
-    )
+    pagination = db.paginate(queries.batches_query(), page=page_number(), per_page=20, error_out=False)
     return render_template("ledger/payouts.html", pagination=pagination, payable=payable, blocked=blocked,
                            action_form=ActionForm())
 
