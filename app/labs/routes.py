@@ -18,8 +18,8 @@ from app.labs.proposal_links import proposals_of, recruiting_labs_from_proposal
 from app.labs.sessions import sessions_of
 from app.labs import queries
 from app.labs.queries import lab_kpis, with_membership_counts
-from app.web import run_service
-from app.labs.views import authorize, flash_form_errors, load_child, load_lab, seoul_today, viewer_membership
+from app.web import authorize, flash_form_errors, run_service
+from app.labs.views import load_child, load_lab, seoul_today, viewer_membership
 from app.labs.workspace_services import praise_of, prototypes_with_feedback
 
 _STAGE_ORDER = case(*[(Lab.stage == stage, position) for position, stage in enumerate(LabStage)])
@@ -55,14 +55,13 @@ def create():
     form = LabForm(mode=request.args.get("mode", LabMode.RESIDENT_LED.value),
                    proposal_ids=request.args.get("proposal", ""))
     if form.validate_on_submit():
-        created = []
-        ok = run_service(lambda: created.append(services.create_lab(
+        outcome = run_service(lambda: services.create_lab(
             current_user, title=form.title.data, summary=form.summary.data, mode=LabMode(form.mode.data),
             district=form.district.data, capacity=form.capacity.data, budget_won=form.budget_won.data,
             recruitment_deadline=form.recruitment_deadline.data, starts_on=form.starts_on.data,
-            ends_on=form.ends_on.data, proposal_ids=form.parsed_proposal_ids())), _("The lab was created."))
-        if ok:
-            return redirect(url_for("labs.detail", lab_id=created[0].id))
+            ends_on=form.ends_on.data, proposal_ids=form.parsed_proposal_ids()), _("The lab was created."), form=form)
+        if outcome:
+            return redirect(url_for("labs.detail", lab_id=outcome.value.id))
     return render_template("labs/form.html", form=form, lab=None)
 
 
@@ -92,7 +91,7 @@ def edit(lab_id: int):
                 lab, current_user, title=form.title.data, summary=form.summary.data, district=form.district.data,
                 capacity=form.capacity.data, budget_won=form.budget_won.data,
                 recruitment_deadline=form.recruitment_deadline.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data), _("The lab was saved.")):
+                ends_on=form.ends_on.data), _("The lab was saved."), form=form):
             return redirect(url_for("labs.detail", lab_id=lab.id))
     return render_template("labs/form.html", form=form, lab=lab)
 

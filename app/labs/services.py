@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app import audit
 from app.auth.models import User
-from app.core import DomainError, utcnow
+from app.core import DomainError, NotAllowed, utcnow
 from app.extensions import db
 from app.labs.gates import unmet_conditions
 from app.labs.models import (
@@ -128,7 +128,7 @@ def apply(lab: Lab, user: User, *, motivation: str, group: MemberGroup, today: d
         raise DomainError(_l("Applications for this lab closed on %(date)s.",
                              date=lab.recruitment_deadline.isoformat()))
     if lab.is_facilitator(user):
-        raise DomainError(_l("You facilitate this lab, so you cannot apply to it."), status=403)
+        raise NotAllowed(_l("You facilitate this lab, so you cannot apply to it."))
     if lab.membership_of(user) is not None:
         raise DomainError(_l("You have already applied to this lab."))
     motivation = motivation.strip()
