@@ -21,7 +21,6 @@ from app.api.routes_committees import (
     TAG,
     _body,
     _enum,
-    _iso,
     _list_of,
     item_json,
     meeting_detail_json,
@@ -55,7 +54,7 @@ from app.committees.models import (
 from app.committees.rules import signatures_needed
 from app.committees.services import deliberation, meetings, today
 from app.committees.views import chair_seat, load_committee, load_item, load_meeting, load_recusal, load_request
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
 
 
@@ -65,7 +64,7 @@ def _seat(committee):
 
 def request_json(req, enrolled: int, signed: set[int]) -> dict:
     return {"id": req.id, "purpose": req.purpose, "status": req.status.value, "signature_count": req.signature_count,
-            "signatures_needed": signatures_needed(req.enrolled_when_due or enrolled), "due_at": _iso(req.due_at),
+            "signatures_needed": signatures_needed(req.enrolled_when_due or enrolled), "due_at": iso(req.due_at),
             "signed": req.id in signed}
 
 

@@ -1,8 +1,6 @@
 """The advisory committee over the API: the same forms, rules and services as the pages."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
@@ -28,7 +26,7 @@ from app.committees.models import (
 )
 from app.committees.services import membership, today
 from app.committees.views import load_committee, load_member
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
 
 TAG = "committees"
@@ -74,12 +72,6 @@ def _list_of(schema):
                                              "per_page": I}}
 
 
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() + "Z" if isinstance(value, datetime) else value.isoformat()
-
-
 def committee_json(committee) -> dict:
     return {"id": committee.id, "name": committee.name, "description": committee.description,
             "travel_expense_won": committee.travel_expense_won}
@@ -88,25 +80,25 @@ def committee_json(committee) -> dict:
 def member_json(member, offices: dict, *, staff: bool) -> dict:
     body = {"id": member.id, "name": member.name, "affiliation": member.affiliation, "category": member.category.value,
             "office": offices[member.id].value if member.id in offices else None,
-            "term_starts_on": _iso(member.term_starts_on), "term_ends_on": _iso(member.term_ends_on),
+            "term_starts_on": iso(member.term_starts_on), "term_ends_on": iso(member.term_ends_on),
             "renewals": member.renewals}
     if staff:
         dismissal = None
         if member.dismissal_reason is not None:
             dismissal = {"reason": member.dismissal_reason.value, "reason_ko": member.dismissal_reason.korean,
                          "reason_en": str(member.dismissal_reason.label), "note": member.dismissal_note,
-                         "at": _iso(member.dismissed_at), "by": member.dismissed_by_id}
+                         "at": iso(member.dismissed_at), "by": member.dismissed_by_id}
         body.update(contact=member.contact, gender=member.gender.value, status=member.status.value,
                     user_id=member.user_id, is_city_employee=member.is_city_employee,
-                    predecessor_id=member.predecessor_id, left_on=_iso(member.left_on), dismissal=dismissal)
+                    predecessor_id=member.predecessor_id, left_on=iso(member.left_on), dismissal=dismissal)
     return body
 
 
 def meeting_json(meeting) -> dict:
     return {"id": meeting.id, "committee_id": meeting.committee_id, "title": meeting.title,
-            "starts_at": _iso(meeting.starts_at), "place": meeting.place, "status": meeting.status.value,
+            "starts_at": iso(meeting.starts_at), "place": meeting.place, "status": meeting.status.value,
             "basis": meeting.basis.value, "request_id": meeting.request_id, "enrolled_count": meeting.enrolled_count,
-            "published_at": _iso(meeting.published_at)}
+            "published_at": iso(meeting.published_at)}
 
 
 def item_json(item, *, staff: bool) -> dict:

@@ -1,14 +1,17 @@
 """`flask committees end-terms`: mark members whose term ran out as ended, in every committee."""
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.committees import bp
 from app.committees.models import Committee
 from app.committees.services import membership
 from app.extensions import db
 
 
-@bp.cli.command("end-terms")
+committees_cli = AppGroup("committees", help="The policy advisory committees.")
+
+
+@committees_cli.command("end-terms")
 def end_terms_command():
     """Mark appointed members whose two-year term is over as ended (their office, if any, falls vacant)."""
     ended = 0

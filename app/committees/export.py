@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.auth.export import iso, register_export
 from app.committees.models import CommitteeMember, ItemVote, MeetingAttendance, RequestSignature
+from app.core import iso
 from app.extensions import db
 
 
@@ -29,6 +29,3 @@ def committee_seats(user) -> list[dict]:
         "dismissal_note": seat.dismissal_note, "meetings_attended": sorted(attended.get(seat.id, [])),
         "votes": votes.get(seat.id, []), "request_signatures": signed.get(seat.id, []),
     } for seat in seats]
-
-
-register_export("committee_seats", committee_seats)

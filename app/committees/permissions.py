@@ -5,6 +5,7 @@ an action is usable only in its statuses and only by the kinds of actor listed f
 viewer's serving seat (``member``) and the chair's seat in; nothing here queries the database."""
 from __future__ import annotations
 
+from app.auth.permissions import signed_in
 from app.committees.models import Meeting, MeetingRequest, MeetingStatus, RequestStatus
 
 PUBLIC = "public"  # anyone
@@ -30,16 +31,12 @@ MEETING_RULES: dict[str, tuple[frozenset[MeetingStatus], frozenset[str]]] = {
 }
 
 
-def _authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "active", False)
-
-
 def _staff(user) -> bool:
-    return _authenticated(user) and user.is_staff
+    return signed_in(user) and user.is_staff
 
 
 def _holds(user, seat) -> bool:
-    return _authenticated(user) and seat is not None and seat.user_id == user.id
+    return signed_in(user) and seat is not None and seat.user_id == user.id
 
 
 def actor_kinds(user, member=None, chair=None) -> frozenset[str]:
@@ -63,7 +60,7 @@ def can_view_meeting(user, meeting: Meeting) -> bool:
 
 
 def can_create_committee(user) -> bool:
-    return _authenticated(user) and user.is_admin
+    return signed_in(user) and user.is_admin
 
 
 def can_manage_committee(user) -> bool:

@@ -29,9 +29,7 @@ from app.committees.models import (
 )
 from app.committees.services import membership, meetings, today
 from app.committees.views import (
-    authorize,
     chair_seat,
-    flash_form_errors,
     load_committee,
     load_member,
     load_request,
@@ -39,7 +37,7 @@ from app.committees.views import (
 )
 from app.core import page_number
 from app.extensions import db
-from app.web import run_service
+from app.web import authorize, flash_form_errors, run_service
 
 PER_PAGE = 10
 

@@ -26,16 +26,14 @@ from app.committees.models import CallBasis, ItemOutcome, RecusalGround, Recusal
 from app.committees.routes import _manage_page
 from app.committees.services import deliberation, meetings, seoul_date
 from app.committees.views import (
-    authorize,
     chair_seat,
-    flash_form_errors,
     load_committee,
     load_item,
     load_meeting,
     load_recusal,
     viewer_seat,
 )
-from app.web import run_service
+from app.web import authorize, flash_form_errors, run_service
 
 
 @bp.route("/<int:committee_id>/meetings", methods=["POST"])

@@ -1,7 +1,7 @@
 """Loading helpers shared by the committee pages (404 on a wrong or mismatched id)."""
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import abort
 from flask_login import current_user
 
 from app.committees import queries
@@ -55,17 +55,3 @@ def viewer_seat(committee: Committee, user=None) -> CommitteeMember | None:
 
 def chair_seat(committee: Committee) -> CommitteeMember | None:
     return queries.officers(committee.id, today()).get(Office.CHAIR)
-
-
-def authorize(allowed: bool) -> None:
-    if not current_user.is_authenticated:
-        abort(401)
-    if not allowed:
-        abort(403)
-
-
-def flash_form_errors(form) -> None:
-    for field_name, messages in form.errors.items():
-        label = getattr(getattr(form, field_name, None), "label", None)
-        for message in messages:
-            flash(f"{label.text}: {message}" if label else str(message), "error")

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
@@ -30,13 +31,13 @@ from app.sql import value_enum
 
 
 
-class LabStage(enum.Enum):
-    PROBLEM = "problem"
-    PLANNING = "planning"
-    PROTOTYPING = "prototyping"
-    REVIEW = "review"
-    SHARING = "sharing"
-    CLOSED = "closed"
+class LabStage(LabelledEnum):
+    PROBLEM = "problem", _l("Finding problems we share")
+    PLANNING = "planning", _l("Planning together")
+    PROTOTYPING = "prototyping", _l("Prototyping")
+    REVIEW = "review", _l("Looking back with data")
+    SHARING = "sharing", _l("Sharing and praise")
+    CLOSED = "closed", _l("Closed")
 
     @property
     def number(self) -> int | None:
@@ -53,67 +54,27 @@ class LabStage(enum.Enum):
         position = _STAGE_ORDER.index(self)
         return _STAGE_ORDER[position - 1] if position > 0 else None
 
-    @property
-    def label(self):
-        return STAGE_LABELS[self]
-
 
 _STAGE_ORDER = list(LabStage)
 
-STAGE_LABELS = {
-    LabStage.PROBLEM: _l("Finding problems we share"),
-    LabStage.PLANNING: _l("Planning together"),
-    LabStage.PROTOTYPING: _l("Prototyping"),
-    LabStage.REVIEW: _l("Looking back with data"),
-    LabStage.SHARING: _l("Sharing and praise"),
-    LabStage.CLOSED: _l("Closed"),
-}
+class LabMode(LabelledEnum):
+    RESIDENT_LED = "resident_led", _l("Resident-led")
+    CITY_COMMISSIONED = "city_commissioned", _l("City-commissioned")
 
 
-class LabMode(enum.Enum):
-    RESIDENT_LED = "resident_led"
-    CITY_COMMISSIONED = "city_commissioned"
-
-    @property
-    def label(self):
-        return {
-            LabMode.RESIDENT_LED: _l("Resident-led"),
-            LabMode.CITY_COMMISSIONED: _l("City-commissioned"),
-        }[self]
+class MemberGroup(LabelledEnum):
+    CITIZEN = "citizen", _l("Citizen")
+    SUPPORTER = "supporter", _l("Practical supporter")
+    COORDINATOR = "coordinator", _l("Institutional coordinator")
+    EXPERT = "expert", _l("Knowledge and technology expert")
 
 
-class MemberGroup(enum.Enum):
-    CITIZEN = "citizen"
-    SUPPORTER = "supporter"
-    COORDINATOR = "coordinator"
-    EXPERT = "expert"
-
-    @property
-    def label(self):
-        return {
-            MemberGroup.CITIZEN: _l("Citizen"),
-            MemberGroup.SUPPORTER: _l("Practical supporter"),
-            MemberGroup.COORDINATOR: _l("Institutional coordinator"),
-            MemberGroup.EXPERT: _l("Knowledge and technology expert"),
-        }[self]
-
-
-class MembershipStatus(enum.Enum):
-    APPLIED = "applied"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    WAITLISTED = "waitlisted"
-    LEFT = "left"
-
-    @property
-    def label(self):
-        return {
-            MembershipStatus.APPLIED: _l("Applied"),
-            MembershipStatus.ACCEPTED: _l("Accepted"),
-            MembershipStatus.DECLINED: _l("Declined"),
-            MembershipStatus.WAITLISTED: _l("Waitlisted"),
-            MembershipStatus.LEFT: _l("Left"),
-        }[self]
+class MembershipStatus(LabelledEnum):
+    APPLIED = "applied", _l("Applied")
+    ACCEPTED = "accepted", _l("Accepted")
+    DECLINED = "declined", _l("Declined")
+    WAITLISTED = "waitlisted", _l("Waitlisted")
+    LEFT = "left", _l("Left")
 
 
 class AttendanceMethod(enum.Enum):
@@ -121,14 +82,10 @@ class AttendanceMethod(enum.Enum):
     CHECKIN = "checkin"
 
 
-class RsvpAnswer(enum.Enum):
-    YES = "yes"
-    NO = "no"
-    MAYBE = "maybe"
-
-    @property
-    def label(self):
-        return {RsvpAnswer.YES: _l("Yes"), RsvpAnswer.NO: _l("No"), RsvpAnswer.MAYBE: _l("Maybe")}[self]
+class RsvpAnswer(LabelledEnum):
+    YES = "yes", _l("Yes")
+    NO = "no", _l("No")
+    MAYBE = "maybe", _l("Maybe")
 
 
 lab_facilitators = Table(

@@ -27,8 +27,8 @@ from app.labs.forms import (
     TextForm,
 )
 from app.labs.models import LabMembership, MembershipStatus
-from app.web import run_service
-from app.labs.views import authorize, flash_form_errors, load_child, load_lab, viewer_membership
+from app.web import authorize, flash_form_errors, run_service
+from app.labs.views import load_child, load_lab, viewer_membership
 from app.labs.workspace import DataSet, PlanTask, ProblemCard, Prototype, ResourceKind
 
 TEXTS = {"findings": "write_findings", "retrospective": "write_retrospective",

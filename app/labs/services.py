@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app import audit
 from app.auth.models import User
-from app.core import DomainError, utcnow
+from app.core import DomainError, NotAllowed, utcnow
 from app.extensions import db
 from app.labs.gates import unmet_conditions
 from app.labs.models import (
@@ -26,17 +26,7 @@ from app.labs.models import (
 )
 from app.labs.search import index_lab
 from app.labs.signals import lab_closed
-from app.notifications import kinds
 from app.notifications.services import notify, notify_selected
-
-kinds.register("lab_application_received", _l("%(name)s applied to the living lab “%(lab)s”."))
-kinds.register("lab_application_accepted", _l("Welcome! You were accepted into the living lab “%(lab)s”."))
-kinds.register("lab_application_waitlisted",
-               _l("The living lab “%(lab)s” is full. You are on its waitlist and move up when a place frees."))
-kinds.register("lab_application_declined", _l("Your application to the living lab “%(lab)s” was declined."))
-kinds.register("lab_waitlist_moved_up", _l("A place freed up: you are now a member of the living lab “%(lab)s”."))
-kinds.register("lab_stage_changed", _l("The living lab “%(lab)s” is now in stage %(number)s of 5."))
-kinds.register("lab_closed", _l("The living lab “%(lab)s” is closed. Thank you for taking part!"))
 
 
 class GateNotMet(DomainError):
@@ -138,7 +128,7 @@ def apply(lab: Lab, user: User, *, motivation: str, group: MemberGroup, today: d
         raise DomainError(_l("Applications for this lab closed on %(date)s.",
                              date=lab.recruitment_deadline.isoformat()))
     if lab.is_facilitator(user):
-        raise DomainError(_l("You facilitate this lab, so you cannot apply to it."), status=403)
+        raise NotAllowed(_l("You facilitate this lab, so you cannot apply to it."))
     if lab.membership_of(user) is not None:
         raise DomainError(_l("You have already applied to this lab."))
     motivation = motivation.strip()

@@ -1,10 +1,12 @@
-"""Numbers shown on lab pages and lists, each computed with a fixed number of grouped queries."""
+"""Reading labs, shared by the pages and the API: the filtered lists, a lab's members, and the numbers
+shown on lab pages and lists, each computed with a fixed number of grouped queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, and_, case, func, select
 
 from app.extensions import db
 from app.labs.models import Attendance, Lab, LabMembership, LabSession, LabStage, MemberGroup, MembershipStatus
@@ -75,3 +77,59 @@ def recruiting_labs(today: date, limit: int = 3) -> list[tuple]:
     labs = db.session.scalars(select(Lab).where(recruiting_condition(today))
                               .order_by(Lab.recruitment_deadline, Lab.id).limit(limit)).all()
     return with_membership_counts(labs)
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+SHOWS = ("active", "recruiting", "closed")  # the list page's tabs; "" is every lab
+SORTS = {
+    "deadline": (Lab.recruitment_deadline.desc(), Lab.id.desc()),  # the list page
+    "newest": (Lab.id.desc(),),  # the API
+}
+
+
+@dataclass
+class LabFilters:
+    show: str = ""  # "", or one of SHOWS
+    stage: LabStage | None = None
+    sort: str = "deadline"
+
+
+def lab_list_query(filters: LabFilters, today: date) -> Select:
+    statement = select(Lab)
+    if filters.show == "recruiting":
+        statement = statement.where(recruiting_condition(today))
+    elif filters.show == "closed":
+        statement = statement.where(Lab.stage == LabStage.CLOSED)
+    elif filters.show == "active":
+        statement = statement.where(Lab.stage != LabStage.CLOSED)
+    if filters.stage is not None:
+        statement = statement.where(Lab.stage == filters.stage)
+    return statement.order_by(*SORTS[filters.sort])
+
+
+def list_labs(filters: LabFilters, today: date, page: int, per_page: int) -> tuple[Pagination, list[tuple]]:
+    """A page of labs and, for each, (lab, accepted, pending, waitlisted): two queries plus the count."""
+    pagination = db.paginate(lab_list_query(filters, today), page=page, per_page=per_page, error_out=False)
+    return pagination, with_membership_counts(pagination.items)
+
+
+# --- members -------------------------------------------------------------------------------------
+
+MEMBER_SORTS = {
+    # the members page: open applications first, then members, then the waitlist in its order
+    "status": (case((LabMembership.status == MembershipStatus.APPLIED, 0),
+                    (LabMembership.status == MembershipStatus.ACCEPTED, 1),
+                    (LabMembership.status == MembershipStatus.WAITLISTED, 2), else_=3),
+               LabMembership.waitlisted_at, LabMembership.applied_at, LabMembership.id),
+    "applied": (LabMembership.id,),  # the API
+}
+
+
+def members_query(lab: Lab, *, every_application: bool, sort: str = "status") -> Select:
+    """The lab's accepted members; with ``every_application`` (``permissions.can_view_applications``)
+    every application whatever its status."""
+    statement = select(LabMembership).where(LabMembership.lab_id == lab.id)
+    if not every_application:
+        statement = statement.where(LabMembership.status == MembershipStatus.ACCEPTED)
+    return statement.order_by(*MEMBER_SORTS[sort])
