@@ -61,11 +61,12 @@ def create():
     authorize(perm.can_create_committee(current_user))
     form = CommitteeForm()
     if form.validate_on_submit():
-        created = []
-        if run_service(lambda: created.append(membership.create_committee(
-                current_user, name=form.name.data, description=form.description.data or "",
-                travel_expense_won=form.travel_expense_won.data)), _("The committee was created. Nominate its members next.")):
-            return redirect(url_for("committees.manage", committee_id=created[0].id))
+        outcome = run_service(lambda: membership.create_committee(
+            current_user, name=form.name.data, description=form.description.data or "",
+            travel_expense_won=form.travel_expense_won.data), _("The committee was created. Nominate its members next."),
+            form=form)
+        if outcome:
+            return redirect(url_for("committees.manage", committee_id=outcome.value.id))
     return render_template("committees/form.html", form=form), 422 if form.errors else 200
 
 
@@ -131,7 +132,7 @@ def edit(committee_id: int):
     form = CommitteeForm()
     if form.validate_on_submit() and run_service(lambda: membership.update_committee(
             committee, current_user, name=form.name.data, description=form.description.data or "",
-            travel_expense_won=form.travel_expense_won.data), _("The committee was saved.")):
+            travel_expense_won=form.travel_expense_won.data), _("The committee was saved."), form=form):
         return redirect(url_for("committees.manage", committee_id=committee.id))
     return _manage_page(committee, 422, committee_form=form)
 
@@ -147,7 +148,7 @@ def nominate(committee_id: int):
             category=MemberCategory(form.category.data), affiliation=form.affiliation.data or "",
             contact=form.contact.data or "", is_city_employee=form.is_city_employee.data,
             user_id=membership.account_id_for_email(form.account_email.data), replaces_id=form.replaces_id.data),
-            _("The nominee was added. Appoint them when the committee's composition allows.")):
+            _("The nominee was added. Appoint them when the committee's composition allows."), form=form):
         return redirect(url_for("committees.manage", committee_id=committee.id, _anchor="nominees"))
     return _manage_page(committee, 422, nomination_form=form)
 
@@ -159,7 +160,7 @@ def appoint(committee_id: int):
     authorize(perm.can_manage_committee(current_user))
     form = AppointForm()
     if form.validate_on_submit() and run_service(lambda: membership.appoint_members(
-            committee, current_user, form.member_ids.data, form.starts_on.data), _("The members were appointed.")):
+            committee, current_user, form.member_ids.data, form.starts_on.data), _("The members were appointed."), form=form):
         return redirect(url_for("committees.manage", committee_id=committee.id))
     return _manage_page(committee, 422, appoint_form=form)
 
@@ -174,7 +175,7 @@ def elect(committee_id: int):
     if form.validate_on_submit() and run_service(lambda: membership.elect_officer(
             committee, current_user, office=Office(form.office.data), member_id=form.member_id.data,
             elected_on=form.elected_on.data, present=form.present.data, votes_for=form.votes_for.data),
-            _("The election was recorded.")):
+            _("The election was recorded."), form=form):
         return redirect(url_for("committees.manage", committee_id=committee.id))
     return _manage_page(committee, 422, officer_form=form)
 
@@ -238,7 +239,7 @@ def dismiss(committee_id: int, member_id: int):
     form = DismissForm()
     if form.validate_on_submit() and run_service(lambda: membership.dismiss_member(
             member, current_user, reason=DismissalReason(form.reason.data), note=form.note.data or "",
-            replacement_id=form.replacement_id.data), _("The member was dismissed; the reason is recorded.")):
+            replacement_id=form.replacement_id.data), _("The member was dismissed; the reason is recorded."), form=form):
         return redirect(url_for("committees.member", committee_id=committee.id, member_id=member.id))
     return _member_page(committee, member, 422, dismiss_form=form)
 
@@ -252,7 +253,7 @@ def link(committee_id: int, member_id: int):
     form = LinkAccountForm()
     if form.validate_on_submit() and run_service(lambda: membership.link_account(
             member, current_user, membership.account_id_for_email(form.account_email.data)),
-            _("The member is linked to the account.")):
+            _("The member is linked to the account."), form=form):
         return redirect(url_for("committees.member", committee_id=committee.id, member_id=member.id))
     return _member_page(committee, member, 422, link_form=form)
 

@@ -43,12 +43,12 @@ def call(committee_id: int):
     authorize(perm.can_call_meeting(current_user, chair_seat(committee)))
     form = MeetingForm()
     if form.validate_on_submit():
-        created = []
-        if run_service(lambda: created.append(meetings.call_meeting(
-                committee, current_user, title=form.title.data, starts_at=to_utc(form.starts_at.data),
-                place=form.place.data, basis=CallBasis(form.basis.data), request_id=form.request_id.data)),
-                _("The meeting was called and the members told.")):
-            return redirect(url_for("committees.meeting", committee_id=committee.id, meeting_id=created[0].id))
+        outcome = run_service(lambda: meetings.call_meeting(
+            committee, current_user, title=form.title.data, starts_at=to_utc(form.starts_at.data),
+            place=form.place.data, basis=CallBasis(form.basis.data), request_id=form.request_id.data),
+            _("The meeting was called and the members told."), form=form)
+        if outcome:
+            return redirect(url_for("committees.meeting", committee_id=committee.id, meeting_id=outcome.value.id))
     if perm.can_manage_committee(current_user):
         return _manage_page(committee, 422, meeting_form=form)
     flash_form_errors(form)
@@ -112,7 +112,7 @@ def add_item(committee_id: int, meeting_id: int):
     if form.validate_on_submit() and run_service(lambda: meetings.add_item(
             meeting, current_user, title=form.title.data, description=form.description.data or "",
             subject_type=SubjectType(form.subject_type.data) if form.subject_type.data else None,
-            subject_id=form.subject_id.data), _("The agenda item was added.")):
+            subject_id=form.subject_id.data), _("The agenda item was added."), form=form):
         return _back(meeting, "agenda")
     return _meeting_page(committee, meeting, 422, item_form=form)
 
@@ -134,7 +134,7 @@ def cancel(committee_id: int, meeting_id: int):
     form = CancelForm()
     if form.validate_on_submit() and run_service(lambda: meetings.cancel_meeting(meeting, current_user,
                                                                                  form.reason.data),
-                                                 _("The meeting was cancelled and the members told.")):
+                                                 _("The meeting was cancelled and the members told."), form=form):
         return _back(meeting)
     return _meeting_page(committee, meeting, 422, cancel_form=form)
 
@@ -145,7 +145,7 @@ def attendance(committee_id: int, meeting_id: int):
     committee, meeting = _meeting_action(committee_id, meeting_id, "record_attendance")
     form = AttendanceForm()
     if form.validate_on_submit() and run_service(lambda: meetings.record_attendance(
-            meeting, current_user, form.member_ids.data), _("Attendance was recorded.")):
+            meeting, current_user, form.member_ids.data), _("Attendance was recorded."), form=form):
         return _back(meeting, "attendance")
     return _meeting_page(committee, meeting, 422, attendance_form=form)
 
@@ -161,7 +161,7 @@ def recusal(committee_id: int, meeting_id: int, item_id: int):
     if form.validate_on_submit() and run_service(lambda: deliberation.record_recusal(
             item, current_user, member_id=form.member_id.data, kind=RecusalKind(form.kind.data),
             ground=RecusalGround(form.ground.data) if form.ground.data else None, reason=form.reason.data,
-            challenged_by=form.challenged_by.data), _("The recusal was recorded with its reason.")):
+            challenged_by=form.challenged_by.data), _("The recusal was recorded with its reason."), form=form):
         return _back(meeting, f"item-{item.id}")
     return _meeting_page(committee, meeting, 422, recusal_form=form)
 
@@ -175,7 +175,7 @@ def step_aside(committee_id: int, meeting_id: int, item_id: int):
     form = StepAsideForm()
     if form.validate_on_submit() and run_service(lambda: deliberation.record_recusal(
             item, current_user, member_id=seat.id, kind=RecusalKind.SELF, ground=RecusalGround(form.ground.data),
-            reason=form.reason.data), _("You stepped aside from this item; the reason is recorded.")):
+            reason=form.reason.data), _("You stepped aside from this item; the reason is recorded."), form=form):
         return _back(meeting, f"item-{item.id}")
     return _meeting_page(committee, meeting, 422, step_aside_form=form)
 
@@ -218,7 +218,7 @@ def close(committee_id: int, meeting_id: int, item_id: int):
     form = CloseItemForm()
     if form.validate_on_submit() and run_service(lambda: deliberation.close_item(
             item, current_user, outcome=ItemOutcome(form.outcome.data), note=form.note.data or ""),
-            _("The result was recorded.")):
+            _("The result was recorded."), form=form):
         return _back(meeting, f"item-{item.id}")
     return _meeting_page(committee, meeting, 422, close_form=form)
 
@@ -230,7 +230,7 @@ def minutes(committee_id: int, meeting_id: int):
     form = MinutesForm()
     if form.validate_on_submit() and run_service(lambda: meetings.save_minutes(meeting, current_user,
                                                                                form.minutes.data or ""),
-                                                 _("The minutes were saved.")):
+                                                 _("The minutes were saved."), form=form):
         return _back(meeting, "minutes")
     return _meeting_page(committee, meeting, 422, minutes_form=form)
 

@@ -50,6 +50,8 @@ def test_nomination_form_keeps_input_and_refusals_are_shown(app, client, login, 
     refused = client.post(f"/committees/{committee.id}/appointments",
                           data={"member_ids": [nominee.id], "starts_on": today().isoformat()})
     assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="member_ids-error"' in page and "11명 중 7명" in page  # the reason, beside the field
     db.session.refresh(nominee)
     assert nominee.status is MemberStatus.NOMINATED
 
