@@ -34,7 +34,7 @@ MAX_WON = 10_000_000
 
 
 def _choices(enum_class, blank=None):
-    choices = [(member.value, member.label) for member in enum_class]
+    choices = enum_class.choices()
     return ([("", blank)] + choices) if blank is not None else choices
 
 

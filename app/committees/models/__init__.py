@@ -1,6 +1,5 @@
 """The committees domain's models; import them from here."""
 from app.committees.models.membership import (  # noqa: F401
-    CATEGORY_LABELS,
     DISMISSAL_KOREAN,
     EXPIRY_NOTICE_DAYS,
     GENDER_SHARE,

@@ -1,7 +1,6 @@
 """Meetings (ordinance articles 13 and 15): calls and members' requests, agenda, attendance, recusal, votes."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -11,31 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.committees.models.membership import Committee, CommitteeMember
 from app.core import DomainError, utcnow
+from app.enums import LabelledEnum
 from app.extensions import db
 from app.sql import value_enum
 
 
-class MeetingStatus(enum.Enum):
-    SCHEDULED = "scheduled"
-    HELD = "held"  # attendance, recusals, votes and minutes are recorded now
-    PUBLISHED = "published"  # staff approved the minutes and results: the public page shows them
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self):
-        return MEETING_STATUS_LABELS[self]
+class MeetingStatus(LabelledEnum):
+    SCHEDULED = "scheduled", _l("Scheduled")
+    HELD = "held", _l("Held, minutes being written")  # attendance, recusals, votes and minutes are recorded now
+    PUBLISHED = "published", _l("Minutes published")  # staff approved the minutes and results: now public
+    CANCELLED = "cancelled", _l("Cancelled")
 
     @property
     def is_final(self) -> bool:
         return self in (MeetingStatus.PUBLISHED, MeetingStatus.CANCELLED)
 
-
-MEETING_STATUS_LABELS = {
-    MeetingStatus.SCHEDULED: _l("Scheduled"),
-    MeetingStatus.HELD: _l("Held, minutes being written"),
-    MeetingStatus.PUBLISHED: _l("Minutes published"),
-    MeetingStatus.CANCELLED: _l("Cancelled"),
-}
 
 MEETING_TRANSITIONS = {
     MeetingStatus.SCHEDULED: {MeetingStatus.HELD, MeetingStatus.CANCELLED},
@@ -45,28 +34,18 @@ MEETING_TRANSITIONS = {
 }
 
 
-class CallBasis(enum.Enum):
+class CallBasis(LabelledEnum):
     """제15조③: the chair finds it necessary, or at least a third of the members ask."""
 
-    CHAIR = "chair"
-    MEMBERS_REQUEST = "members_request"
-
-    @property
-    def label(self):
-        return {CallBasis.CHAIR: _l("Called by the chair"),
-                CallBasis.MEMBERS_REQUEST: _l("Asked for by at least a third of the members")}[self]
+    CHAIR = "chair", _l("Called by the chair")
+    MEMBERS_REQUEST = "members_request", _l("Asked for by at least a third of the members")
 
 
-class RequestStatus(enum.Enum):
-    OPEN = "open"  # collecting signatures
-    DUE = "due"  # a third of the members signed: the chair must call the meeting
-    CONVENED = "convened"  # a meeting was called on it
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self):
-        return {RequestStatus.OPEN: _l("Collecting signatures"), RequestStatus.DUE: _l("Meeting due"),
-                RequestStatus.CONVENED: _l("Meeting called"), RequestStatus.WITHDRAWN: _l("Withdrawn")}[self]
+class RequestStatus(LabelledEnum):
+    OPEN = "open", _l("Collecting signatures")
+    DUE = "due", _l("Meeting due")  # a third of the members signed: the chair must call the meeting
+    CONVENED = "convened", _l("Meeting called")  # a meeting was called on it
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
 class MeetingRequest(db.Model):
@@ -152,29 +131,18 @@ class Meeting(db.Model):
             raise DomainError(message)
 
 
-class SubjectType(enum.Enum):
-    PROPOSAL = "proposal"
-    POLICY = "policy"
-    LAB = "lab"
-
-    @property
-    def label(self):
-        return {SubjectType.PROPOSAL: _l("Proposal"), SubjectType.POLICY: _l("Policy"),
-                SubjectType.LAB: _l("Living lab")}[self]
+class SubjectType(LabelledEnum):
+    PROPOSAL = "proposal", _l("Proposal")
+    POLICY = "policy", _l("Policy")
+    LAB = "lab", _l("Living lab")
 
 
-class ItemOutcome(enum.Enum):
-    PENDING = "pending"
-    PASSED = "passed"
-    REJECTED = "rejected"
-    DISCUSSED = "discussed"  # advice given without a vote
-    NO_QUORUM = "no_quorum"  # too few eligible members present to deliberate
-
-    @property
-    def label(self):
-        return {ItemOutcome.PENDING: _l("Not decided yet"), ItemOutcome.PASSED: _l("Passed"),
-                ItemOutcome.REJECTED: _l("Not passed"), ItemOutcome.DISCUSSED: _l("Discussed, no vote"),
-                ItemOutcome.NO_QUORUM: _l("Not deliberated: no quorum")}[self]
+class ItemOutcome(LabelledEnum):
+    PENDING = "pending", _l("Not decided yet")
+    PASSED = "passed", _l("Passed")
+    REJECTED = "rejected", _l("Not passed")
+    DISCUSSED = "discussed", _l("Discussed, no vote")  # advice given without a vote
+    NO_QUORUM = "no_quorum", _l("Not deliberated: no quorum")  # too few eligible members present to deliberate
 
 
 class AgendaItem(db.Model):
@@ -210,48 +178,29 @@ class AgendaItem(db.Model):
         self.outcome, self.decided_at, self.decided_by_id = outcome, now, by.id
 
 
-class RecusalKind(enum.Enum):
+class RecusalKind(LabelledEnum):
     """제13조: 제척 (excluded by law), 기피 (challenged by a party, decided by the committee), 회피 (steps aside)."""
 
-    EXCLUSION = "exclusion"
-    CHALLENGE = "challenge"
-    SELF = "self"
-
-    @property
-    def label(self):
-        return {RecusalKind.EXCLUSION: _l("Excluded (제척)"), RecusalKind.CHALLENGE: _l("Challenged (기피)"),
-                RecusalKind.SELF: _l("Stepped aside (회피)")}[self]
+    EXCLUSION = "exclusion", _l("Excluded (제척)")
+    CHALLENGE = "challenge", _l("Challenged (기피)")
+    SELF = "self", _l("Stepped aside (회피)")
 
 
-class RecusalGround(enum.Enum):
+class RecusalGround(LabelledEnum):
     """제13조① 1-4."""
 
-    PARTY = "party"
-    RELATIVE = "relative"
-    ADVISED = "advised"
-    AGENT = "agent"
-
-    @property
-    def label(self):
-        return {
-            RecusalGround.PARTY: _l("Art. 13(1)-1: the member, or their present or former spouse, is a party to "
-                                    "the matter or a co-holder of its rights or duties"),
-            RecusalGround.RELATIVE: _l("Art. 13(1)-2: the member is or was a relative of a party"),
-            RecusalGround.ADVISED: _l("Art. 13(1)-3: the member testified, stated, advised, researched, served or "
-                                      "gave an expert opinion on the matter"),
-            RecusalGround.AGENT: _l("Art. 13(1)-4: the member or their corporation is or was a party's agent"),
-        }[self]
+    PARTY = "party", _l("Art. 13(1)-1: the member, or their present or former spouse, is a party to the matter or "
+                        "a co-holder of its rights or duties")
+    RELATIVE = "relative", _l("Art. 13(1)-2: the member is or was a relative of a party")
+    ADVISED = "advised", _l("Art. 13(1)-3: the member testified, stated, advised, researched, served or gave an "
+                            "expert opinion on the matter")
+    AGENT = "agent", _l("Art. 13(1)-4: the member or their corporation is or was a party's agent")
 
 
-class RecusalStatus(enum.Enum):
-    EFFECTIVE = "effective"  # the member is out of the item
-    PENDING = "pending"  # a challenge waiting for the committee's decision
-    REJECTED = "rejected"  # the committee turned the challenge down: the member takes part
-
-    @property
-    def label(self):
-        return {RecusalStatus.EFFECTIVE: _l("Out of this item"), RecusalStatus.PENDING: _l("Waiting for decision"),
-                RecusalStatus.REJECTED: _l("Challenge rejected")}[self]
+class RecusalStatus(LabelledEnum):
+    EFFECTIVE = "effective", _l("Out of this item")  # the member is out of the item
+    PENDING = "pending", _l("Waiting for decision")  # a challenge waiting for the committee's decision
+    REJECTED = "rejected", _l("Challenge rejected")  # the committee turned the challenge down: the member takes part
 
 
 class Recusal(db.Model):
@@ -286,14 +235,10 @@ class Recusal(db.Model):
         self.decision_present, self.decision_votes_for, self.decided_at = present, votes_for, now
 
 
-class VoteChoice(enum.Enum):
-    FOR = "for"
-    AGAINST = "against"
-    ABSTAIN = "abstain"
-
-    @property
-    def label(self):
-        return {VoteChoice.FOR: _l("For"), VoteChoice.AGAINST: _l("Against"), VoteChoice.ABSTAIN: _l("Abstain")}[self]
+class VoteChoice(LabelledEnum):
+    FOR = "for", _l("For")
+    AGAINST = "against", _l("Against")
+    ABSTAIN = "abstain", _l("Abstain")
 
 
 class ItemVote(db.Model):

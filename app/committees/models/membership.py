@@ -1,7 +1,6 @@
 """A committee and its members (ordinance articles 12 and 14): categories, terms, offices, dismissal."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core import DomainError, utcnow
+from app.enums import LabelledEnum
 from app.extensions import db
 from app.sql import value_enum
 
@@ -35,67 +35,37 @@ class Committee(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Gender(enum.Enum):
-    FEMALE = "female"
-    MALE = "male"
-
-    @property
-    def label(self):
-        return {Gender.FEMALE: _l("Woman"), Gender.MALE: _l("Man")}[self]
+class Gender(LabelledEnum):
+    FEMALE = "female", _l("Woman")
+    MALE = "male", _l("Man")
 
 
-class MemberCategory(enum.Enum):
+class MemberCategory(LabelledEnum):
     """제12조④ (ex officio) and ⑤ 1-5 (appointed by the head of the district)."""
 
-    EX_OFFICIO = "ex_officio"
-    ACADEMIC = "academic"
-    EXPERT = "expert"
-    COUNCIL = "council"
-    RESIDENT = "resident"
-    OTHER = "other"
-
-    @property
-    def label(self):
-        return CATEGORY_LABELS[self]
+    EX_OFFICIO = "ex_officio", _l("Ex officio: the director in charge of the smart city")
+    ACADEMIC = "academic", _l("Professor or researcher in a smart-city field")
+    EXPERT = "expert", _l("Expert from a related body, civic group, academia or industry")
+    COUNCIL = "council", _l("District council member")
+    RESIDENT = "resident", _l("Resident working in a smart-city field")
+    OTHER = "other", _l("Other person the head of the district finds necessary")
 
     @property
     def appointed(self) -> bool:
         return self is not MemberCategory.EX_OFFICIO
 
 
-CATEGORY_LABELS = {
-    MemberCategory.EX_OFFICIO: _l("Ex officio: the director in charge of the smart city"),
-    MemberCategory.ACADEMIC: _l("Professor or researcher in a smart-city field"),
-    MemberCategory.EXPERT: _l("Expert from a related body, civic group, academia or industry"),
-    MemberCategory.COUNCIL: _l("District council member"),
-    MemberCategory.RESIDENT: _l("Resident working in a smart-city field"),
-    MemberCategory.OTHER: _l("Other person the head of the district finds necessary"),
-}
-
-
-class MemberStatus(enum.Enum):
-    NOMINATED = "nominated"  # staff entered the person; not a member until appointed
-    ACTIVE = "active"  # appointed (or ex officio); serving while the term lasts
-    ENDED = "ended"  # the term ran out and was not renewed
-    DISMISSED = "dismissed"  # 해촉, with an article 14 reason
-    WITHDRAWN = "withdrawn"  # the nomination was dropped before appointment
-
-    @property
-    def label(self):
-        return MEMBER_STATUS_LABELS[self]
+class MemberStatus(LabelledEnum):
+    NOMINATED = "nominated", _l("Nominated")  # staff entered the person; not a member until appointed
+    ACTIVE = "active", _l("Serving")  # appointed (or ex officio); serving while the term lasts
+    ENDED = "ended", _l("Term ended")  # the term ran out and was not renewed
+    DISMISSED = "dismissed", _l("Dismissed")  # 해촉, with an article 14 reason
+    WITHDRAWN = "withdrawn", _l("Nomination withdrawn")  # the nomination was dropped before appointment
 
     @property
     def is_final(self) -> bool:
         return self in (MemberStatus.ENDED, MemberStatus.DISMISSED, MemberStatus.WITHDRAWN)
 
-
-MEMBER_STATUS_LABELS = {
-    MemberStatus.NOMINATED: _l("Nominated"),
-    MemberStatus.ACTIVE: _l("Serving"),
-    MemberStatus.ENDED: _l("Term ended"),
-    MemberStatus.DISMISSED: _l("Dismissed"),
-    MemberStatus.WITHDRAWN: _l("Nomination withdrawn"),
-}
 
 MEMBER_TRANSITIONS = {
     MemberStatus.NOMINATED: {MemberStatus.ACTIVE, MemberStatus.WITHDRAWN},
@@ -106,18 +76,16 @@ MEMBER_TRANSITIONS = {
 }
 
 
-class DismissalReason(enum.Enum):
+class DismissalReason(LabelledEnum):
     """제14조 (위원의 해촉) 1-5, the only reasons for which a member may be dismissed."""
 
-    INCAPACITY = "incapacity"
-    UNFIT = "unfit"
-    MISCONDUCT = "misconduct"
-    OWN_REQUEST = "own_request"
-    FAILED_TO_RECUSE = "failed_to_recuse"
-
-    @property
-    def label(self):
-        return DISMISSAL_LABELS[self]
+    INCAPACITY = "incapacity", _l("Art. 14-1: unable to perform the duties because of a mental or physical disability")
+    UNFIT = "unfit", _l("Art. 14-2: found unfit to be a member because of neglect of duty, loss of dignity or "
+                        "another reason")
+    MISCONDUCT = "misconduct", _l("Art. 14-3: misconduct related to the duties")
+    OWN_REQUEST = "own_request", _l("Art. 14-4: the member states that they find it hard to perform the duties")
+    FAILED_TO_RECUSE = "failed_to_recuse", _l("Art. 14-5: did not step aside although a ground of article 13(1) "
+                                              "applied")
 
     @property
     def korean(self) -> str:
@@ -133,23 +101,10 @@ DISMISSAL_KOREAN = {
     DismissalReason.FAILED_TO_RECUSE: "제13조제1항 각 호에 해당하는데도 불구하고 회피하지 않은 경우",
 }
 
-DISMISSAL_LABELS = {
-    DismissalReason.INCAPACITY: _l("Art. 14-1: unable to perform the duties because of a mental or physical disability"),
-    DismissalReason.UNFIT: _l("Art. 14-2: found unfit to be a member because of neglect of duty, loss of dignity or "
-                              "another reason"),
-    DismissalReason.MISCONDUCT: _l("Art. 14-3: misconduct related to the duties"),
-    DismissalReason.OWN_REQUEST: _l("Art. 14-4: the member states that they find it hard to perform the duties"),
-    DismissalReason.FAILED_TO_RECUSE: _l("Art. 14-5: did not step aside although a ground of article 13(1) applied"),
-}
 
-
-class Office(enum.Enum):
-    CHAIR = "chair"
-    VICE_CHAIR = "vice_chair"
-
-    @property
-    def label(self):
-        return {Office.CHAIR: _l("Chair"), Office.VICE_CHAIR: _l("Vice-chair")}[self]
+class Office(LabelledEnum):
+    CHAIR = "chair", _l("Chair")
+    VICE_CHAIR = "vice_chair", _l("Vice-chair")
 
 
 def term_end(starts_on: date, years: int = TERM_YEARS) -> date:
