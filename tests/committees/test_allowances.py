@@ -112,3 +112,15 @@ def test_committee_allowances_are_confirmed_and_approved_by_staff_within_the_bud
     db.session.commit()
     with pytest.raises(Exception, match="budget"):
         allowance_services.approve_allowance(travel, admin)  # 10,000 won left for 20,000
+
+
+def test_the_members_statement_names_the_meeting(client, login, formed, make_user, held_meeting, budgeted):
+    resident = make_user()
+    committee, members = formed(3, 3, users=[resident])
+    budgeted(committee)
+    meeting = held_meeting(committee, members)
+    login(resident)
+    assert meeting.title in client.get("/me/allowances").get_data(as_text=True)
+    allowance = _allowances(resident.id)[0]
+    page = client.get(f"/allowances/{allowance.id}").get_data(as_text=True)
+    assert f"/committees/{committee.id}/meetings/{meeting.id}" in page
