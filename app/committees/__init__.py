@@ -21,4 +21,5 @@ def register(app: Flask) -> None:
     kinds.register("committee_request_due", _l(
         "%(signatures)s of %(enrolled)s members of %(committee)s asked for a meeting: please call it."))
     kinds.register("committee_meeting_called", _l("%(committee)s meets: “%(title)s”."))
+    kinds.register("committee_minutes_published", _l("The minutes and results of “%(title)s” are published."))
     kinds.register("committee_meeting_cancelled", _l("The meeting “%(title)s” was cancelled: %(reason)s"))

@@ -84,7 +84,7 @@ def detail(committee_id: int):
         "committees/detail.html", committee=committee, members=members, offices=offices, meetings=meetings_page,
         seat=seat,
         requests=requests if seat or perm.can_manage_committee(current_user) else [], signed=signed,
-        request_form=RequestForm(), action_form=ActionForm(),
+        request_form=RequestForm(), action_form=ActionForm(), meeting_form=MeetingForm(),
         can_request=perm.can_request_meeting(current_user, seat),
         can_sign=lambda r: perm.can_sign_request(current_user, seat, r, r.id in signed),
         can_call=perm.can_call_meeting(current_user, chair_seat(committee)),

@@ -168,3 +168,22 @@ def test_a_members_data_export_carries_their_seat(client, login, formed, make_us
     data = json.loads(client.get("/account/export").get_data(as_text=True))
     assert [s["contact"] for s in data["committee_seats"]] == ["010-0000-0000"]
     assert data["committee_seats"][0]["status"] == "active"
+
+
+def test_the_chair_calls_a_meeting_from_the_committee_page(app, client, login, formed, make_user, with_chair):
+    _csrf_off(app)
+    chair_user = make_user()
+    committee, members = formed(3, 3, users=[chair_user])
+    with_chair(committee, members[0])
+    login(chair_user)
+    page = client.get(f"/committees/{committee.id}").get_data(as_text=True)
+    assert f'action="/committees/{committee.id}/meetings"' in page
+    starts = (utcnow() + timedelta(days=3, hours=9)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/committees/{committee.id}/meetings", data={
+        "title": "임시회", "starts_at": starts, "place": "회의실", "basis": "chair"})
+    assert response.status_code == 302 and "/meetings/" in response.headers["Location"]
+    client.post("/logout")
+    login(make_user())
+    assert 'action="/committees/1/meetings"' not in client.get(f"/committees/{committee.id}").get_data(as_text=True)
+    assert client.post(f"/committees/{committee.id}/meetings", data={
+        "title": "임시회", "starts_at": starts, "place": "회의실", "basis": "chair"}).status_code == 403

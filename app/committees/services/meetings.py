@@ -238,4 +238,6 @@ def publish_meeting(meeting: Meeting, actor: User) -> Meeting:
     meeting.published_at, meeting.published_by_id = utcnow(), actor.id
     db.session.flush()
     audit.record(actor, "committee_meeting.published", "committee_meeting", meeting.id)
+    member_users = [m.user_id for m in queries.serving_members(meeting.committee_id, today()) if m.user_id]
+    notify(member_users, "committee_minutes_published", meeting_path(meeting), title=meeting.title)
     return meeting
