@@ -54,4 +54,6 @@ def viewer_seat(committee: Committee, user=None) -> CommitteeMember | None:
 
 
 def chair_seat(committee: Committee) -> CommitteeMember | None:
-    return queries.officers(committee.id, today()).get(Office.CHAIR)
+    """Who acts as chair: the chair, or the vice-chair while the chair's office is vacant (제15조②)."""
+    officers = queries.officers(committee.id, today())
+    return officers.get(Office.CHAIR) or officers.get(Office.VICE_CHAIR)

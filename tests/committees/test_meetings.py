@@ -82,7 +82,7 @@ def test_a_meeting_on_the_members_request_needs_a_due_request(formed, make_user,
 
 def test_the_chair_calls_meetings_and_without_a_chair_nobody_can(formed, staff, with_chair):
     committee, members = formed(3, 3)
-    with pytest.raises(DomainError, match="no chair"):
+    with pytest.raises(DomainError, match="no chair or vice-chair"):
         meetings.call_meeting(committee, staff, title="정기회", starts_at=utcnow() + timedelta(days=1),
                               place="회의실", basis=CallBasis.CHAIR)
     with_chair(committee, members[0])
@@ -227,3 +227,24 @@ def test_attendance_only_for_serving_members_and_only_when_held(formed, staff, h
         meetings.record_attendance(meeting, staff, [other_members[0].id])
     assert meetings.record_attendance(meeting, staff, [members[0].id]) == 1
     assert meetings.record_attendance(meeting, staff, [members[0].id, members[1].id]) == 1
+
+
+def test_the_vice_chair_acts_while_the_chairs_office_is_vacant(formed, make_user, staff):
+    from app.committees.models import DismissalReason, Office
+    from app.committees.services import membership, today
+    from app.committees.views import chair_seat
+
+    users = [make_user() for _ in range(2)]
+    committee, members = formed(3, 3, users=users)
+    for office, member in ((Office.CHAIR, members[0]), (Office.VICE_CHAIR, members[1])):
+        membership.elect_officer(committee, staff, office=office, member_id=member.id, elected_on=today(),
+                                 present=6, votes_for=4)
+    assert chair_seat(committee).id == members[0].id
+    replacement = membership.nominate_member(committee, staff, name="후임", gender=members[0].gender,
+                                             category=members[0].category, replaces_id=members[0].id)
+    membership.dismiss_member(members[0], staff, reason=DismissalReason.OWN_REQUEST, note="",
+                              replacement_id=replacement.id)
+    assert chair_seat(committee).id == members[1].id
+    meeting = meetings.call_meeting(committee, users[1], title="부위원장 소집", place="회의실",
+                                    starts_at=utcnow() + timedelta(days=1), basis=CallBasis.CHAIR)
+    assert meeting.called_by_id == users[1].id

@@ -101,8 +101,8 @@ def call_meeting(committee: Committee, actor: User, *, title: str, starts_at: da
                  basis: CallBasis, request_id: int | None = None) -> Meeting:
     """소집: the chair calls a meeting, on their own judgment or because a due request obliges them.
 
-    Staff may enter it on the chair's behalf; either way the committee must have a chair to call it,
-    except on a due request, which the vice-chair may call when the chair cannot (제15조②)."""
+    Staff may enter it on the chair's behalf; either way the committee must have a chair, or a vice-chair
+    to act for the chair (제15조②), to call it."""
     if starts_at <= utcnow():
         raise DomainError(_l("The meeting must start in the future."), field="starts_at", status=422)
     officers = queries.officers(committee.id, today())
@@ -117,8 +117,9 @@ def call_meeting(committee: Committee, actor: User, *, title: str, starts_at: da
         if not officers:
             raise DomainError(_l("The committee has no chair or vice-chair to call the meeting. Record their "
                                  "election first."))
-    elif Office.CHAIR not in officers:
-        raise DomainError(_l("The committee has no chair to call the meeting. Record the chair's election first."))
+    elif not officers:  # the vice-chair acts for a chair who cannot (제15조②)
+        raise DomainError(_l("The committee has no chair or vice-chair to call the meeting. Record their "
+                             "election first."))
     meeting = Meeting(committee_id=committee.id, title=title.strip(), starts_at=starts_at, place=place.strip(),
                       basis=basis, request_id=request.id if request else None, called_by_id=actor.id,
                       called_at=utcnow(), status=MeetingStatus.SCHEDULED, minutes="")
