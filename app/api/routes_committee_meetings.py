@@ -233,7 +233,8 @@ def committee_record_attendance(committee_id: int, meeting_id: int):
 
 
 RECUSAL_BODY = _body(["member_id", "kind", "reason"], {
-    "member_id": I, "kind": _enum(RecusalKind), "ground": {**_enum(RecusalGround), "description": "not for a challenge"},
+    "member_id": I, "kind": _enum(RecusalKind),
+    "ground": {**_enum(RecusalGround), "description": "not for a challenge"},
     "challenged_by": {"type": "string", "description": "the party, for a challenge"}, "reason": {"type": "string"}})
 
 

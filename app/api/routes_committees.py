@@ -51,14 +51,16 @@ COMMITTEE_DETAIL = {"allOf": [COMMITTEE, {"type": "object", "properties": {
 REQUEST = {"type": "object", "properties": {"id": I, "purpose": S, "status": S, "signature_count": I,
                                             "signatures_needed": I, "due_at": NS, "signed": B}}
 RECUSAL = {"type": "object", "properties": {
-    "id": I, "member_id": I, "member": S, "kind": _enum(RecusalKind), "ground": {**_enum(RecusalGround), "nullable": True},
+    "id": I, "member_id": I, "member": S, "kind": _enum(RecusalKind),
+    "ground": {**_enum(RecusalGround), "nullable": True},
     "status": S, "reason": {"type": "string", "description": "staff only"}, "challenged_by": NS,
     "decision_present": NI, "decision_votes_for": NI}}
 ITEM = {"type": "object", "properties": {
     "id": I, "position": I, "title": S, "description": S, "subject": {"type": "object", "nullable": True},
     "outcome": _enum(ItemOutcome), "result_note": S, "votes_for": I, "votes_against": I, "votes_abstain": I,
     "eligible_present": NI, "eligible_enrolled": NI, "recusals": {"type": "array", "items": RECUSAL},
-    "votes": {"type": "array", "items": {"type": "object", "properties": {"member_id": I, "choice": _enum(VoteChoice)}}}}}
+    "votes": {"type": "array", "items": {"type": "object", "properties": {
+        "member_id": I, "choice": _enum(VoteChoice)}}}}}
 MEETING = {"type": "object", "properties": {
     "id": I, "committee_id": I, "title": S, "starts_at": S, "place": S, "status": _enum(MeetingStatus),
     "basis": _enum(CallBasis), "request_id": NI, "enrolled_count": NI, "published_at": NS}}

@@ -171,7 +171,8 @@ def member_of_user(committee_id: int, user, day: date) -> CommitteeMember | None
 
 
 def attendee_ids(meeting_id: int) -> set[int]:
-    return set(db.session.scalars(select(MeetingAttendance.member_id).where(MeetingAttendance.meeting_id == meeting_id)))
+    return set(db.session.scalars(select(MeetingAttendance.member_id)
+                                  .where(MeetingAttendance.meeting_id == meeting_id)))
 
 
 def attendance(meeting_id: int) -> list[MeetingAttendance]:

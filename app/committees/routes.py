@@ -63,8 +63,8 @@ def create():
     if form.validate_on_submit():
         outcome = run_service(lambda: membership.create_committee(
             current_user, name=form.name.data, description=form.description.data or "",
-            travel_expense_won=form.travel_expense_won.data), _("The committee was created. Nominate its members next."),
-            form=form)
+            travel_expense_won=form.travel_expense_won.data),
+            _("The committee was created. Nominate its members next."), form=form)
         if outcome:
             return redirect(url_for("committees.manage", committee_id=outcome.value.id))
     return render_template("committees/form.html", form=form), 422 if form.errors else 200
@@ -160,7 +160,8 @@ def appoint(committee_id: int):
     authorize(perm.can_manage_committee(current_user))
     form = AppointForm()
     if form.validate_on_submit() and run_service(lambda: membership.appoint_members(
-            committee, current_user, form.member_ids.data, form.starts_on.data), _("The members were appointed."), form=form):
+            committee, current_user, form.member_ids.data, form.starts_on.data),
+            _("The members were appointed."), form=form):
         return redirect(url_for("committees.manage", committee_id=committee.id))
     return _manage_page(committee, 422, appoint_form=form)
 
@@ -239,7 +240,8 @@ def dismiss(committee_id: int, member_id: int):
     form = DismissForm()
     if form.validate_on_submit() and run_service(lambda: membership.dismiss_member(
             member, current_user, reason=DismissalReason(form.reason.data), note=form.note.data or "",
-            replacement_id=form.replacement_id.data), _("The member was dismissed; the reason is recorded."), form=form):
+            replacement_id=form.replacement_id.data),
+            _("The member was dismissed; the reason is recorded."), form=form):
         return redirect(url_for("committees.member", committee_id=committee.id, member_id=member.id))
     return _member_page(committee, member, 422, dismiss_form=form)
 

@@ -23,7 +23,8 @@ def staff(make_user):
 @pytest.fixture
 def make_committee(staff):
     def factory(name="스마트도시 정책자문위원회", travel_expense_won=20_000):
-        committee = membership.create_committee(staff, name=name, description="자문", travel_expense_won=travel_expense_won)
+        committee = membership.create_committee(staff, name=name, description="자문",
+                                                travel_expense_won=travel_expense_won)
         db.session.commit()
         return committee
 
@@ -75,7 +76,8 @@ def formed(make_committee, staff):
 def with_chair(staff):
     def factory(committee, member):
         officer = membership.elect_officer(committee, staff, office=Office.CHAIR, member_id=member.id,
-                                           elected_on=today(), present=_enrolled(committee), votes_for=_enrolled(committee))
+                                           elected_on=today(), present=_enrolled(committee),
+                                           votes_for=_enrolled(committee))
         db.session.commit()
         return officer
 

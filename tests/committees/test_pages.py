@@ -144,7 +144,8 @@ def test_committee_pages_run_a_fixed_number_of_queries(client, login, make_commi
     counts = {}
     for size in (4, 12):
         committee = make_committee(name=f"위원회 {size}")
-        nominees = [membership.nominate_member(committee, staff, name=f"위원{n}", gender=Gender(("female", "male")[n % 2]),
+        nominees = [membership.nominate_member(committee, staff, name=f"위원{n}",
+                                               gender=Gender(("female", "male")[n % 2]),
                                                category=MemberCategory.EXPERT, contact="010") for n in range(size)]
         membership.appoint_members(committee, staff, [m.id for m in nominees], today())
         db.session.commit()

@@ -98,7 +98,8 @@ def nominate_member(committee: Committee, actor: User, *, name: str, gender: Gen
         committee_id=committee.id, user_id=user.id if user else None, name=name.strip(),
         affiliation=affiliation.strip(), contact=contact.strip(), gender=gender, category=category,
         # The director in charge is a district official by definition (제12조④), so never paid (제16조).
-        is_city_employee=is_city_employee or category is MemberCategory.EX_OFFICIO or bool(user and user.is_city_employee),
+        is_city_employee=(is_city_employee or category is MemberCategory.EX_OFFICIO
+                          or bool(user and user.is_city_employee)),
         status=MemberStatus.NOMINATED, renewals=0, predecessor_id=predecessor.id if predecessor else None,
     )
     db.session.add(member)
@@ -198,7 +199,8 @@ def _appoint(members: list[CommitteeMember], actor: User, starts_on: date) -> No
         ends_on = member.predecessor.term_ends_on if member.predecessor is not None else term_end(starts_on)
         member.appoint(actor, now, starts_on, ends_on)
         audit.record(actor, "committee_member.appointed", "committee_member", member.id,
-                     starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat() if member.category.appointed else None)
+                     starts_on=starts_on.isoformat(),
+                     ends_on=ends_on.isoformat() if member.category.appointed else None)
     db.session.flush()
 
 
@@ -305,7 +307,8 @@ def elect_officer(committee: Committee, actor: User, *, office: Office, member_i
     if officer is None:
         officer = CommitteeOfficer(committee_id=committee.id, office=office)
         db.session.add(officer)
-    officer.member_id, officer.elected_on, officer.present, officer.votes_for = member.id, elected_on, present, votes_for
+    officer.member_id, officer.elected_on = member.id, elected_on
+    officer.present, officer.votes_for = present, votes_for
     officer.recorded_by_id, officer.recorded_at = actor.id, utcnow()
     db.session.flush()
     audit.record(actor, "committee.officer_elected", "committee", committee.id, office=office.value,
