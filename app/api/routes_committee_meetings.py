@@ -30,6 +30,7 @@ from app.api.spec import documented, query_param
 from app.committees import permissions as perm
 from app.committees import queries
 from app.committees.forms import (
+    MAX_ID,
     AttendanceForm,
     ChallengeDecisionForm,
     CloseItemForm,
@@ -338,7 +339,7 @@ def committee_discussions():
         raise ValidationFailed({"subject_type": [_l("Use one of: %(codes)s.",
                                                     codes=", ".join(s.value for s in SubjectType))]}) from None
     subject_id = request.args.get("subject_id", type=int)
-    if subject_id is None:
+    if subject_id is None or not 0 < subject_id <= MAX_ID:
         raise ValidationFailed({"subject_id": [_l("Give the number of the proposal, policy or lab.")]})
     items = queries.discussions_of(subject_type, subject_id)
     return jsonify([{**item_json(item, staff=False), "meeting": meeting_json(item.meeting),

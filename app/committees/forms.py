@@ -31,6 +31,15 @@ from app.committees.models import (
 from app.core import ValidationFailed
 
 MAX_WON = 10_000_000
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers; a larger number names nothing
+
+
+def record_id(value) -> int:
+    """Coerce a submitted row number, refusing what no row can have (so the database never sees it)."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(_l("There is no such number."))
+    return number
 
 
 def _choices(enum_class, blank=None):
@@ -39,7 +48,7 @@ def _choices(enum_class, blank=None):
 
 
 def _checkboxes(label):
-    return SelectMultipleField(label, coerce=int, choices=[], validate_choice=False,
+    return SelectMultipleField(label, coerce=record_id, choices=[], validate_choice=False,
                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
@@ -62,7 +71,7 @@ class NominationForm(FlaskForm):
                                 validators=[Optional(), Email(message=_l("Enter a valid email address.")),
                                             Length(max=254)])
     replaces_id = IntegerField(_l("Number of the member they replace, if any"), validators=[Optional(),
-                                                                                       NumberRange(min=1)])
+                                                                                       NumberRange(min=1, max=MAX_ID)])
 
 
 class AppointForm(FlaskForm):
@@ -74,7 +83,7 @@ class DismissForm(FlaskForm):
     reason = SelectField(_l("Reason (article 14)"), choices=_choices(DismissalReason), validators=[DataRequired()])
     note = TextAreaField(_l("Note for the record"), validators=[Optional(), Length(max=1000)])
     replacement_id = IntegerField(_l("Number of a nominee appointed in their place at once (optional)"),
-                                  validators=[Optional(), NumberRange(min=1)])
+                                  validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
 
 class LinkAccountForm(FlaskForm):
@@ -85,7 +94,7 @@ class LinkAccountForm(FlaskForm):
 
 class OfficerForm(FlaskForm):
     office = SelectField(_l("Office"), choices=_choices(Office), validators=[DataRequired()])
-    member_id = SelectField(_l("Elected member"), coerce=int, choices=[], validate_choice=False,
+    member_id = SelectField(_l("Elected member"), coerce=record_id, choices=[], validate_choice=False,
                             validators=[InputRequired()])
     elected_on = DateField(_l("Elected on"), validators=[InputRequired(message=_l("Enter a date."))])
     present = IntegerField(_l("Members present"), validators=[InputRequired(), NumberRange(min=0, max=15)])
@@ -105,7 +114,7 @@ class MeetingForm(FlaskForm):
     place = StringField(_l("Place"), validators=[DataRequired(message=_l("Enter the place.")), Length(max=200)])
     basis = SelectField(_l("Called because"), choices=_choices(CallBasis), validators=[DataRequired()])
     request_id = IntegerField(_l("Number of the members' request (when they asked for it)"),
-                              validators=[Optional(), NumberRange(min=1)])
+                              validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
 
 class ItemForm(FlaskForm):
@@ -113,11 +122,11 @@ class ItemForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     subject_type = SelectField(_l("About"), choices=_choices(SubjectType, _l("Nothing on Maeul")),
                                validators=[Optional()])
-    subject_id = IntegerField(_l("Its number"), validators=[Optional(), NumberRange(min=1)])
+    subject_id = IntegerField(_l("Its number"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
 
 class RecusalForm(FlaskForm):
-    member_id = SelectField(_l("Member"), coerce=int, choices=[], validate_choice=False, validators=[InputRequired()])
+    member_id = SelectField(_l("Member"), coerce=record_id, choices=[], validate_choice=False, validators=[InputRequired()])
     kind = SelectField(_l("Kind"), choices=_choices(RecusalKind), validators=[DataRequired()])
     ground = SelectField(_l("Ground (article 13(1)); not for a challenge"),
                          choices=_choices(RecusalGround, _l("None")), validators=[Optional()])
@@ -171,8 +180,7 @@ def parse_votes(raw: dict) -> dict[int, VoteChoice]:
     votes, errors = {}, []
     for key, value in raw.items():
         try:
-            member_id = int(key)
-            votes[member_id] = VoteChoice(value)
+            votes[record_id(key)] = VoteChoice(value)
         except (TypeError, ValueError):
             errors.append(_l("Each vote is for, against or abstain, by member number."))
     if errors:

@@ -112,3 +112,27 @@ def test_request_call_vote_and_publish_through_the_api(client, formed, make_user
     found = client.get(f"/api/v1/committee-discussions?subject_type=proposal&subject_id={proposal.id}").get_json()
     assert [f["result_note"] for f in found] == ["권고"]
     assert client.get("/api/v1/committee-discussions?subject_type=park&subject_id=1").status_code == 422
+
+
+def test_numbers_no_row_can_have_are_refused_not_crashed(client, formed, staff, auth_header, held_meeting):
+    committee, members = formed(3, 3)
+    meeting = held_meeting(committee, members)
+    hs = auth_header(staff)
+    for huge in (2**40, 10**20):
+        assert client.get(f"/api/v1/committees/{huge}").status_code == 404
+        assert client.get(f"/api/v1/committees/{committee.id}/meetings/{huge}", headers=hs).status_code == 404
+        assert client.get(f"/committees/{committee.id}/members/{huge}").status_code in (302, 404)
+        bad = [
+            client.post(f"/api/v1/committees/{committee.id}/appointments", headers=hs,
+                        json={"member_ids": [huge], "starts_on": today().isoformat()}),
+            client.post(f"/api/v1/committees/{committee.id}/members", headers=hs, json={
+                "name": "x", "gender": "male", "category": "expert", "replaces_id": huge}),
+            client.post(f"/api/v1/committees/{committee.id}/meetings/{meeting.id}/items", headers=hs,
+                        json={"title": "x", "subject_type": "lab", "subject_id": huge}),
+            client.post(f"/api/v1/committees/{committee.id}/meetings/{meeting.id}/attendance", headers=hs,
+                        json={"member_ids": [huge]}),
+            client.post(f"/api/v1/committees/{committee.id}/meetings/{meeting.id}/items/{meeting.items[0].id}/votes",
+                        headers=hs, json={"votes": {str(huge): "for"}}),
+        ]
+        assert [r.status_code for r in bad] == [422] * len(bad)
+        assert client.get(f"/api/v1/committee-discussions?subject_type=lab&subject_id={huge}").status_code == 422
