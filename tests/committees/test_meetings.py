@@ -248,3 +248,13 @@ def test_the_vice_chair_acts_while_the_chairs_office_is_vacant(formed, make_user
     meeting = meetings.call_meeting(committee, users[1], title="부위원장 소집", place="회의실",
                                     starts_at=utcnow() + timedelta(days=1), basis=CallBasis.CHAIR)
     assert meeting.called_by_id == users[1].id
+
+
+def test_an_item_added_after_the_agenda_was_read_still_blocks_publication(formed, staff, held_meeting):
+    committee, members = formed(3, 3)
+    meeting = held_meeting(committee, members)
+    deliberation.close_item(meeting.items[0], staff, outcome=ItemOutcome.DISCUSSED, note="자문")
+    meetings.add_item(meeting, staff, title="추가 안건")
+    meetings.save_minutes(meeting, staff, "회의록")
+    with pytest.raises(DomainError, match="추가 안건"):
+        meetings.publish_meeting(meeting, staff)

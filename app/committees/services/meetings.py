@@ -157,7 +157,7 @@ def add_item(meeting: Meeting, actor: User, *, title: str, description: str = ""
     item = AgendaItem(meeting_id=meeting.id, position=position, title=title.strip(), description=description.strip(),
                       subject_type=subject_type, subject_id=subject_id, outcome=ItemOutcome.PENDING, result_note="",
                       votes_for=0, votes_against=0, votes_abstain=0)
-    db.session.add(item)
+    meeting.items.append(item)  # through the relationship, so a meeting already loaded sees its new item
     db.session.flush()
     audit.record(actor, "committee_item.added", "committee_meeting", meeting.id, item_id=item.id)
     return item
