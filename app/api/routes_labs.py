@@ -16,16 +16,16 @@ from app.api.spec import documented, query_param
 from app.core import ValidationFailed, iso, utcnow
 from app.extensions import db
 from app.labs import permissions as perm
-from app.labs import services
-from app.labs import sessions as session_services
+from app.labs.services import labs as services
+from app.labs.services import sessions as session_services
 from app.labs.forms import ApplicationForm, DecisionForm, LabForm, RsvpForm, SessionForm, StageForm
 from app.labs.gates import unmet_conditions
 from app.labs.models import Lab, LabMembership, LabMode, LabSession, LabStage, MemberGroup, MembershipStatus, RsvpAnswer
-from app.labs.proposal_links import lab_proposals
-from app.labs.services import GateNotMet
+from app.labs.models import lab_proposals
+from app.labs.models import GateNotMet
 from app.labs import queries
 from app.labs.queries import lab_kpis
-from app.labs.views import seoul_today
+from app.labs.views import load_lab, seoul_today
 
 TAG = "labs"
 STAGE_VALUE = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "string", "enum": ["closed"]}]}
@@ -131,10 +131,6 @@ def lab_detail_json(lab: Lab, user) -> dict:
     if perm.can_change_stage(user, lab):
         body["unmet_gate"] = [str(m) for m in unmet_conditions(lab)]
     return body
-
-
-def load_lab(lab_id: int) -> Lab:
-    return db.session.get(Lab, lab_id) or abort(404)
 
 
 def membership_of(lab: Lab, user) -> LabMembership | None:

@@ -17,7 +17,7 @@ from app.api.spec import documented
 from app.core import ValidationFailed, iso
 from app.extensions import db, limiter
 from app.labs import permissions as perm
-from app.labs import workspace_services as ws
+from app.labs.services import workspace as ws
 from app.labs.forms import (
     FeedbackForm,
     GoalForm,
@@ -31,7 +31,7 @@ from app.labs.forms import (
     TextForm,
 )
 from app.labs.models import LabMembership, MembershipStatus
-from app.labs.workspace import DataSet, ProblemCard, Prototype, ResourceKind
+from app.labs.models import DataSet, ProblemCard, Prototype, ResourceKind
 
 TAG = "lab workspaces"
 OBJECT = {"type": "object"}

@@ -9,8 +9,20 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, case, func, select
 
 from app.extensions import db
-from app.labs.models import Attendance, Lab, LabMembership, LabSession, LabStage, MemberGroup, MembershipStatus
-from app.labs.workspace import ProblemCard, Prototype, PrototypeFeedback
+from app.labs.models import (
+    Attendance,
+    Lab,
+    LabMembership,
+    LabSession,
+    LabStage,
+    MemberGroup,
+    MembershipStatus,
+    ProblemCard,
+    Prototype,
+    PrototypeFeedback,
+    lab_proposals,
+)
+from app.proposals.models import Proposal
 
 
 @dataclass
@@ -133,3 +145,22 @@ def members_query(lab: Lab, *, every_application: bool, sort: str = "status") ->
     if not every_application:
         statement = statement.where(LabMembership.status == MembershipStatus.ACCEPTED)
     return statement.order_by(*MEMBER_SORTS[sort])
+
+
+# --- proposals -----------------------------------------------------------------------------------
+
+def proposals_of(lab: Lab) -> list[Proposal]:
+    return list(db.session.scalars(
+        select(Proposal).join(lab_proposals, lab_proposals.c.proposal_id == Proposal.id)
+        .where(lab_proposals.c.lab_id == lab.id).order_by(Proposal.id)))
+
+
+def labs_from_proposal(proposal_id: int) -> list[Lab]:
+    return list(db.session.scalars(
+        select(Lab).join(lab_proposals, lab_proposals.c.lab_id == Lab.id)
+        .where(lab_proposals.c.proposal_id == proposal_id).order_by(Lab.id)))
+
+
+def recruiting_labs_from_proposal(proposal_id: int, today: date) -> list[Lab]:
+    return [lab for lab in labs_from_proposal(proposal_id)
+            if lab.stage is not LabStage.CLOSED and lab.recruitment_deadline >= today]

@@ -9,18 +9,18 @@ from sqlalchemy import case, select
 from app.auth.models import User
 from app.core import page_number, utcnow
 from app.extensions import db
-from app.labs import bp, services
+from app.labs import bp
 from app.labs import permissions as perm
+from app.labs import queries
 from app.labs.forms import ApplicationForm, DecisionForm, EditLabForm, FacilitatorForm, LabForm, StageForm
 from app.labs.gates import unmet_conditions
 from app.labs.models import Lab, LabMembership, LabMode, LabStage, MemberGroup
-from app.labs.proposal_links import proposals_of, recruiting_labs_from_proposal
-from app.labs.sessions import sessions_of
-from app.labs import queries
-from app.labs.queries import lab_kpis, with_membership_counts
+from app.labs.queries import lab_kpis, proposals_of, recruiting_labs_from_proposal, with_membership_counts
+from app.labs.services import labs as services
+from app.labs.services.sessions import sessions_of
 from app.web import authorize, flash_form_errors, run_service
 from app.labs.views import load_child, load_lab, seoul_today, viewer_membership
-from app.labs.workspace_services import praise_of, prototypes_with_feedback
+from app.labs.services.workspace import praise_of, prototypes_with_feedback
 
 _STAGE_ORDER = case(*[(Lab.stage == stage, position) for position, stage in enumerate(LabStage)])
 

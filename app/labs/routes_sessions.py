@@ -9,12 +9,12 @@ from flask_login import current_user, login_required
 from app.core import utcnow
 from app.labs import bp
 from app.labs import permissions as perm
-from app.labs import sessions as session_services
+from app.labs.services import sessions as session_services
 from app.labs.forms import AttendanceForm, CheckinForm, RsvpForm, SessionForm
 from app.labs.models import LabSession, RsvpAnswer
 from app.web import authorize, flash_form_errors, run_service
 from app.labs.views import load_child, load_lab, viewer_membership
-from app.labs.workspace_services import participants
+from app.labs.services.workspace import participants
 
 
 @bp.route("/<int:lab_id>/sessions/new", methods=["GET", "POST"])

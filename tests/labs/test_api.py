@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.core import utcnow
 from app.extensions import db
 from app.labs.models import Attendance, LabStage, MemberGroup
-from app.labs.workspace import DataSet
+from app.labs.models import DataSet
 
 
 def _lab_body(**overrides):

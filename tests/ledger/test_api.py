@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.labs.sessions import record_attendance
+from app.labs.services.sessions import record_attendance
 from app.api.models import IdempotentResponse
 from app.ledger.models import Allowance, AllowanceStatus, Budget, LedgerEntry
 from app.ledger.services import allowances, payouts
