@@ -12,7 +12,7 @@ from app.api import bp
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.routes_committees import (
-    I,
+    INT,
     ITEM,
     MEETING,
     MEETING_DETAIL,
@@ -139,7 +139,7 @@ class ApiMeetingForm(MeetingForm):
 @documented("Call a meeting (the chair, or staff for the chair): on the chair's judgment or on a due members' "
             "request", tag=TAG, body=_body(["title", "starts_at", "place", "basis"], {
                 "title": {"type": "string"}, "starts_at": {"type": "string", "format": "date-time"},
-                "place": {"type": "string"}, "basis": _enum(CallBasis), "request_id": I}),
+                "place": {"type": "string"}, "basis": _enum(CallBasis), "request_id": INT}),
             responses={201: ("The meeting", MEETING_DETAIL)})
 def committee_call_meeting(committee_id: int):
     committee = load_committee(committee_id)
@@ -183,7 +183,7 @@ def _answer(meeting, status=200):
 @bp.route("/committees/<int:committee_id>/meetings/<int:meeting_id>/items", methods=["POST"])
 @documented("Add an agenda item, optionally about a proposal, policy or lab (staff or the chair)", tag=TAG,
             body=_body(["title"], {"title": {"type": "string"}, "description": {"type": "string"},
-                                   "subject_type": _enum(SubjectType), "subject_id": I}),
+                                   "subject_type": _enum(SubjectType), "subject_id": INT}),
             responses={201: ("The meeting", MEETING_DETAIL)})
 def committee_add_item(committee_id: int, meeting_id: int):
     user, meeting = _action(committee_id, meeting_id, "edit_agenda")
@@ -224,7 +224,7 @@ def committee_meeting_status(committee_id: int, meeting_id: int):
 
 @bp.route("/committees/<int:committee_id>/meetings/<int:meeting_id>/attendance", methods=["POST"])
 @documented("Record the members present (staff); each counts, and is paid, once per meeting", tag=TAG,
-            body=_body(["member_ids"], {"member_ids": {"type": "array", "items": I}}),
+            body=_body(["member_ids"], {"member_ids": {"type": "array", "items": INT}}),
             responses={200: ("The meeting", MEETING_DETAIL)})
 def committee_record_attendance(committee_id: int, meeting_id: int):
     user, meeting = _action(committee_id, meeting_id, "record_attendance")
@@ -234,7 +234,7 @@ def committee_record_attendance(committee_id: int, meeting_id: int):
 
 
 RECUSAL_BODY = _body(["member_id", "kind", "reason"], {
-    "member_id": I, "kind": _enum(RecusalKind),
+    "member_id": INT, "kind": _enum(RecusalKind),
     "ground": {**_enum(RecusalGround), "description": "not for a challenge"},
     "challenged_by": {"type": "string", "description": "the party, for a challenge"}, "reason": {"type": "string"}})
 
@@ -273,7 +273,7 @@ def committee_step_aside(committee_id: int, meeting_id: int, item_id: int):
 @bp.route("/committees/<int:committee_id>/meetings/<int:meeting_id>/recusals/<int:recusal_id>/decision",
           methods=["POST"])
 @documented("Record the committee's decision on a challenge, voted without the challenged member (staff)", tag=TAG,
-            body=_body(["votes_for"], {"votes_for": I}), responses={200: ("The recusal", RECUSAL)})
+            body=_body(["votes_for"], {"votes_for": INT}), responses={200: ("The recusal", RECUSAL)})
 def committee_decide_challenge(committee_id: int, meeting_id: int, recusal_id: int):
     user, meeting = _action(committee_id, meeting_id, "decide_challenge")
     recusal = load_recusal(meeting, recusal_id)

@@ -30,7 +30,7 @@ from app.core import ValidationFailed, iso
 from app.extensions import db
 
 TAG = "committees"
-S, I, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+S, INT, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 NS, NI = {"type": "string", "nullable": True}, {"type": "integer", "nullable": True}
 
 
@@ -38,40 +38,40 @@ def _enum(enum_class):
     return {"type": "string", "enum": [m.value for m in enum_class]}
 
 
-COMMITTEE = {"type": "object", "properties": {"id": I, "name": S, "description": S, "travel_expense_won": I}}
+COMMITTEE = {"type": "object", "properties": {"id": INT, "name": S, "description": S, "travel_expense_won": INT}}
 PUBLIC_MEMBER = {"type": "object", "description": "Never carries contact details.", "properties": {
-    "id": I, "name": S, "affiliation": S, "category": _enum(MemberCategory),
-    "office": {**_enum(Office), "nullable": True}, "term_starts_on": NS, "term_ends_on": NS, "renewals": I}}
+    "id": INT, "name": S, "affiliation": S, "category": _enum(MemberCategory),
+    "office": {**_enum(Office), "nullable": True}, "term_starts_on": NS, "term_ends_on": NS, "renewals": INT}}
 STAFF_MEMBER = {"allOf": [PUBLIC_MEMBER, {"type": "object", "properties": {
     "contact": S, "gender": _enum(Gender), "status": _enum(MemberStatus), "user_id": NI, "is_city_employee": B,
     "predecessor_id": NI, "left_on": NS, "dismissal": {"type": "object", "nullable": True, "properties": {
         "reason": _enum(DismissalReason), "reason_ko": S, "reason_en": S, "note": NS, "at": S, "by": NI}}}}]}
 COMMITTEE_DETAIL = {"allOf": [COMMITTEE, {"type": "object", "properties": {
-    "members": {"type": "array", "items": PUBLIC_MEMBER}, "enrolled": I}}]}
-REQUEST = {"type": "object", "properties": {"id": I, "purpose": S, "status": S, "signature_count": I,
-                                            "signatures_needed": I, "due_at": NS, "signed": B}}
+    "members": {"type": "array", "items": PUBLIC_MEMBER}, "enrolled": INT}}]}
+REQUEST = {"type": "object", "properties": {"id": INT, "purpose": S, "status": S, "signature_count": INT,
+                                            "signatures_needed": INT, "due_at": NS, "signed": B}}
 RECUSAL = {"type": "object", "properties": {
-    "id": I, "member_id": I, "member": S, "kind": _enum(RecusalKind),
+    "id": INT, "member_id": INT, "member": S, "kind": _enum(RecusalKind),
     "ground": {**_enum(RecusalGround), "nullable": True},
     "status": S, "reason": {"type": "string", "description": "staff only"}, "challenged_by": NS,
     "decision_present": NI, "decision_votes_for": NI}}
 ITEM = {"type": "object", "properties": {
-    "id": I, "position": I, "title": S, "description": S, "subject": {"type": "object", "nullable": True},
-    "outcome": _enum(ItemOutcome), "result_note": S, "votes_for": I, "votes_against": I, "votes_abstain": I,
+    "id": INT, "position": INT, "title": S, "description": S, "subject": {"type": "object", "nullable": True},
+    "outcome": _enum(ItemOutcome), "result_note": S, "votes_for": INT, "votes_against": INT, "votes_abstain": INT,
     "eligible_present": NI, "eligible_enrolled": NI, "recusals": {"type": "array", "items": RECUSAL},
     "votes": {"type": "array", "items": {"type": "object", "properties": {
-        "member_id": I, "choice": _enum(VoteChoice)}}}}}
+        "member_id": INT, "choice": _enum(VoteChoice)}}}}}
 MEETING = {"type": "object", "properties": {
-    "id": I, "committee_id": I, "title": S, "starts_at": S, "place": S, "status": _enum(MeetingStatus),
+    "id": INT, "committee_id": INT, "title": S, "starts_at": S, "place": S, "status": _enum(MeetingStatus),
     "basis": _enum(CallBasis), "request_id": NI, "enrolled_count": NI, "published_at": NS}}
 MEETING_DETAIL = {"allOf": [MEETING, {"type": "object", "properties": {
     "items": {"type": "array", "items": ITEM}, "attendance": {"type": "array", "items": {
-        "type": "object", "properties": {"member_id": I, "name": S}}}, "minutes": NS, "cancel_reason": NS}}]}
+        "type": "object", "properties": {"member_id": INT, "name": S}}}, "minutes": NS, "cancel_reason": NS}}]}
 
 
 def _list_of(schema):
-    return {"type": "object", "properties": {"items": {"type": "array", "items": schema}, "total": I, "page": I,
-                                             "per_page": I}}
+    return {"type": "object", "properties": {"items": {"type": "array", "items": schema}, "total": INT, "page": INT,
+                                             "per_page": INT}}
 
 
 def committee_json(committee) -> dict:
@@ -150,7 +150,7 @@ def list_committees():
     return jsonify(paginated(pagination, committee_json))
 
 
-COMMITTEE_BODY = _body(["name", "travel_expense_won"], {"name": S, "description": S, "travel_expense_won": I})
+COMMITTEE_BODY = _body(["name", "travel_expense_won"], {"name": S, "description": S, "travel_expense_won": INT})
 
 
 @bp.route("/committees", methods=["POST"])
@@ -246,7 +246,7 @@ def committee_get_member(committee_id: int, member_id: int):
 @bp.route("/committees/<int:committee_id>/appointments", methods=["POST"])
 @documented("Appoint nominees together (staff): 15 seats, at most 2 council members, no gender above 6 in 10 of "
             "the appointed members; 409 with the counts otherwise", tag=TAG,
-            body=_body(["member_ids", "starts_on"], {"member_ids": {"type": "array", "items": I},
+            body=_body(["member_ids", "starts_on"], {"member_ids": {"type": "array", "items": INT},
                                                      "starts_on": {"type": "string", "format": "date"}}),
             responses={200: ("The appointed members", {"type": "array", "items": STAFF_MEMBER}),
                        409: ("The ordinance refuses it", None)})
@@ -278,7 +278,7 @@ def committee_renew_member(committee_id: int, member_id: int):
 @bp.route("/committees/<int:committee_id>/members/<int:member_id>/dismissal", methods=["POST"])
 @documented("Dismiss a member for one of article 14's reasons (staff), optionally appointing the replacement "
             "nominee at once", tag=TAG, body=_body(["reason"], {"reason": _enum(DismissalReason), "note": S,
-                                                               "replacement_id": I}),
+                                                               "replacement_id": INT}),
             responses={200: ("The member", STAFF_MEMBER), 409: ("The ordinance refuses it", None)})
 def committee_dismiss_member(committee_id: int, member_id: int):
     user, member = _member_action(committee_id, member_id)
@@ -333,8 +333,8 @@ def committee_end_terms(committee_id: int):
 @bp.route("/committees/<int:committee_id>/officers", methods=["POST"])
 @documented("Record the members' election of the chair or vice-chair (staff)", tag=TAG,
             body=_body(["office", "member_id", "elected_on", "present", "votes_for"], {
-                "office": _enum(Office), "member_id": I, "elected_on": {"type": "string", "format": "date"},
-                "present": I, "votes_for": I}),
+                "office": _enum(Office), "member_id": INT, "elected_on": {"type": "string", "format": "date"},
+                "present": INT, "votes_for": INT}),
             responses={200: ("The officer", PUBLIC_MEMBER)})
 def committee_elect_officer(committee_id: int):
     committee = load_committee(committee_id)

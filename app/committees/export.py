@@ -12,7 +12,9 @@ def committee_seats(user) -> list[dict]:
     seats = list(db.session.scalars(select(CommitteeMember).where(CommitteeMember.user_id == user.id)
                                     .order_by(CommitteeMember.id)))
     ids = [seat.id for seat in seats]
-    attended, votes, signed = {}, {}, {}
+    attended: dict[int, list[int]] = {}
+    votes: dict[int, list[dict]] = {}
+    signed: dict[int, list[dict]] = {}
     if ids:
         for row in db.session.scalars(select(MeetingAttendance).where(MeetingAttendance.member_id.in_(ids))):
             attended.setdefault(row.member_id, []).append(row.meeting_id)

@@ -126,7 +126,8 @@ class ItemForm(FlaskForm):
 
 
 class RecusalForm(FlaskForm):
-    member_id = SelectField(_l("Member"), coerce=record_id, choices=[], validate_choice=False, validators=[InputRequired()])
+    member_id = SelectField(_l("Member"), coerce=record_id, choices=[], validate_choice=False,
+                            validators=[InputRequired()])
     kind = SelectField(_l("Kind"), choices=_choices(RecusalKind), validators=[DataRequired()])
     ground = SelectField(_l("Ground (article 13(1)); not for a challenge"),
                          choices=_choices(RecusalGround, _l("None")), validators=[Optional()])

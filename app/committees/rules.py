@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from app.committees.models.membership import GENDER_SHARE
 
 
-def gender_excess(counts: Counter) -> tuple[object, int, int] | None:
+def gender_excess(counts: Counter) -> tuple[Any, int, int] | None:
     """(gender, its count, total) for a gender holding more than 6/10 of the appointed members, else None."""
     total = sum(counts.values())
     numerator, denominator = GENDER_SHARE
@@ -26,7 +27,7 @@ def largest_share(counts: Counter) -> Fraction:
     return Fraction(max(counts.values()), total) if total else Fraction(0)
 
 
-def gender_change_refused(before: Counter, after: Counter) -> tuple[object, int, int] | None:
+def gender_change_refused(before: Counter, after: Counter) -> tuple[Any, int, int] | None:
     """The excess that refuses a change of the appointed members, or None when the change may go ahead.
 
     A change that leaves the composition within the rule is fine. A composition already outside it

@@ -10,7 +10,7 @@ from app.committees.services import membership, meetings, today
 from app.core import utcnow
 from app.extensions import db
 
-from tests.proposals.factories import choices, make_proposal, request_context  # noqa: F401
+from tests.factories import choices, make_proposal, request_context  # noqa: F401
 
 F, M = Gender.FEMALE, Gender.MALE
 

@@ -77,7 +77,7 @@ def record_recusal(item: AgendaItem, actor: User, *, member_id: int, kind: Recus
 
 
 def item_tally(item: AgendaItem, votes_for: int = 0, votes_against: int = 0, votes_abstain: int = 0,
-               *, also_out: set[int] = frozenset()) -> Tally:
+               *, also_out: frozenset[int] = frozenset()) -> Tally:
     """The item's counts: recused members (and ``also_out``) are neither enrolled nor present for it."""
     meeting = item.meeting
     if meeting.enrolled_count is None:
@@ -100,7 +100,7 @@ def decide_challenge(recusal: Recusal, actor: User, *, votes_for: int) -> Recusa
     item = db.session.get(AgendaItem, recusal.item_id)
     item.meeting.ensure(MeetingStatus.HELD, _l("A challenge is decided at the meeting, once it is marked as held."))
     _open_item(item)
-    tally = item_tally(item, votes_for, also_out={recusal.member_id})
+    tally = item_tally(item, votes_for, also_out=frozenset({recusal.member_id}))
     if not tally.has_quorum:
         raise _no_quorum(tally)
     if not 0 <= votes_for <= tally.present:

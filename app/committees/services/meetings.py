@@ -20,7 +20,6 @@ from app.committees.models import (
     MeetingAttendance,
     MeetingRequest,
     MeetingStatus,
-    Office,
     RequestSignature,
     RequestStatus,
     SubjectType,
