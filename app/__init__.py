@@ -47,6 +47,7 @@ def create_app(config_name: str | None = None) -> Flask:
     register_web(app)
     register_blueprints(app)
     register_cli(app)
+    register_domains(app)
     return app
 
 
@@ -78,6 +79,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(api_bp)
+
+
+def register_domains(app: Flask) -> None:
+    """Domains that declare their blueprints, CLI and hooks in one ``register(app)``."""
+    from app import privacy
+
+    privacy.register(app)
 
 
 def register_cli(app: Flask) -> None:

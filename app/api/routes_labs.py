@@ -9,6 +9,8 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.api import bp
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
@@ -233,7 +235,11 @@ def list_applications(lab_id: int):
     if not manage:
         statement = statement.where(LabMembership.status == MembershipStatus.ACCEPTED)
     pagination = db.paginate(statement, page=page_arg(), per_page=per_page_arg(), error_out=False)
-    return jsonify(paginated(pagination, lambda m: application_json(m, manage)))
+    body = paginated(pagination, lambda m: application_json(m, manage))
+    if manage:
+        record_view(user, [m.user_id for m in pagination.items], DataKind.APPLICATION, target_type="lab",
+                    target_id=lab.id)
+    return jsonify(body)
 
 
 @bp.route("/labs/<int:lab_id>/applications/<int:application_id>", methods=["POST"])

@@ -9,4 +9,7 @@ bp = Blueprint("certificates", __name__)
 
 register_nav(80, "certificates.verify_form", _l("Certificates"))
 
-from app.certificates import cli, routes  # noqa: E402,F401
+from app.certificates import cli, export, routes  # noqa: E402,F401
+
+export.register()
+

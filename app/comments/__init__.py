@@ -7,3 +7,7 @@ from app.comments import hooks, routes  # noqa: E402,F401
 from app.comments.registry import register_comment_target  # noqa: E402,F401
 
 hooks.register()
+
+from app.comments import export  # noqa: E402
+
+export.register()

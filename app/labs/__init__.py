@@ -8,4 +8,6 @@ bp = Blueprint("labs", __name__, url_prefix="/labs")
 
 register_nav(30, "labs.index", _l("Living labs"))
 
-from app.labs import home, routes, routes_sessions, routes_workspace  # noqa: E402,F401
+from app.labs import export, home, routes, routes_sessions, routes_workspace  # noqa: E402,F401
+
+export.register()

@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import case, select
 
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.auth.models import User
 from app.core import page_number, utcnow
 from app.extensions import db
@@ -163,8 +165,12 @@ def members(lab_id: int):
     pagination = db.paginate(statement.order_by(status_order, LabMembership.waitlisted_at, LabMembership.applied_at,
                                                 LabMembership.id),
                              page=page_number(), per_page=50, error_out=False)
-    return render_template("labs/members.html", lab=lab, pagination=pagination, manage=manage,
+    html = render_template("labs/members.html", lab=lab, pagination=pagination, manage=manage,
                            decision_form=DecisionForm(), accepted=services.accepted_count(lab))
+    if manage:  # applications with their motivation
+        record_view(current_user, [m.user_id for m in pagination.items], DataKind.APPLICATION, target_type="lab",
+                    target_id=lab.id)
+    return html
 
 
 @bp.route("/<int:lab_id>/applications/<int:membership_id>", methods=["POST"])

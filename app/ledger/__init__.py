@@ -25,4 +25,6 @@ def _on_attendance(attendance, **_):
 
 attendance_recorded.connect(_on_attendance)
 
-from app.ledger import cli, routes  # noqa: E402,F401
+from app.ledger import cli, export, routes  # noqa: E402,F401
+
+export.register()

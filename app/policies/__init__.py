@@ -15,4 +15,8 @@ from app.policies import comments, routes, services  # noqa: E402
 
 register_source("policy", services.search_documents, services.count_policies)
 comments.register()
+
+from app.policies import export  # noqa: E402
+
+export.register()
 register_home_section(services.home_section)

@@ -10,6 +10,10 @@ from app.proposals import admin_routes, hooks, routes  # noqa: E402,F401
 
 hooks.register()
 
+from app.proposals import export  # noqa: E402
+
+export.register()
+
 
 @bp.cli.command("seed-fields")
 def seed_fields_command():
