@@ -96,7 +96,7 @@ def _remove_content(user: User) -> dict:
             "lab_contributions_removed": cards + feedback + praise}
 
 
-def erase_account(request_row: DeletionRequest) -> dict:
+def erase_account(request_row: DeletionRequest, now=None) -> dict:
     """Erase the personal data of the request's account. Returns what was removed and kept, counted."""
     from app.certificates.models import Certificate
     from app.labs.models import LabMembership, MembershipStatus, SessionRsvp
@@ -108,7 +108,7 @@ def erase_account(request_row: DeletionRequest) -> dict:
     from app.proposals.models import Follow
 
     user = request_row.user
-    now = utcnow()
+    now = now or utcnow()
     paid = db.session.scalar(select(func.count()).select_from(Allowance).where(
         Allowance.user_id == user.id, Allowance.status.in_([AllowanceStatus.PAID, AllowanceStatus.REVERSED])))
     certificates = db.session.scalar(select(func.count()).select_from(Certificate)
@@ -148,7 +148,7 @@ def erase_account(request_row: DeletionRequest) -> dict:
     user.locale = None
     user.active = False
     user.deactivated_at = user.deactivated_at or now
-    request_row.complete(summary)
+    request_row.complete(summary, now)
     audit.record(None, "privacy.erase", "user", user.id, reason=request_row.reason.value,
                  keep_content=request_row.keep_content)
     db.session.flush()

@@ -84,11 +84,11 @@ class DeletionRequest(db.Model):
         self.status = DeletionStatus.CANCELLED
         self.cancelled_at = utcnow()
 
-    def complete(self, summary: dict) -> None:
+    def complete(self, summary: dict, now: datetime) -> None:
         if self.status is not DeletionStatus.PENDING:
             raise DomainError(_l("This deletion request is not waiting."))
         self.status = DeletionStatus.DONE
-        self.completed_at = utcnow()
+        self.completed_at = now
         self.summary = summary
 
     def is_due(self, now: datetime) -> bool:

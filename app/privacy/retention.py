@@ -33,7 +33,7 @@ def _erase_due_requests(now: datetime) -> int:
                                                            DeletionRequest.due_at <= now)
                              .order_by(DeletionRequest.id)).all()
     for row in due:
-        erase_account(row)
+        erase_account(row, now)
     return len(due)
 
 
@@ -49,7 +49,7 @@ def _erase_long_deactivated(now: datetime) -> int:
                               reason=DeletionReason.INACTIVE)
         db.session.add(row)
         db.session.flush()
-        erase_account(row)
+        erase_account(row, now)
     return len(users)
 
 
