@@ -83,9 +83,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_domains(app: Flask) -> None:
     """Domains that declare their blueprints, CLI and hooks in one ``register(app)``."""
-    from app import privacy
+    from app import opendata, privacy
 
     privacy.register(app)
+    opendata.register(app)
 
 
 def register_cli(app: Flask) -> None:

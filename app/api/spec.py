@@ -57,8 +57,8 @@ def build_openapi() -> dict:
             }
             if parameters:
                 operation["parameters"] = parameters
-            if meta["auth"]:
-                operation["security"] = [{"bearerAuth": []}]
+            # Each operation says whether it needs a token: bearerAuth, or explicitly none.
+            operation["security"] = [{"bearerAuth": []}] if meta["auth"] else []
             if meta["body"] is not None and method in {"POST", "PUT", "PATCH"}:
                 operation["requestBody"] = {
                     "required": True, "content": {"application/json": {"schema": meta["body"]}},
@@ -67,7 +67,9 @@ def build_openapi() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Maeul API", "version": "1.0.0",
-                 "description": "Resident participation platform: every action a page offers."},
+                 "description": "Resident participation platform: every action a page offers. Operations "
+                                "with bearerAuth need a token from POST /api/v1/tokens; the others are public "
+                                "and limited per address (PUBLIC_API_RATELIMIT) when sent without a token."},
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
         "components": {
@@ -100,5 +102,9 @@ def _responses(meta: dict) -> dict:
                                      "content": {"application/json": {"schema": VALIDATION_ERRORS}}})
     if meta["auth"]:
         responses.setdefault("401", {"description": "Missing or invalid token",
+                                     "content": {"application/json": {"schema": ERROR}}})
+    else:
+        responses.setdefault("429", {"description": "Too many requests without a token from this address "
+                                                    "(PUBLIC_API_RATELIMIT)",
                                      "content": {"application/json": {"schema": ERROR}}})
     return responses
