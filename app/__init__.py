@@ -83,10 +83,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_domains(app: Flask) -> None:
     """Domains that declare their blueprints, CLI and hooks in one ``register(app)``."""
-    from app import opendata, privacy
+    from app import opendata, privacy, stats
 
     privacy.register(app)
     opendata.register(app)
+    stats.register(app)
 
 
 def register_cli(app: Flask) -> None:
