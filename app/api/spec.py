@@ -57,8 +57,10 @@ def build_openapi() -> dict:
             }
             if parameters:
                 operation["parameters"] = parameters
-            # Each operation says whether it needs a token: bearerAuth, or explicitly none.
-            operation["security"] = [{"bearerAuth": []}] if meta["auth"] else []
+            # An operation that needs a token says so; one without "security" is public (there is no
+            # document-wide requirement) and carries the public rate limit's 429 response instead.
+            if meta["auth"]:
+                operation["security"] = [{"bearerAuth": []}]
             if meta["body"] is not None and method in {"POST", "PUT", "PATCH"}:
                 operation["requestBody"] = {
                     "required": True, "content": {"application/json": {"schema": meta["body"]}},

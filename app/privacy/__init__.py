@@ -1,7 +1,7 @@
 """Residents' privacy rights (issue 18): the versioned privacy policy, the complete export, deletion
 with a cooling-off period, retention and purge, the staff access log and breach records."""
 from flask import Blueprint, redirect, request, session, url_for
-from flask_login import current_user, user_logged_in
+from flask_login import current_user, user_loaded_from_cookie, user_logged_in
 
 bp = Blueprint("privacy", __name__)
 
@@ -37,5 +37,6 @@ def register(app) -> None:
 
     app.register_blueprint(bp)
     user_logged_in.connect(_after_login, app)
+    user_loaded_from_cookie.connect(_after_login, app)  # a "keep me logged in" return is a new log-in too
     app.cli.add_command(cli.privacy_cli)
     export.register()

@@ -39,6 +39,8 @@ def _unsettled_allowances(user: User) -> int:
 def request_deletion(user: User, *, keep_content: bool) -> DeletionRequest:
     if not user.active:
         raise DomainError(_l("This account is already deactivated."))
+    # Lock the account row: two requests sent at once (two tabs, page and API) make one request.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     if pending_request(user) is not None:
         raise DomainError(_l("You have already asked to delete your account."))
     if _unsettled_allowances(user):

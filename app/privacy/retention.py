@@ -29,9 +29,11 @@ def _cutoff(now: datetime, kind: str) -> datetime:
 
 
 def _erase_due_requests(now: datetime) -> int:
+    # Row locks (PostgreSQL; SQLite runs one writer anyway): two purges started together never erase
+    # the same account twice, the second skips what the first holds.
     due = db.session.scalars(select(DeletionRequest).where(DeletionRequest.status == DeletionStatus.PENDING,
                                                            DeletionRequest.due_at <= now)
-                             .order_by(DeletionRequest.id)).all()
+                             .order_by(DeletionRequest.id).with_for_update(skip_locked=True, of=DeletionRequest)).all()
     for row in due:
         erase_account(row, now)
     return len(due)
