@@ -93,6 +93,8 @@ class Config:
     PUBLIC_API_RATELIMIT = os.environ.get("PUBLIC_API_RATELIMIT", "120 per minute;5000 per day")
     # Statistics never show a group of fewer people than this.
     STATS_MIN_GROUP = int(os.environ.get("STATS_MIN_GROUP", "5"))
+    # Statistics are recomputed at most this often per worker (0: every request).
+    STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
 
     # The organisation printed on every certificate as its issuer.
     CERTIFICATE_ISSUER = os.environ.get("CERTIFICATE_ISSUER", "아산시")
@@ -123,6 +125,7 @@ class TestingConfig(Config):
     DATA_ENCRYPTION_KEY = "ZmRzYWZkc2FmZHNhZmRzYWZkc2FmZHNhZmRzYWZkc2E="
     # A full-strength argon2 hash costs ~0.4 s of CPU; tests create thousands of accounts.
     ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+    STATS_CACHE_SECONDS = 0  # every test sees its own data
 
 
 class ProductionConfig(Config):

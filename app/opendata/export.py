@@ -5,7 +5,6 @@ file; ``manifest.json`` records when each file was exported and how many rows it
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import tempfile
@@ -36,24 +35,42 @@ def _write_atomically(path: str, content: bytes) -> None:
         raise
 
 
+def _write_dataset(dataset: Dataset, directory: str) -> dict:
+    """Stream the rows once into both files (a million comments never sit in memory), then move the
+    finished files into place."""
+    csv_tmp = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=directory, prefix=".tmp-",
+                                          delete=False)
+    json_tmp = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, prefix=".tmp-", delete=False)
+    count = 0
+    try:
+        with csv_tmp, json_tmp:
+            csv_tmp.write("\ufeff")
+            writer = csv.writer(csv_tmp, lineterminator="\r\n")
+            writer.writerow(dataset.column_names)
+            head = json.dumps({"dataset": dataset.name, "licence": current_app.config["OPENDATA_LICENCE"],
+                               "columns": dataset.column_names}, ensure_ascii=False)
+            json_tmp.write(head[:-1] + ', "items": [')
+            for row in dataset.rows():
+                writer.writerow([_cell(v) for v in row])
+                json_tmp.write((",\n" if count else "\n") + json.dumps(dict(zip(dataset.column_names, row)),
+                                                                        ensure_ascii=False, default=str))
+                count += 1
+            json_tmp.write("\n]}")
+        os.replace(csv_tmp.name, os.path.join(directory, f"{dataset.name}.csv"))
+        os.replace(json_tmp.name, os.path.join(directory, f"{dataset.name}.json"))
+    except BaseException:
+        for name in (csv_tmp.name, json_tmp.name):
+            if os.path.exists(name):
+                os.remove(name)
+        raise
+    return {"rows": count, "csv_bytes": os.path.getsize(os.path.join(directory, f"{dataset.name}.csv")),
+            "json_bytes": os.path.getsize(os.path.join(directory, f"{dataset.name}.json"))}
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     return str(value)
-
-
-def render(dataset: Dataset) -> tuple[bytes, bytes, int]:
-    rows = [tuple(row) for row in dataset.rows()]
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(dataset.column_names)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    csv_bytes = ("\ufeff" + text.getvalue()).encode("utf-8")
-    records = [dict(zip(dataset.column_names, row)) for row in rows]
-    json_bytes = json.dumps({"dataset": dataset.name, "licence": current_app.config["OPENDATA_LICENCE"],
-                             "columns": dataset.column_names, "items": records},
-                            ensure_ascii=False, default=str).encode("utf-8")
-    return csv_bytes, json_bytes, len(rows)
 
 
 def export_all(now: datetime | None = None) -> dict:
@@ -61,10 +78,7 @@ def export_all(now: datetime | None = None) -> dict:
     os.makedirs(export_dir(), exist_ok=True)
     files = {}
     for dataset in datasets():
-        csv_bytes, json_bytes, count = render(dataset)
-        _write_atomically(os.path.join(export_dir(), f"{dataset.name}.csv"), csv_bytes)
-        _write_atomically(os.path.join(export_dir(), f"{dataset.name}.json"), json_bytes)
-        files[dataset.name] = {"rows": count, "csv_bytes": len(csv_bytes), "json_bytes": len(json_bytes)}
+        files[dataset.name] = _write_dataset(dataset, export_dir())
     manifest = {"exported_at": now.isoformat() + "Z", "datasets": files}
     _write_atomically(os.path.join(export_dir(), MANIFEST), json.dumps(manifest).encode())
     current_app.logger.info("open data exported: %s", ", ".join(f"{k}={v['rows']}" for k, v in files.items()))

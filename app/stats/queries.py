@@ -6,12 +6,13 @@ pseudonymised data)."""
 from __future__ import annotations
 
 import statistics
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, extract, func, select, union
+from sqlalchemy import case, exists, extract, func, or_, select
 
 from app.extensions import db
 
@@ -59,14 +60,16 @@ def age_band(birth_year: int, today: date) -> int | None:
     return None
 
 
-def _participant_ids():
-    """Accounts that took part: wrote a proposal or comment, supported, or attended a lab session."""
+def _took_part():
+    """An account took part if it wrote a proposal or comment, supported one, or attended a lab session.
+    One EXISTS per kind on its per-user index: far cheaper than a UNION of millions of supports."""
+    from app.auth.models import User
     from app.comments.models import Comment
     from app.labs.models import Attendance
     from app.proposals.models import Proposal, Support
 
-    return union(select(Proposal.author_id), select(Comment.author_id), select(Support.user_id),
-                 select(Attendance.user_id)).subquery()
+    return or_(exists().where(Proposal.author_id == User.id), exists().where(Comment.author_id == User.id),
+               exists().where(Support.user_id == User.id), exists().where(Attendance.user_id == User.id))
 
 
 def participants(today: date) -> tuple[Chart, Chart]:
@@ -74,9 +77,8 @@ def participants(today: date) -> tuple[Chart, Chart]:
     from app.auth.models import User
     from app.districts import DISTRICT_CODES, district_name
 
-    ids = _participant_ids()
     rows = db.session.execute(
-        select(User.district, User.birth_year, func.count()).where(User.active.is_(True), User.id.in_(select(ids)))
+        select(User.district, User.birth_year, func.count()).where(User.active.is_(True), _took_part())
         .group_by(User.district, User.birth_year)).all()
     by_district: dict[str, int] = {}
     by_band: dict[int, int] = {}
@@ -96,21 +98,22 @@ def participants(today: date) -> tuple[Chart, Chart]:
 
 
 def proposals(today: date) -> tuple[Chart, Chart, Chart]:
-    """Proposals by field and by status (one query), adoption rate and median days to an answer."""
+    """Proposals by field and by status, adoption rate and median days to an answer."""
     from app.proposals.models import Field, Proposal, ProposalStatus
 
-    rows = db.session.execute(
-        select(Field.name_ko, Field.name_en, Field.slug, Field.position, Proposal.status, func.count())
-        .join(Proposal, Proposal.field_id == Field.id).where(Proposal.hidden.is_(False))
-        .group_by(Field.name_ko, Field.name_en, Field.slug, Field.position, Proposal.status)
-        .order_by(Field.position)).all()
+    # Two groupings, each answered from an index alone ((field_id, hidden, …) and (status, hidden, …));
+    # grouping by both at once reads every row of the table (1.4 s for 100,000 proposals on SQLite).
+    visible = Proposal.hidden.is_(False)
+    per_field = dict(db.session.execute(select(Proposal.field_id, func.count()).where(visible)
+                                        .group_by(Proposal.field_id)).all())
+    by_status = dict(db.session.execute(select(Proposal.status, func.count()).where(visible)
+                                        .group_by(Proposal.status)).all())
+    fields_by_id = {f.id: f for f in db.session.scalars(select(Field).order_by(Field.position, Field.id))}
     english = _is_english()
     by_field: dict[str, list] = {}
-    by_status: dict[ProposalStatus, int] = {}
-    for name_ko, name_en, slug, _position, status, count in rows:
-        entry = by_field.setdefault(slug, [name_en if english else name_ko, 0])
-        entry[1] += count
-        by_status[status] = by_status.get(status, 0) + count
+    for field_id, item in fields_by_id.items():
+        if field_id in per_field:
+            by_field[item.slug] = [item.name_en if english else item.name_ko, per_field[field_id]]
     fields = Chart("proposals_by_field", _l("Proposals by field"), _l("proposals"),
                    [Row(name, count, slug) for slug, (name, count) in by_field.items()])
     status_chart = Chart("proposals_by_status", _l("Proposals by status"), _l("proposals"),
@@ -134,13 +137,13 @@ def answer_times() -> Chart:
     """Median days from proposal to official answer, per year of the answer (one query)."""
     from app.proposals.models import Proposal
 
-    rows = db.session.execute(select(extract("year", Proposal.answered_at), Proposal.created_at, Proposal.answered_at)
+    rows = db.session.execute(select(Proposal.created_at, Proposal.answered_at)
                               .where(Proposal.answered_at.is_not(None), Proposal.hidden.is_(False))).all()
     days_by_year: dict[int, list[float]] = {}
     everything: list[float] = []
-    for year, created, answered in rows:
+    for created, answered in rows:
         days = (answered - created).total_seconds() / 86400
-        days_by_year.setdefault(int(year), []).append(days)
+        days_by_year.setdefault(answered.year, []).append(days)
         everything.append(days)
     chart = Chart("answer_days", _l("Median days to an official answer, by year"), _l("days"), [
         Row(str(year), round(statistics.median(values), 1), str(year)) for year, values in sorted(days_by_year.items())
@@ -213,7 +216,24 @@ def allowances() -> Chart:
     return chart
 
 
+_CACHE: dict[str, tuple[float, list[Chart]]] = {}
+
+
 def all_charts(today: date | None = None) -> list[Chart]:
+    """Every chart, computed at most once per ``STATS_CACHE_SECONDS`` per worker and language:
+    statistics move slowly, and a cold computation on 100,000 proposals takes about half a second."""
+    seconds = current_app.config["STATS_CACHE_SECONDS"]
+    if seconds <= 0 or today is not None:
+        return compute_charts(today)
+    key = "en" if _is_english() else "ko"
+    cached = _CACHE.get(key)
+    now = time.monotonic()
+    if cached is None or cached[0] < now:
+        cached = _CACHE[key] = (now + seconds, compute_charts())
+    return cached[1]
+
+
+def compute_charts(today: date | None = None) -> list[Chart]:
     today = today or date.today()
     districts, bands = participants(today)
     fields, statuses, answer_days = proposals(today)
