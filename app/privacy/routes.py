@@ -22,7 +22,8 @@ from app.web import run_service
 POLICY_ITEMS = [
     {"item": "account", "required": True, "retention": "deactivated_accounts"},
     {"item": "participation", "required": True, "retention": "deactivated_accounts"},
-    {"item": "bank", "required": False, "retention": "payment_records"},
+    {"item": "bank", "required": False, "retention": "deactivated_accounts"},
+    {"item": "payments", "required": False, "retention": "payment_records"},
     {"item": "certificates", "required": False, "retention": "certificate_records"},
     {"item": ConsentItem.NOTIFICATIONS.value, "required": False, "retention": "notifications"},
     {"item": ConsentItem.LOCATION.value, "required": False, "retention": "deactivated_accounts"},
