@@ -1,5 +1,5 @@
 """The JSON API under /api/v1. Token-authenticated, so exempt from CSRF; calls the same services as the pages."""
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Flask, current_app, request
 
 from app.extensions import csrf, limiter
 
@@ -16,4 +16,8 @@ def _sent_a_token() -> bool:
 limiter.shared_limit(lambda: current_app.config["PUBLIC_API_RATELIMIT"], scope="public-api",
                      exempt_when=_sent_a_token)(bp)
 
-from app.api import errors, routes_accounts, routes_admin, routes_certificates, routes_comments, routes_labs, routes_labs_manage, routes_labs_workspace, routes_ledger, routes_meta, routes_moderation, routes_opendata, routes_policies, routes_privacy, routes_proposals, routes_search, routes_stats  # noqa: E402,F401
+from app.api import errors, routes_accounts, routes_admin, routes_certificates, routes_comments, routes_labs, routes_labs_manage, routes_labs_workspace, routes_ledger, routes_ledger_money, routes_meta, routes_moderation, routes_opendata, routes_policies, routes_privacy, routes_proposals, routes_search, routes_stats  # noqa: E402,F401
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

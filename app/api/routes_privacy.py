@@ -104,7 +104,8 @@ def my_privacy():
 @bp.route("/me/privacy/agree", methods=["POST"])
 @token_required
 @documented("Agree to the privacy policy version in force", tag="privacy",
-            body={"type": "object", "required": ["agree"], "properties": {"agree": {"type": "boolean", "enum": [True]}}})
+            body={"type": "object", "required": ["agree"],
+                  "properties": {"agree": {"type": "boolean", "enum": [True]}}})
 def agree_privacy():
     user = api_user()
     if json_body().get("agree") is not True:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.auth.export import iso, register_export
 from app.extensions import db
 from app.labs.models import Attendance, Lab, LabMembership, LabSession, SessionRsvp
-from app.labs.workspace import Praise, ProblemCard, ProblemEmpathy, PrototypeFeedback
+from app.labs.models import Praise, ProblemCard, ProblemEmpathy, PrototypeFeedback
 
 
 def _memberships(user) -> list[dict]:

@@ -94,7 +94,7 @@ def _lab_stages():
 
 
 def _lab_kpis():
-    from app.labs.workspace import KpiValue
+    from app.labs.models import KpiValue
 
     for k in db.session.scalars(select(KpiValue).order_by(KpiValue.id)):
         yield (k.lab_id, k.name, k.unit, k.target, k.actual, k.recorded_at.year, _iso(k.recorded_at))
@@ -109,7 +109,8 @@ def register() -> None:
         Column("id", "integer", _l("Proposal number")), Column("title", "string", _l("Title")),
         Column("body", "string", _l("Text (Markdown)")), Column("field", "string", _l("Field code")),
         Column("topics", "string", _l("Topic codes, separated by ;")),
-        Column("status", "string", _l("open, forum, under_review, adopted, partly_adopted, not_adopted, done, withdrawn")),
+        Column("status", "string",
+               _l("open, forum, under_review, adopted, partly_adopted, not_adopted, done, withdrawn")),
         Column("district", "string", _l("District code")), Column("supports", "integer", _l("Number of supports")),
         Column("comments", "integer", _l("Number of comments")), CREATED,
         Column("answered_at", "datetime", _l("When the official answer came (UTC)")), AUTHOR), _proposals))

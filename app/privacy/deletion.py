@@ -52,7 +52,8 @@ def request_deletion(user: User, *, keep_content: bool) -> DeletionRequest:
                           due_at=now + timedelta(days=days), reason=DeletionReason.RESIDENT)
     db.session.add(row)
     db.session.flush()
-    audit.record(user, "privacy.deletion_request", "user", user.id, keep_content=keep_content, due_at=row.due_at.isoformat())
+    audit.record(user, "privacy.deletion_request", "user", user.id, keep_content=keep_content,
+                 due_at=row.due_at.isoformat())
     return row
 
 
@@ -76,7 +77,7 @@ def _retain(user: User, kind: str, count: int, now) -> None:
 def _remove_content(user: User) -> dict:
     from app.comments.models import Comment
     from app.comments.services import delete_comment
-    from app.labs.workspace import Praise, ProblemCard, PrototypeFeedback
+    from app.labs.models import Praise, ProblemCard, PrototypeFeedback
     from app.proposals.models import Proposal, ProposalStatus
 
     comments = db.session.scalars(select(Comment).where(Comment.author_id == user.id, Comment.deleted_at.is_(None)))
@@ -101,9 +102,9 @@ def _remove_content(user: User) -> dict:
 def erase_account(request_row: DeletionRequest, now=None) -> dict:
     """Erase the personal data of the request's account. Returns what was removed and kept, counted."""
     from app.certificates.models import Certificate
-    from app.labs.models import LabMembership, MembershipStatus, SessionRsvp
-    from app.labs.workspace import ProblemEmpathy
-    from app.ledger.models import Allowance, BankAccount, IdempotentResponse
+    from app.labs.models import LabMembership, MembershipStatus, ProblemEmpathy, SessionRsvp
+    from app.api.models import IdempotentResponse
+    from app.ledger.models import Allowance, BankAccount
     from app.ledger.models.allowance import AllowanceStatus
     from app.notifications.models import Notification
     from app.policies.models import PolicyFollow

@@ -1,6 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -45,7 +54,8 @@ class BreachForm(FlaskForm):
     title = StringField(_l("Title"), validators=[
         DataRequired(message=_l("Enter a title.")), Length(max=200, message=_l("At most 200 characters."))])
     description = TextAreaField(_l("What happened"), validators=[
-        DataRequired(message=_l("Describe what happened.")), Length(max=10_000, message=_l("At most 10,000 characters."))])
+        DataRequired(message=_l("Describe what happened.")),
+        Length(max=10_000, message=_l("At most 10,000 characters."))])
     data_kinds = MultiCheckboxField(_l("Personal data involved"),
                                     choices=[(kind.value, label) for kind, label in DATA_KIND_LABELS.items()],
                                     validators=[DataRequired(message=_l("Choose at least one kind of data."))])

@@ -1,15 +1,13 @@
 """Residents' privacy pages: the policy, agreeing again, the complete export and deleting the account."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.models import ConsentItem
 from app.auth.services import password_matches
-from app.core import DomainError
-from app.extensions import db
 from app.privacy import bp
 from app.privacy.deletion import cancel_deletion, pending_request, request_deletion
 from app.privacy.forms import AgreeForm, DeletionForm
@@ -98,17 +96,9 @@ def request_deletion_view():
     if form.validate_on_submit():
         if not password_matches(current_user, form.password.data):
             form.password.errors.append(_("The password is wrong."))
-        else:
-            keep = form.content.data == "keep"
-            try:
-                request_deletion(current_user, keep_content=keep)
-            except DomainError as error:
-                db.session.rollback()
-                form.content.errors.append(str(error.message))
-            else:
-                db.session.commit()
-                flash(_("Your request was recorded. You can cancel it until the date shown."), "success")
-                return redirect(url_for("privacy.deletion"))
+        elif run_service(lambda: request_deletion(current_user, keep_content=form.content.data == "keep"),
+                         _("Your request was recorded. You can cancel it until the date shown."), form=form):
+            return redirect(url_for("privacy.deletion"))
     return _deletion_page(form, 422)
 
 

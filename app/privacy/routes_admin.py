@@ -9,11 +9,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import requires
-from app.core import DomainError, page_number, utcnow
+from app.core import page_number, utcnow
 from app.extensions import db
 from app.privacy import bp
 from app.privacy.access import data_access_query
-from app.privacy.breach import affected_count, affected_people, checklist_state, complete_step, list_breaches, record_breach
+from app.privacy.breach import (
+    affected_count,
+    affected_people,
+    checklist_state,
+    complete_step,
+    list_breaches,
+    record_breach,
+)
 from app.privacy.deletion import pending_deletions, retained_records
 from app.privacy.forms import BreachForm, DataAccessFilterForm, PolicyForm
 from app.privacy.models import DATA_KIND_LABELS, BreachIncident
@@ -38,17 +45,13 @@ def from_seoul(moment: datetime) -> datetime:
 @requires(can_publish_policy)
 def policies():
     form = PolicyForm()
-    if form.validate_on_submit():
-        try:
-            publish_policy(current_user, version=form.version.data, body_ko=form.body_ko.data,
-                           body_en=form.body_en.data, changes=form.changes.data,
-                           required_changed=form.required_changed.data)
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error.message))
-        else:
-            db.session.commit()
-            return redirect(url_for("privacy.policy"))
+    if form.validate_on_submit() and run_service(
+        lambda: publish_policy(current_user, version=form.version.data, body_ko=form.body_ko.data,
+                               body_en=form.body_en.data, changes=form.changes.data,
+                               required_changed=form.required_changed.data),
+        _("The new version of the privacy policy is published."), form=form,
+    ):
+        return redirect(url_for("privacy.policy"))
     return render_template("privacy/admin_policies.html", form=form, versions=published_versions()), (
         422 if form.errors else 200)
 
@@ -75,18 +78,14 @@ def data_access_log():
 def breaches():
     form = BreachForm()
     if form.validate_on_submit():
-        try:
-            incident = record_breach(
-                current_user, title=form.title.data, description=form.description.data,
-                data_kinds=form.data_kinds.data, occurred_from=from_seoul(form.occurred_from.data),
-                occurred_until=from_seoul(form.occurred_until.data), discovered_at=from_seoul(form.discovered_at.data),
-                suspect_email=form.suspect_email.data)
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error.message))
-        else:
-            db.session.commit()
-            return redirect(url_for("privacy.breach_detail", incident_id=incident.id))
+        outcome = run_service(lambda: record_breach(
+            current_user, title=form.title.data, description=form.description.data,
+            data_kinds=form.data_kinds.data, occurred_from=from_seoul(form.occurred_from.data),
+            occurred_until=from_seoul(form.occurred_until.data), discovered_at=from_seoul(form.discovered_at.data),
+            suspect_email=form.suspect_email.data), _("The breach is recorded. Notify by the deadline shown."),
+            form=form)
+        if outcome:
+            return redirect(url_for("privacy.breach_detail", incident_id=outcome.value.id))
     return render_template("privacy/admin_breaches.html", form=form, pagination=list_breaches(page_number())), (
         422 if form.errors else 200)
 

@@ -178,7 +178,7 @@ def policies() -> tuple[Chart, Chart]:
 def labs() -> tuple[Chart, Chart, Chart]:
     """Labs by stage, labs run per year, and KPIs per year (three queries)."""
     from app.labs.models import Lab, LabStage
-    from app.labs.workspace import KpiValue
+    from app.labs.models import KpiValue
 
     by_stage = dict(db.session.execute(select(Lab.stage, func.count()).group_by(Lab.stage)).all())
     stage_chart = Chart("labs_by_stage", _l("Living labs by stage"), _l("labs"),

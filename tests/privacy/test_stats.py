@@ -58,7 +58,7 @@ def test_proposals_by_field_and_status_adoption_and_median_answer_time(client, m
 
 
 def test_policies_labs_kpis_and_allowances(client, world, make_user):
-    from app.labs.workspace import KpiValue
+    from app.labs.models import KpiValue
     from app.policies.models import Policy, PolicyStatus, PolicyStep, StepState
 
     db.session.add(Policy(title="가로등 확충", department="도로과", status=PolicyStatus.IN_PROGRESS,
