@@ -10,4 +10,6 @@ from app.policies.models import Policy, PolicyFollow, PolicyStatusChange, Policy
 from app.proposals.models import Field, Follow, OfficialAnswer, Proposal, ProposalSettings, Support, Topic  # noqa: F401
 from app.comments.models import Comment  # noqa: F401
 from app.moderation.models import Report  # noqa: F401
-from app.privacy.models import BreachIncident, DeletionRequest, PersonalDataAccess, PrivacyPolicy, PurgeRun, RetainedRecord  # noqa: F401
+from app.privacy.models import (  # noqa: F401
+    BreachIncident, DeletionRequest, PersonalDataAccess, PrivacyPolicy, PurgeRun, RetainedRecord,
+)

@@ -94,8 +94,9 @@ def register_web(app: Flask) -> None:
         if is_api_request():
             response = jsonify({"error": {"code": code, "message": str(title)}})
             response.status_code = code
-            if getattr(error, "valid_methods", None):
-                response.headers["Allow"] = ", ".join(error.valid_methods)
+            valid_methods = getattr(error, "valid_methods", None)
+            if valid_methods:
+                response.headers["Allow"] = ", ".join(valid_methods)
             return response
         return render_template("errors/error.html", code=code, title=title), code
 

@@ -16,7 +16,26 @@ def _sent_a_token() -> bool:
 limiter.shared_limit(lambda: current_app.config["PUBLIC_API_RATELIMIT"], scope="public-api",
                      exempt_when=_sent_a_token)(bp)
 
-from app.api import errors, routes_accounts, routes_admin, routes_certificates, routes_comments, routes_labs, routes_labs_manage, routes_labs_workspace, routes_ledger, routes_ledger_money, routes_meta, routes_moderation, routes_opendata, routes_policies, routes_privacy, routes_proposals, routes_search, routes_stats  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401  (each module adds its routes to bp)
+    errors,
+    routes_accounts,
+    routes_admin,
+    routes_certificates,
+    routes_comments,
+    routes_labs,
+    routes_labs_manage,
+    routes_labs_workspace,
+    routes_ledger,
+    routes_ledger_money,
+    routes_meta,
+    routes_moderation,
+    routes_opendata,
+    routes_policies,
+    routes_privacy,
+    routes_proposals,
+    routes_search,
+    routes_stats,
+)
 
 
 def register(app: Flask) -> None:

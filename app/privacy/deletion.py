@@ -16,6 +16,7 @@ from app import audit, search
 from app.auth.models import AccessLog, ApiToken, Consent, User, UserRole
 from app.core import DomainError, utcnow
 from app.extensions import db
+from app.sql import rowcount
 from app.privacy.models import DeletionReason, DeletionRequest, DeletionStatus, RetainedRecord
 
 ERASED_NAME = "탈퇴한 회원"
@@ -92,9 +93,9 @@ def _remove_content(user: User) -> dict:
         proposal.title, proposal.body = ERASED_TITLE, ""
         proposal.latitude = proposal.longitude = None
         search.remove_from_index("proposal", proposal.id)
-    cards = db.session.execute(delete(ProblemCard).where(ProblemCard.author_id == user.id)).rowcount
-    feedback = db.session.execute(delete(PrototypeFeedback).where(PrototypeFeedback.user_id == user.id)).rowcount
-    praise = db.session.execute(delete(Praise).where(Praise.from_user_id == user.id)).rowcount
+    cards = rowcount(db.session.execute(delete(ProblemCard).where(ProblemCard.author_id == user.id)))
+    feedback = rowcount(db.session.execute(delete(PrototypeFeedback).where(PrototypeFeedback.user_id == user.id)))
+    praise = rowcount(db.session.execute(delete(Praise).where(Praise.from_user_id == user.id)))
     return {"comments_removed": removed_comments, "proposals_removed": len(proposals),
             "lab_contributions_removed": cards + feedback + praise}
 
@@ -121,7 +122,7 @@ def erase_account(request_row: DeletionRequest, now=None) -> dict:
     summary = {"kept_payment_records": paid, "kept_certificates": certificates}
     if not request_row.keep_content:
         summary.update(_remove_content(user))
-    for name, statement in {
+    statements = {
         "bank_accounts": delete(BankAccount).where(BankAccount.user_id == user.id),
         "consents": delete(Consent).where(Consent.user_id == user.id),
         "api_tokens": delete(ApiToken).where(ApiToken.user_id == user.id),
@@ -136,8 +137,9 @@ def erase_account(request_row: DeletionRequest, now=None) -> dict:
             LabMembership.user_id == user.id,
             LabMembership.status.in_([MembershipStatus.APPLIED, MembershipStatus.WAITLISTED])),
         "roles": delete(UserRole).where(UserRole.user_id == user.id),
-    }.items():
-        summary[name] = db.session.execute(statement).rowcount
+    }
+    for name, statement in statements.items():
+        summary[name] = rowcount(db.session.execute(statement))
     # Members stay in the lab's attendance (allowances and certificates rest on it), without their words.
     db.session.execute(update(LabMembership).where(LabMembership.user_id == user.id)
                        .values(motivation="", plan_role=None))

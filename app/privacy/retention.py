@@ -13,6 +13,7 @@ from sqlalchemy import delete, exists, select, update
 from app.auth.models import AccessLog, ApiToken, User
 from app.core import utcnow
 from app.extensions import db
+from app.sql import rowcount
 from app.privacy.deletion import ERASED_NAME, erase_account
 from app.privacy.models import (
     DeletionReason,
@@ -77,14 +78,14 @@ def purge(now: datetime | None = None) -> dict[str, int]:
         "accounts_erased": _erase_due_requests(now),
         "deactivated_accounts_erased": _erase_long_deactivated(now),
         "retained_records_expired": _expire_retained_records(now),
-        "notifications": db.session.execute(
-            delete(Notification).where(Notification.created_at < _cutoff(now, "notifications"))).rowcount,
-        "revoked_api_tokens": db.session.execute(
-            delete(ApiToken).where(ApiToken.revoked_at < _cutoff(now, "revoked_api_tokens"))).rowcount,
-        "sign_in_log": db.session.execute(delete(AccessLog).where(AccessLog.created_at < sign_in_cutoff)).rowcount,
-        "staff_access_log": db.session.execute(
+        "notifications": rowcount(db.session.execute(
+            delete(Notification).where(Notification.created_at < _cutoff(now, "notifications")))),
+        "revoked_api_tokens": rowcount(db.session.execute(
+            delete(ApiToken).where(ApiToken.revoked_at < _cutoff(now, "revoked_api_tokens")))),
+        "sign_in_log": rowcount(db.session.execute(delete(AccessLog).where(AccessLog.created_at < sign_in_cutoff))),
+        "staff_access_log": rowcount(db.session.execute(
             delete(PersonalDataAccess).where(PersonalDataAccess.created_at < _cutoff(now, "staff_access_log"))
-        ).rowcount,
+        )),
     }
     db.session.add(PurgeRun(started_at=now, counts=counts))
     current_app.logger.info("privacy purge: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))

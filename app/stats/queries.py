@@ -105,9 +105,9 @@ def proposals(today: date) -> tuple[Chart, Chart, Chart]:
     # grouping by both at once reads every row of the table (1.4 s for 100,000 proposals on SQLite).
     visible = Proposal.hidden.is_(False)
     per_field = dict(db.session.execute(select(Proposal.field_id, func.count()).where(visible)
-                                        .group_by(Proposal.field_id)).all())
+                                        .group_by(Proposal.field_id)).tuples().all())
     by_status = dict(db.session.execute(select(Proposal.status, func.count()).where(visible)
-                                        .group_by(Proposal.status)).all())
+                                        .group_by(Proposal.status)).tuples().all())
     fields_by_id = {f.id: f for f in db.session.scalars(select(Field).order_by(Field.position, Field.id))}
     english = _is_english()
     by_field: dict[str, list] = {}
@@ -180,7 +180,7 @@ def labs() -> tuple[Chart, Chart, Chart]:
     from app.labs.models import Lab, LabStage
     from app.labs.models import KpiValue
 
-    by_stage = dict(db.session.execute(select(Lab.stage, func.count()).group_by(Lab.stage)).all())
+    by_stage = dict(db.session.execute(select(Lab.stage, func.count()).group_by(Lab.stage)).tuples().all())
     stage_chart = Chart("labs_by_stage", _l("Living labs by stage"), _l("labs"),
                         [Row(s.label, by_stage[s], s.value) for s in LabStage if s in by_stage])
     per_year = db.session.execute(select(extract("year", Lab.starts_on), func.count())

@@ -20,7 +20,7 @@ from app.labs.models import (
     MemberGroup,
     MembershipStatus,
 )
-from tests.proposals.factories import choices, make_comment, make_proposal  # noqa: F401
+from tests.factories import choices, make_comment, make_proposal  # noqa: F401
 
 
 @dataclass
