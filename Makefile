@@ -28,6 +28,7 @@ migrate: translations
 seed: migrate
 	$(FLASK) seed demo
 	$(FLASK) search reindex
+	$(FLASK) opendata export
 
 run: seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -14,3 +14,6 @@ from app.committees.models import (  # noqa: F401
     AgendaItem, Committee, CommitteeMember, CommitteeOfficer, ItemVote, Meeting, MeetingAttendance, MeetingRequest,
     Recusal, RequestSignature,
 )
+from app.privacy.models import (  # noqa: F401
+    BreachIncident, DeletionRequest, PersonalDataAccess, PrivacyPolicy, PurgeRun, RetainedRecord,
+)

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.api import bp
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
@@ -223,7 +225,11 @@ def list_applications(lab_id: int):
     applications = perm.can_view_applications(user, lab)
     pagination = db.paginate(queries.members_query(lab, every_application=applications, sort="applied"),
                              page=page_arg(), per_page=per_page_arg(), error_out=False)
-    return jsonify(paginated(pagination, lambda m: application_json(m, applications)))
+    body = paginated(pagination, lambda m: application_json(m, applications))
+    if applications:  # applications with their motivation
+        record_view(user, [m.user_id for m in pagination.items], DataKind.APPLICATION, target_type="lab",
+                    target_id=lab.id)
+    return jsonify(body)
 
 
 @bp.route("/labs/<int:lab_id>/applications/<int:application_id>", methods=["POST"])

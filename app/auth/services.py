@@ -46,6 +46,13 @@ def password_matches(user: User, password: str) -> bool:
         return False
 
 
+def _policy_version() -> str:
+    """The privacy policy version in force (published by admins, app/privacy/policy.py)."""
+    from app.privacy.policy import current_policy_version
+
+    return current_policy_version()
+
+
 def needs_guardian(birth_year: int, today: date | None = None) -> bool:
     """Under 14 (Korean personal-information law) by the age reached this year or next birthday."""
     today = today or date.today()
@@ -89,7 +96,7 @@ def sign_up(
     )
     db.session.add(user)
     db.session.flush()
-    version = current_app.config["PRIVACY_POLICY_VERSION"]
+    version = _policy_version()
     for item in [ConsentItem.PRIVACY, *ConsentItem.optional_items()]:
         db.session.add(Consent(user_id=user.id, item=item, granted=bool(consents.get(item)), policy_version=version))
     if guardian_name:
@@ -202,7 +209,7 @@ def update_profile(user: User, *, display_name: str, district: str, birth_year: 
             )
         user.guardian_name = guardian_name.strip()
         db.session.add(Consent(user_id=user.id, item=ConsentItem.GUARDIAN, granted=True,
-                               policy_version=current_app.config["PRIVACY_POLICY_VERSION"],
+                               policy_version=_policy_version(),
                                guardian_name=user.guardian_name))
     new_values = {"display_name": display_name.strip(), "district": district, "birth_year": birth_year}
     changed = [name for name, value in new_values.items() if getattr(user, name) != value]
@@ -284,7 +291,7 @@ def set_consent(user: User, item: ConsentItem, granted: bool) -> Consent:
     if item not in ConsentItem.optional_items():
         raise DomainError(_l("This consent cannot be changed here."), status=422)
     row = Consent(user_id=user.id, item=item, granted=granted,
-                  policy_version=current_app.config["PRIVACY_POLICY_VERSION"])
+                  policy_version=_policy_version())
     db.session.add(row)
     return row
 

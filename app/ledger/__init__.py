@@ -27,6 +27,9 @@ def register(app: Flask) -> None:
     from app.web import register_nav
 
     app.register_blueprint(bp)
+    from app.ledger import export  # the data-export sections of this domain
+
+    export.register()
     app.cli.add_command(ledger_cli)
     register_nav(60, "ledger.statement", _l("My allowances"))
     attendance_recorded.connect(_on_attendance)
