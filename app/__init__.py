@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from app.moderation import bp as moderation_bp
     from app.proposals import bp as proposals_bp
     from app.searchpage import bp as searchpage_bp
+    from app.walking import bp as walking_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(labs_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(walking_bp)
     app.register_blueprint(api_bp)
 
 

@@ -7,6 +7,7 @@ ROLE_LABELS = {
     Role.FACILITATOR: _l("Facilitator"),
     Role.STAFF: _l("Staff"),
     Role.ADMIN: _l("Administrator"),
+    Role.REDEEMER: _l("Coupon redeemer (bank clerk)"),
 }
 
 CONSENT_LABELS = {

@@ -10,6 +10,15 @@ from app.ledger.models import Budget
 from app.ledger.services.funds import ledger_totals
 
 
+# Other domains with money of their own (walking mileage) add a check: a callable returning a list of
+# differences, each one line of text.
+RECONCILERS = []
+
+
+def register_reconciler(check) -> None:
+    RECONCILERS.append(check)
+
+
 @bp.cli.command("reconcile")
 def reconcile_command():
     """Compare each budget's committed and paid totals with its ledger (exit 1 on any difference)."""
@@ -22,5 +31,9 @@ def reconcile_command():
                        f"{budget.fiscal_year}): cached committed={budget.committed_won} paid={budget.paid_won}, "
                        f"ledger committed={totals['committed_won']} paid={totals['paid_won']}")
     click.echo(f"{differences} budget(s) differ from the ledger")
+    for check in RECONCILERS:
+        for problem in check():
+            differences += 1
+            click.echo(problem)
     if differences:
         sys.exit(1)

@@ -1,0 +1,56 @@
+"""`flask walking …`: crediting a day, retrying conversions, expiring coupons, purging old step records."""
+from datetime import date
+
+import click
+
+from app.extensions import db
+from app.walking import bp
+
+
+@bp.cli.command("credit")
+@click.option("--day", "day_text", default=None, help="YYYY-MM-DD (default: yesterday, Seoul time)")
+def credit_command(day_text):
+    """Recompute one day for every resident and credit it within the budget."""
+    from datetime import timedelta
+
+    from app.walking.services import today
+    from app.walking.services.crediting import credit_day
+
+    try:
+        day = date.fromisoformat(day_text) if day_text else today() - timedelta(days=1)
+    except ValueError as error:
+        raise click.BadParameter("YYYY-MM-DD", param_hint="--day") from error
+    result = credit_day(day)
+    db.session.commit()
+    click.echo(f"{day}: credited {result['credited_days']} day(s), {result['credited_won']} won; "
+               f"{result['pending_days']} waiting for budget")
+
+
+@bp.cli.command("resume")
+def resume_command():
+    """Credit every day that waited for budget (after staff added money)."""
+    from app.walking.services.crediting import credit_pending
+
+    result = credit_pending()
+    db.session.commit()
+    click.echo(f"credited {result['credited_days']} day(s), {result['credited_won']} won; "
+               f"{result['pending_days']} still waiting for budget")
+
+
+@bp.cli.command("retry-conversions")
+def retry_conversions_command():
+    """Ask the account provider again about reserved transfers; release old refused ones; expire coupons."""
+    from app.walking.services.conversions import retry_conversions
+
+    counts = retry_conversions()
+    click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
+
+
+@bp.cli.command("purge")
+def purge_command():
+    """Delete step records older than WALKING_RETENTION_DAYS (the mileage ledger stays)."""
+    from app.walking.services.participation import purge_step_records
+
+    deleted = purge_step_records()
+    db.session.commit()
+    click.echo(f"Deleted {deleted} step record(s).")
