@@ -14,7 +14,6 @@ from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.core import DomainError, utcnow
@@ -31,6 +30,7 @@ from app.walking.models import (
     WalkingParticipant,
 )
 from app.walking.services import today
+from app.walking.services.crediting import dialect_insert
 from app.walking.services.providers import AccountProvider, provider_name
 from app.walking.services.rules import rule_on
 
@@ -91,20 +91,21 @@ def convert_mileage(user, *, amount_won, idempotency_key, provider: Provider | N
     provider = provider or Provider(provider_name())
     if provider is Provider.ACCOUNT and not participant.pay_account_encrypted:
         raise DomainError(_l("Link your local-currency account before converting."), field="account")
+    if participant.balance_won < amount_won:  # a fast answer; the conditional UPDATE in _take decides
+        raise _short(participant, amount_won)
     if _committed_total() < amount_won:
         raise DomainError(_l("The walking budget cannot pay this conversion now."))
-    conversion = Conversion(user_id=user.id, provider=provider, status=ConversionStatus.RESERVED,
-                            amount_won=amount_won, idempotency_key=key, provider_key=secrets.token_hex(16),
-                            attempts=0)
-    db.session.add(conversion)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:  # the same key raced in from another request
-        existing = _by_key(user.id, key)
-        if existing is None:
-            raise
-        return _replay(existing, amount_won), False
+    # INSERT … ON CONFLICT DO NOTHING: the unique (user, key) decides between racing retries without a
+    # savepoint; the loser reads the winner's conversion (PostgreSQL waits for the winner to commit).
+    inserted = db.session.execute(
+        dialect_insert()(Conversion).values(
+            user_id=user.id, provider=provider, status=ConversionStatus.RESERVED, amount_won=amount_won,
+            idempotency_key=key, provider_key=secrets.token_hex(16), attempts=0, created_at=utcnow(),
+            updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"]).returning(Conversion.id)).first()
+    if inserted is None:
+        return _replay(_by_key(user.id, key), amount_won), False
+    conversion = db.session.get(Conversion, inserted[0])
     _take(participant, amount_won)
     db.session.add(MileageEntry(user_id=user.id, kind=MileageKind.CONVERSION, amount_won=-amount_won,
                                 conversion_id=conversion.id, idempotency_key=f"conversion:{conversion.id}"))
@@ -152,9 +153,13 @@ def _take(participant: WalkingParticipant, amount_won: int) -> None:
     if result.rowcount == 1:
         return
     if participant.balance_won < amount_won:
-        raise DomainError(_l("Your mileage balance is %(balance)s won: not enough to convert %(amount)s won.",
-                             balance=f"{participant.balance_won:,}", amount=f"{amount_won:,}"))
+        raise _short(participant, amount_won)
     raise DomainError(_l("You can convert at most %(cap)s won a day.", cap=f"{cap:,}"))
+
+
+def _short(participant: WalkingParticipant, amount_won: int) -> DomainError:
+    return DomainError(_l("Your mileage balance is %(balance)s won: not enough to convert %(amount)s won.",
+                          balance=f"{participant.balance_won:,}", amount=f"{amount_won:,}"))
 
 
 def _give_back(conversion: Conversion, new_status: ConversionStatus) -> bool:

@@ -10,7 +10,7 @@ import math
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app import audit
 from app.auth.models import ConsentItem
@@ -97,6 +97,9 @@ def _complete(user, mission: Mission) -> bool:
         budget = walking_budget(today().year)
         if budget is None or not try_commit_funds(budget, mission.bonus_won, actor=None,
                                                   reason=f"walking mission {mission.id} bonus"):
+            # undo our own insert (no savepoint: SQLite's driver cannot nest them safely)
+            db.session.execute(delete(MissionCompletion).where(MissionCompletion.mission_id == mission.id,
+                                                               MissionCompletion.user_id == user.id))
             raise DomainError(_l("The walking budget has run out: the bonus cannot be paid now. Try again later."))
         db.session.execute(update(WalkingParticipant).where(WalkingParticipant.user_id == user.id)
                            .values(balance_won=WalkingParticipant.balance_won + mission.bonus_won)
@@ -188,8 +191,7 @@ def complete_reached_step_missions(user_ids, days) -> int:
                 from app.auth.models import User
 
                 try:
-                    with db.session.begin_nested():
-                        done += _complete(db.session.get(User, user_id), mission)
+                    done += _complete(db.session.get(User, user_id), mission)
                 except DomainError:
                     pass  # budget exhausted: the resident can claim it later from the mission page
     return done
@@ -212,7 +214,6 @@ def complete_programme_missions(attendance) -> None:
                                                             Mission.session_id == attendance.session_id)):
         if mission.open_on(today()):
             try:
-                with db.session.begin_nested():
-                    _complete(user, mission)
+                _complete(user, mission)
             except DomainError:
                 pass  # budget exhausted: the resident claims it later from the mission page
