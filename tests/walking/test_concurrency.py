@@ -1,6 +1,8 @@
 """Real concurrent conversions: each thread has its own app context, session and database connection."""
 import threading
 
+import pytest
+
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -11,6 +13,8 @@ from app.walking.services.conversions import convert_mileage
 from tests.walking.test_conversions import _credit
 
 REQUESTS = 50
+# Runs on SQLite (writers serialised) and on PostgreSQL (row locks): the conditional UPDATE holds on both.
+pytestmark = pytest.mark.postgres
 
 
 def run_together(app, jobs):

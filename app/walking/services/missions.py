@@ -55,7 +55,7 @@ def create_mission(*, title: str, kind: MissionKind, starts_on: date, ends_on: d
 
         if session_id is None or db.session.get(LabSession, session_id) is None:
             raise DomainError(_l("Choose the programme session to attend."), field="session_id", status=422)
-    mission = Mission(title=title.strip(), description=description.strip(), kind=kind, starts_on=starts_on,
+    mission = Mission(title=title.strip(), description=(description or "").strip(), kind=kind, starts_on=starts_on,
                       ends_on=ends_on, bonus_won=bonus_won,
                       target_steps=target_steps if kind is MissionKind.STEPS else None,
                       latitude=latitude if kind is MissionKind.PLACE else None,
