@@ -20,6 +20,12 @@ def credit_command(day_text):
         day = date.fromisoformat(day_text) if day_text else today() - timedelta(days=1)
     except ValueError as error:
         raise click.BadParameter("YYYY-MM-DD", param_hint="--day") from error
+    from app.walking.services.steps import window
+
+    first, last = window()
+    if not first <= day <= last:
+        # older days' step records may be purged already: recomputing them would take mileage back
+        raise click.ClickException(f"{day} is outside the submission window ({first} to {last}).")
     result = credit_day(day)
     db.session.commit()
     click.echo(f"{day}: credited {result['credited_days']} day(s), {result['credited_won']} won; "
