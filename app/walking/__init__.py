@@ -36,4 +36,4 @@ consent_changed.connect(_on_consent_changed)
 attendance_recorded.connect(_on_attendance)
 register_reconciler(_reconcile)
 
-from app.walking import cli, routes, routes_staff  # noqa: E402,F401
+from app.walking import cli, export, routes, routes_staff  # noqa: E402,F401

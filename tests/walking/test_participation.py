@@ -100,3 +100,19 @@ def test_the_account_page_creates_and_revokes_a_steps_token(walker, login, clien
 
 def test_consent_item_is_its_own(make_user):
     assert ConsentItem.HEALTH in ConsentItem.optional_items() and not ConsentItem.HEALTH.required
+
+
+def test_the_data_download_includes_walking(walker, fund, post_steps, steps_header, days_ago, auth_header, client):
+    user = walker()
+    fund()
+    post_steps(steps_header(user), {"date": days_ago(1), "steps": 7000, "source": "gotju"})
+    data = client.get("/api/v1/me/export", headers=auth_header(user)).get_json()
+    walking = data["walking"]
+    assert walking["participation"]["balance_won"] == 70
+    assert walking["step_records"][0]["source"] == "gotju" and walking["mileage"][0]["amount_won"] == 70
+
+
+def test_the_account_page_links_to_the_steps_token(make_user, login, client):
+    login(make_user())
+    page = client.get("/account", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "/walking/tokens" in page
