@@ -36,6 +36,7 @@ test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: migrate
+	$(BIN)/python -m tests.bench --walking
 	$(BIN)/python -m tests.bench
 
 clean:

@@ -67,13 +67,15 @@ def recompute(days, user_ids=None) -> None:
         rows.append({"user_id": key[0], "day": key[1], "steps": steps, "rule_id": rule_id,
                      "reward_won": reward, "credited_won": 0, "pending": reward != 0})
     # New rows start pending; changed rows become pending when their reward moved.
-    for batch in chunks(rows, 1000):
-        statement = dialect_insert()(WalkingDay).values(batch)
+    if rows:
+        # executemany of one compiled statement (a multi-row VALUES would be compiled afresh per chunk)
+        statement = dialect_insert()(WalkingDay.__table__)
         statement = statement.on_conflict_do_update(index_elements=["user_id", "day"], set_={
             "steps": statement.excluded.steps, "reward_won": statement.excluded.reward_won,
-            "pending": WalkingDay.credited_won != statement.excluded.reward_won,
+            "pending": WalkingDay.__table__.c.credited_won != statement.excluded.reward_won,
         })
-        db.session.execute(statement)
+        for batch in chunks(rows, 10_000):
+            db.session.execute(statement, batch)
 
 
 def credit_pending(days=None, user_ids=None, *, actor=None) -> dict:

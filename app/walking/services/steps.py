@@ -23,7 +23,7 @@ from app.walking.services.crediting import chunks, credit_pending, dialect_inser
 MAX_RECORDS = 1000
 SOURCE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 # Above this many residents in one batch, recompute whole days rather than list every resident.
-WHOLE_DAYS_ABOVE = 500
+WHOLE_DAYS_ABOVE = 5000
 
 
 @dataclass
@@ -120,15 +120,17 @@ def store(outcomes: list[Outcome], *, actor=None) -> IngestResult:
                                 limit=f"{plausible:,}")
         rows.append({"user_id": outcome.user_id, "day": outcome.day, "source": outcome.source,
                      "steps": outcome.steps, "review": review.value, "received_at": now})
-    for batch in chunks(rows, 1000):
-        statement = dialect_insert()(StepRecord).values(batch)
-        keep_decision = and_(StepRecord.steps == statement.excluded.steps,
-                             StepRecord.review.in_([ReviewStatus.CLEARED.value, ReviewStatus.REJECTED.value]))
+    if rows:
+        records = StepRecord.__table__
+        statement = dialect_insert()(records)
+        keep_decision = and_(records.c.steps == statement.excluded.steps,
+                             records.c.review.in_([ReviewStatus.CLEARED.value, ReviewStatus.REJECTED.value]))
         statement = statement.on_conflict_do_update(index_elements=["user_id", "day", "source"], set_={
             "steps": statement.excluded.steps, "received_at": statement.excluded.received_at,
-            "review": case((keep_decision, StepRecord.review), else_=statement.excluded.review),
+            "review": case((keep_decision, records.c.review), else_=statement.excluded.review),
         })
-        db.session.execute(statement)
+        for batch in chunks(rows, 10_000):
+            db.session.execute(statement, batch)
     days = {o.day for o in latest.values()}
     users = {o.user_id for o in latest.values()}
     scope = None if len(users) > WHOLE_DAYS_ABOVE else users
