@@ -170,16 +170,18 @@ def import_staff_csv(data: bytes, *, actor) -> IngestResult:
     if missing:
         raise ValidationFailed({"file": [_l("Row 1 must name the columns email, date, steps (and source).")]})
     at = {name: header.index(name) for name in ("email", "date", "steps", "source") if name in header}
-    users = _participants_by_email()
-    first, last = window()
     max_rows = current_app.config["WALKING_IMPORT_MAX_ROWS"]
-    outcomes, errors = [], []
+    rows = []
     for row in reader:
-        line = reader.line_num
+        if len(rows) >= max_rows:
+            raise ValidationFailed({"file": [_l("The file has more than %(rows)s rows.", rows=max_rows)]})
+        rows.append((reader.line_num, row))
+    users = _participants_by_email({row[at["email"]].strip().lower() for _line, row in rows if len(row) > at["email"]})
+    first, last = window()
+    outcomes, errors = [], []
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        if len(outcomes) >= max_rows:
-            raise ValidationFailed({"file": [_l("The file has more than %(rows)s rows.", rows=max_rows)]})
         if len(row) < len(header):
             errors.append(_l("Row %(row)s: expected %(expected)s values, found %(found)s.",
                              row=line, expected=len(header), found=len(row)))
@@ -204,8 +206,14 @@ def import_staff_csv(data: bytes, *, actor) -> IngestResult:
     return store(outcomes, actor=actor)
 
 
-def _participants_by_email() -> dict[str, int]:
-    return {email.lower(): user_id for email, user_id in db.session.execute(
-        select(func.lower(User.email), User.id).join(WalkingParticipant, WalkingParticipant.user_id == User.id)
-        .where(WalkingParticipant.status == ParticipationStatus.ACTIVE))}
+def _participants_by_email(emails: set[str]) -> dict[str, int]:
+    """The active participants among ``emails`` (1,000 a query)."""
+    found: dict[str, int] = {}
+    wanted = sorted(emails)
+    for start in range(0, len(wanted), 1000):
+        found.update((email, user_id) for email, user_id in db.session.execute(
+            select(func.lower(User.email), User.id).join(WalkingParticipant, WalkingParticipant.user_id == User.id)
+            .where(WalkingParticipant.status == ParticipationStatus.ACTIVE,
+                   func.lower(User.email).in_(wanted[start:start + 1000]))))
+    return found
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, literal_column, or_, select
 
 from app.core import DomainError, utcnow
 from app.extensions import db
@@ -123,8 +123,10 @@ def store(outcomes: list[Outcome], *, actor=None) -> IngestResult:
     if rows:
         records = StepRecord.__table__
         statement = dialect_insert()(records)
-        keep_decision = and_(records.c.steps == statement.excluded.steps,
-                             records.c.review.in_([ReviewStatus.CLEARED.value, ReviewStatus.REJECTED.value]))
+        # literal values: an expanding IN cannot be used with executemany
+        decided = or_(records.c.review == literal_column(f"'{ReviewStatus.CLEARED.value}'"),
+                      records.c.review == literal_column(f"'{ReviewStatus.REJECTED.value}'"))
+        keep_decision = and_(records.c.steps == statement.excluded.steps, decided)
         statement = statement.on_conflict_do_update(index_elements=["user_id", "day", "source"], set_={
             "steps": statement.excluded.steps, "received_at": statement.excluded.received_at,
             "review": case((keep_decision, records.c.review), else_=statement.excluded.review),
