@@ -46,9 +46,16 @@ def resume_command():
 @bp.cli.command("retry-conversions")
 def retry_conversions_command():
     """Ask the account provider again about reserved transfers; release old refused ones; expire coupons."""
-    from app.walking.services.conversions import retry_conversions
+    from app.walking.models import ConversionStatus
+    from app.walking.services.conversions import expire_coupons, reserved_transfer_ids, retry_transfer
 
-    counts = retry_conversions()
+    counts = {"paid": 0, "released": 0, "still_reserved": 0, "expired_coupons": expire_coupons()}
+    db.session.commit()
+    for conversion_id in reserved_transfer_ids():  # one transaction each: an outside call sits between
+        status = retry_transfer(conversion_id)
+        db.session.commit()
+        key = {ConversionStatus.PAID: "paid", ConversionStatus.RELEASED: "released"}.get(status, "still_reserved")
+        counts[key] += 1
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
 
 

@@ -283,21 +283,17 @@ def deliver(conversion: Conversion, *, final: bool = False) -> ConversionStatus:
     return conversion.status
 
 
-def retry_conversions() -> dict:
-    """`flask walking retry-conversions`: ask again about every reserved transfer; expire old coupons."""
-    release_before = utcnow() - timedelta(hours=current_app.config["WALKING_RELEASE_AFTER_HOURS"])
-    counts = {"paid": 0, "released": 0, "still_reserved": 0, "expired_coupons": expire_coupons()}
-    db.session.commit()
-    ids = list(db.session.scalars(select(Conversion.id).where(
+def reserved_transfer_ids() -> list[int]:
+    return list(db.session.scalars(select(Conversion.id).where(
         Conversion.status == ConversionStatus.RESERVED, Conversion.provider == Provider.ACCOUNT)
         .order_by(Conversion.id)))
-    for conversion_id in ids:
-        conversion = db.session.get(Conversion, conversion_id)
-        status = deliver(conversion, final=conversion.created_at < release_before)
-        db.session.commit()
-        key = {ConversionStatus.PAID: "paid", ConversionStatus.RELEASED: "released"}.get(status, "still_reserved")
-        counts[key] += 1
-    return counts
+
+
+def retry_transfer(conversion_id: int) -> ConversionStatus:
+    """Ask again about one reserved transfer; past WALKING_RELEASE_AFTER_HOURS it may be released."""
+    conversion = db.session.get(Conversion, conversion_id)
+    release_before = utcnow() - timedelta(hours=current_app.config["WALKING_RELEASE_AFTER_HOURS"])
+    return deliver(conversion, final=conversion.created_at < release_before)
 
 
 def conversions_of(user_id: int):
