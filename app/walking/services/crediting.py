@@ -5,8 +5,11 @@ sum) and stores the reward it earns. ``credit_pending`` then appends, for every 
 differs from what the ledger holds, one mileage entry with the difference, and commits the total
 against that year's walking budget with the conditional UPDATE of ``ledger.services.funds``. When the
 budget cannot cover every day, the days that fit are credited (oldest first) and the rest stay
-``pending``: earning pauses until staff add to the budget, then ``credit_pending`` resumes. Everything
-is set-based (one statement per chunk), so a city's day of 100,000 residents credits in seconds."""
+``pending``: earning pauses until staff add to the budget, then ``credit_pending`` resumes.
+
+Everything is set-based: a handful of INSERT … SELECT and UPDATE statements whatever the number of
+residents, so a city's day of 100,000 residents credits in seconds. Only when the budget cannot cover
+a batch are the rows read into Python, to credit the prefix that fits."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,17 +17,21 @@ from datetime import date
 from itertools import islice
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, false, func, insert, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core import utcnow
 from app.extensions import db
 from app.ledger.models import Budget, ProgrammeType
 from app.ledger.services.funds import budget_for, release_batch_funds, try_commit_funds
-from app.walking.models import COUNTING, MileageEntry, MileageKind, StepRecord, WalkingDay, WalkingParticipant
+from app.walking.models import COUNTING, MileageEntry, MileageKind, RewardRule, StepRecord, WalkingDay, WalkingParticipant
 from app.walking.services.rules import rules_by_day
 
 CHUNK = 2000
+DAYS = WalkingDay.__table__
+RECORDS = StepRecord.__table__
+ENTRIES = MileageEntry.__table__
+PARTICIPANTS = WalkingParticipant.__table__
 
 
 def chunks(items, size=CHUNK):
@@ -37,83 +44,109 @@ def dialect_insert():
     return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
+def _scope(table, days, user_ids):
+    conditions = [table.c.day.in_(days)]
+    if user_ids is not None:
+        conditions.append(table.c.user_id.in_(list(user_ids)))
+    return and_(*conditions)
+
+
+def reward_sql(steps, rule: RewardRule):
+    """``RewardRule.reward_for`` in SQL (``//`` is integer division on both databases; steps - min_steps is never negative there)."""
+    earned = literal(rule.base_won) + (steps - rule.min_steps) // rule.step_unit * rule.unit_won
+    return case((steps < rule.min_steps, 0), (earned > rule.daily_max_won, rule.daily_max_won), else_=earned)
+
+
 def recompute(days, user_ids=None) -> None:
     """Bring ``walking_days`` in line with the step records of ``days`` (of ``user_ids`` when given)."""
     days = sorted(set(days))
     if not days:
         return
-    where = [StepRecord.day.in_(days)]
-    if user_ids is not None:
-        where.append(StepRecord.user_id.in_(list(user_ids)))
-    best = func.max(case((StepRecord.review.in_(COUNTING), StepRecord.steps), else_=0))
-    counted = {(u, d): int(s) for u, d, s in db.session.execute(
-        select(StepRecord.user_id, StepRecord.day, best).where(*where).group_by(StepRecord.user_id, StepRecord.day))}
-    day_where = [WalkingDay.day.in_(days)]
-    if user_ids is not None:
-        day_where.append(WalkingDay.user_id.in_(list(user_ids)))
-    existing = {(u, d): (s, r) for u, d, s, r in db.session.execute(
-        select(WalkingDay.user_id, WalkingDay.day, WalkingDay.steps, WalkingDay.rule_id).where(*day_where))}
     rules = rules_by_day(days)
-    rules_by_id = {rule.id: rule for rule in rules.values()}
-    rows = []
-    for key in counted.keys() | existing.keys():
-        steps = counted.get(key, 0)
-        known = existing.get(key)
-        if known is not None and known[0] == steps:
-            continue
-        rule_id = known[1] if known is not None else rules[key[1]].id  # a day keeps its rule
-        rule = rules_by_id.get(rule_id) or db.session.get(type(rules[key[1]]), rule_id)
-        reward = rule.reward_for(steps)
-        rows.append({"user_id": key[0], "day": key[1], "steps": steps, "rule_id": rule_id,
-                     "reward_won": reward, "credited_won": 0, "pending": reward != 0})
-    # New rows start pending; changed rows become pending when their reward moved.
-    if rows:
-        # executemany of one compiled statement (a multi-row VALUES would be compiled afresh per chunk)
-        statement = dialect_insert()(WalkingDay.__table__)
-        statement = statement.on_conflict_do_update(index_elements=["user_id", "day"], set_={
-            "steps": statement.excluded.steps, "reward_won": statement.excluded.reward_won,
-            "pending": WalkingDay.__table__.c.credited_won != statement.excluded.reward_won,
-        })
-        for batch in chunks(rows, 10_000):
-            db.session.execute(statement, batch)
+    best = func.max(case((RECORDS.c.review.in_(COUNTING), RECORDS.c.steps), else_=0))
+    for day in days:  # new days take the rule of their date; a known day keeps its rule (not updated)
+        source = (select(RECORDS.c.user_id, RECORDS.c.day, best, literal(rules[day].id), literal(0), literal(0),
+                         false())
+                  .where(_scope(RECORDS, [day], user_ids)).group_by(RECORDS.c.user_id, RECORDS.c.day))
+        statement = dialect_insert()(DAYS).from_select(
+            ["user_id", "day", "steps", "rule_id", "reward_won", "credited_won", "pending"], source)
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["user_id", "day"], set_={"steps": statement.excluded.steps}))
+    rule_ids = db.session.scalars(select(DAYS.c.rule_id).where(_scope(DAYS, days, user_ids)).distinct()).all()
+    for rule in db.session.scalars(select(RewardRule).where(RewardRule.id.in_(rule_ids))):
+        reward = reward_sql(DAYS.c.steps, rule)
+        db.session.execute(update(DAYS).where(_scope(DAYS, days, user_ids), DAYS.c.rule_id == rule.id)
+                           .values(reward_won=reward, pending=DAYS.c.credited_won != reward))
+    db.session.expire_all()
 
 
 def credit_pending(days=None, user_ids=None, *, actor=None) -> dict:
     """Append the difference for every pending day (of ``days``/``user_ids`` when given), within budget.
 
     Answers {"credited_days", "credited_won", "pending_days"}."""
-    where = [WalkingDay.pending.is_(True)]
+    where = [DAYS.c.pending.is_(True)]
     if days is not None:
-        where.append(WalkingDay.day.in_(sorted(set(days))))
+        where.append(DAYS.c.day.in_(sorted(set(days))))
     if user_ids is not None:
-        where.append(WalkingDay.user_id.in_(list(user_ids)))
-    rows = db.session.execute(
-        select(WalkingDay.user_id, WalkingDay.day, WalkingDay.reward_won - WalkingDay.credited_won,
-               WalkingDay.reward_won, WalkingDay.rule_id)
-        .where(*where).order_by(WalkingDay.day, WalkingDay.user_id)).all()
+        where.append(DAYS.c.user_id.in_(list(user_ids)))
+    delta = DAYS.c.reward_won - DAYS.c.credited_won
+    per_day = db.session.execute(
+        select(DAYS.c.day, func.sum(case((delta > 0, delta), else_=0)), func.sum(case((delta < 0, delta), else_=0)),
+               func.count()).where(*where).group_by(DAYS.c.day)).all()
     by_year = defaultdict(list)
-    for row in rows:
-        by_year[row[1].year].append(row)
-    credited, total_won, left_pending = [], 0, 0
-    for year, year_rows in sorted(by_year.items()):
-        taken, amount = _fit_budget(year, year_rows, actor)
-        credited.extend(taken)
-        total_won += amount
-        left_pending += len(year_rows) - len(taken)
-    _write_credits(credited)
-    return {"credited_days": len(credited), "credited_won": total_won, "pending_days": left_pending}
+    for day, gain, loss, count in per_day:
+        by_year[day.year].append((day, int(gain), int(loss), count))
+    result = {"credited_days": 0, "credited_won": 0, "pending_days": 0}
+    for year, rows in sorted(by_year.items()):
+        budget = walking_budget(year)
+        year_days = [r[0] for r in rows]
+        count = sum(r[3] for r in rows)
+        if budget is None:
+            result["pending_days"] += count
+            continue
+        gain, loss = sum(r[1] for r in rows), -sum(r[2] for r in rows)
+        scope = [*where, DAYS.c.day.in_(year_days)]
+        if try_commit_funds(budget, gain, actor=actor, reason=f"walking mileage {year}: {count} day(s)") if gain \
+                else True:
+            if loss:
+                release_batch_funds(budget, loss, actor=actor, reason=f"walking corrections {year}")
+            _write_credits_set_based(scope)
+            result["credited_days"] += count
+            result["credited_won"] += gain - loss
+        else:  # the budget covers only part: credit the oldest days that fit, one by one in Python
+            taken, amount = _fit_budget(budget, year, scope, actor)
+            result["credited_days"] += len(taken)
+            result["credited_won"] += amount
+            result["pending_days"] += count - len(taken)
+    db.session.expire_all()
+    return result
 
 
 def walking_budget(year: int) -> Budget | None:
     return budget_for(ProgrammeType.WALKING, current_app.config["WALKING_PROGRAMME_ID"], year)
 
 
-def _fit_budget(year: int, rows, actor) -> tuple[list, int]:
-    """Commit the differences that fit in the year's budget: corrections downwards always, then
-    increases oldest first while money remains. Answers the rows taken and their net amount."""
-    budget = walking_budget(year)
-    if budget is None:
-        return [], 0
+def _write_credits_set_based(scope) -> None:
+    """Entries, balances and the days' credited totals for every pending day in ``scope``: three statements,
+    in this order (each reads the days before the last one marks them credited)."""
+    delta = DAYS.c.reward_won - DAYS.c.credited_won
+    db.session.execute(insert(ENTRIES).from_select(
+        ["user_id", "kind", "amount_won", "day", "rule_id", "created_at"],
+        select(DAYS.c.user_id, literal(MileageKind.DAY.value), delta, DAYS.c.day, DAYS.c.rule_id, literal(utcnow()))
+        .where(*scope, delta != 0)))
+    owed = (select(func.sum(delta)).where(*scope, DAYS.c.user_id == PARTICIPANTS.c.user_id)
+            .scalar_subquery())
+    db.session.execute(update(PARTICIPANTS)
+                       .where(PARTICIPANTS.c.user_id.in_(select(DAYS.c.user_id).where(*scope, delta != 0)))
+                       .values(balance_won=PARTICIPANTS.c.balance_won + owed))
+    db.session.execute(update(DAYS).where(*scope).values(credited_won=DAYS.c.reward_won, pending=False))
+
+
+def _fit_budget(budget: Budget, year: int, scope, actor) -> tuple[list, int]:
+    """Credit corrections downwards always, then increases oldest first while money remains."""
+    rows = db.session.execute(
+        select(DAYS.c.user_id, DAYS.c.day, DAYS.c.reward_won - DAYS.c.credited_won, DAYS.c.reward_won,
+               DAYS.c.rule_id).where(*scope).order_by(DAYS.c.day, DAYS.c.user_id)).all()
     decreases = [r for r in rows if r[2] <= 0]
     increases = [r for r in rows if r[2] > 0]
     released = -sum(r[2] for r in decreases)
@@ -130,7 +163,9 @@ def _fit_budget(year: int, rows, actor) -> tuple[list, int]:
             amount += row[2]
         if not amount or try_commit_funds(budget, amount, actor=actor,
                                           reason=f"walking mileage {year}: {len(taken)} day(s)"):
+            _write_credits(decreases + taken)
             return decreases + taken, amount - released
+    _write_credits(decreases)
     return decreases, -released
 
 
@@ -141,30 +176,27 @@ def _write_credits(rows) -> None:
     entries = [{"user_id": u, "kind": MileageKind.DAY.value, "amount_won": delta, "day": d, "rule_id": rule_id,
                 "created_at": now} for u, d, delta, _reward, rule_id in rows if delta]
     for batch in chunks(entries):
-        db.session.execute(insert(MileageEntry.__table__), batch)
-    days = WalkingDay.__table__
+        db.session.execute(insert(ENTRIES), batch)
     db.session.execute(
-        update(days).where(and_(days.c.user_id == bindparam("u"), days.c.day == bindparam("d")))
+        update(DAYS).where(and_(DAYS.c.user_id == bindparam("u"), DAYS.c.day == bindparam("d")))
         .values(credited_won=bindparam("reward"), pending=False),
         [{"u": u, "d": d, "reward": reward} for u, d, _delta, reward, _rule in rows])
     totals = defaultdict(int)
     for u, _d, delta, _reward, _rule in rows:
         totals[u] += delta
-    participants = WalkingParticipant.__table__
-    db.session.execute(
-        update(participants).where(participants.c.user_id == bindparam("u"))
-        .values(balance_won=participants.c.balance_won + bindparam("delta")),
-        [{"u": u, "delta": delta} for u, delta in totals.items() if delta])
-    db.session.expire_all()
+    changes = [{"u": u, "delta": delta} for u, delta in totals.items() if delta]
+    if changes:
+        db.session.execute(update(PARTICIPANTS).where(PARTICIPANTS.c.user_id == bindparam("u"))
+                           .values(balance_won=PARTICIPANTS.c.balance_won + bindparam("delta")), changes)
 
 
 def is_paused() -> bool:
     """Earning is paused while days wait for money."""
-    return db.session.scalar(select(WalkingDay.user_id).where(WalkingDay.pending.is_(True)).limit(1)) is not None
+    return db.session.scalar(select(DAYS.c.user_id).where(DAYS.c.pending.is_(True)).limit(1)) is not None
 
 
 def pending_day_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(WalkingDay).where(WalkingDay.pending.is_(True)))
+    return db.session.scalar(select(func.count()).select_from(DAYS).where(DAYS.c.pending.is_(True)))
 
 
 def credit_day(day: date, *, actor=None) -> dict:
