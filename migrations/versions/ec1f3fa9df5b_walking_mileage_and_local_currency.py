@@ -98,6 +98,7 @@ def upgrade():
     with op.batch_alter_table('walking_step_records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_walking_step_records_day'), ['day'], unique=False)
         batch_op.create_index('ix_walking_step_records_review', ['review'], unique=False)
+        batch_op.create_index('ix_walking_step_records_received_at', ['received_at'], unique=False)
 
     op.create_table('walking_days',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -198,6 +199,7 @@ def downgrade():
 
     op.drop_table('walking_days')
     with op.batch_alter_table('walking_step_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_walking_step_records_received_at')
         batch_op.drop_index('ix_walking_step_records_review')
         batch_op.drop_index(batch_op.f('ix_walking_step_records_day'))
 

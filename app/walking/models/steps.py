@@ -52,7 +52,8 @@ class StepRecord(db.Model):
     """A source's count for one day. Re-sending the same day and source replaces the count."""
 
     __tablename__ = "walking_step_records"
-    __table_args__ = (UniqueConstraint("user_id", "day", "source"), Index("ix_walking_step_records_review", "review"))
+    __table_args__ = (UniqueConstraint("user_id", "day", "source"), Index("ix_walking_step_records_review", "review"),
+                      Index("ix_walking_step_records_received_at", "received_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

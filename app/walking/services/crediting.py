@@ -44,10 +44,15 @@ def dialect_insert():
     return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
+def _users(user_ids):
+    """A list of ids, or a SELECT of them (a batch's residents, without a bind parameter per resident)."""
+    return user_ids if hasattr(user_ids, "subquery") else list(user_ids)
+
+
 def _scope(table, days, user_ids):
     conditions = [table.c.day.in_(days)]
     if user_ids is not None:
-        conditions.append(table.c.user_id.in_(list(user_ids)))
+        conditions.append(table.c.user_id.in_(_users(user_ids)))
     return and_(*conditions)
 
 
@@ -88,7 +93,7 @@ def credit_pending(days=None, user_ids=None, *, actor=None) -> dict:
     if days is not None:
         where.append(DAYS.c.day.in_(sorted(set(days))))
     if user_ids is not None:
-        where.append(DAYS.c.user_id.in_(list(user_ids)))
+        where.append(DAYS.c.user_id.in_(_users(user_ids)))
     delta = DAYS.c.reward_won - DAYS.c.credited_won
     per_day = db.session.execute(
         select(DAYS.c.day, func.sum(case((delta > 0, delta), else_=0)), func.sum(case((delta < 0, delta), else_=0)),

@@ -22,8 +22,6 @@ from app.walking.services.crediting import chunks, credit_pending, dialect_inser
 
 MAX_RECORDS = 1000
 SOURCE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
-# Above this many residents in one batch, recompute whole days rather than list every resident.
-WHOLE_DAYS_ABOVE = 5000
 
 
 @dataclass
@@ -134,24 +132,29 @@ def store(outcomes: list[Outcome], *, actor=None) -> IngestResult:
         for batch in chunks(rows, 10_000):
             db.session.execute(statement, batch)
     days = {o.day for o in latest.values()}
-    users = {o.user_id for o in latest.values()}
-    scope = None if len(users) > WHOLE_DAYS_ABOVE else users
-    recompute(days, scope)
-    credited = credit_pending(days, scope, actor=actor)
-    result = IngestResult(outcomes=outcomes, credited_won=credited["credited_won"])
-    if users and len(users) <= WHOLE_DAYS_ABOVE:
+    # The batch's residents, as a sub-select on the rows just written (one timestamp): no bind
+    # parameter per resident, whatever the batch's size.
+    batch = select(StepRecord.user_id).where(StepRecord.received_at == now).distinct()
+    recompute(days, batch)
+    credited = credit_pending(days, batch, actor=actor)
+    result = IngestResult(outcomes=outcomes, credited_won=credited["credited_won"], paused=bool(credited["pending_days"]))
+    if len(latest) <= MAX_RECORDS:  # per-record answers (the API); a large import answers with totals
         state = {(u, d): (c, p) for u, d, c, p in db.session.execute(
             select(WalkingDay.user_id, WalkingDay.day, WalkingDay.credited_won, WalkingDay.pending)
-            .where(WalkingDay.user_id.in_(users), WalkingDay.day.in_(days)))}
+            .where(WalkingDay.user_id.in_(batch), WalkingDay.day.in_(days)))}
         for outcome in latest.values():
             credited_won, pending = state.get((outcome.user_id, outcome.day), (0, False))
             outcome.mileage_won = credited_won
             if pending and outcome.status == "credited":
                 outcome.status = "paused"
                 outcome.reason = _l("The walking budget has run out: this day earns when the city adds money.")
-                result.paused = True
-    elif credited["pending_days"]:
-        result.paused = True
+    elif result.paused:  # a large import: read only the days left waiting
+        waiting = set(db.session.execute(select(WalkingDay.user_id, WalkingDay.day).where(
+            WalkingDay.user_id.in_(batch), WalkingDay.day.in_(days), WalkingDay.pending.is_(True))).all())
+        for outcome in latest.values():
+            if (outcome.user_id, outcome.day) in waiting and outcome.status == "credited":
+                outcome.status = "paused"
+                outcome.reason = _l("The walking budget has run out: this day earns when the city adds money.")
     return result
 
 
