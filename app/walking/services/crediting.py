@@ -139,11 +139,11 @@ def _write_credits_set_based(scope) -> None:
         ["user_id", "kind", "amount_won", "day", "rule_id", "created_at"],
         select(DAYS.c.user_id, literal(MileageKind.DAY.value), delta, DAYS.c.day, DAYS.c.rule_id, literal(utcnow()))
         .where(*scope, delta != 0)))
-    owed = (select(func.sum(delta)).where(*scope, DAYS.c.user_id == PARTICIPANTS.c.user_id)
-            .scalar_subquery())
-    db.session.execute(update(PARTICIPANTS)
-                       .where(PARTICIPANTS.c.user_id.in_(select(DAYS.c.user_id).where(*scope, delta != 0)))
-                       .values(balance_won=PARTICIPANTS.c.balance_won + owed))
+    # UPDATE … FROM a grouped sub-select (PostgreSQL, and SQLite since 3.33): one pass, no correlated query
+    owed = (select(DAYS.c.user_id.label("user_id"), func.sum(delta).label("total"))
+            .where(*scope, delta != 0).group_by(DAYS.c.user_id).subquery())
+    db.session.execute(update(PARTICIPANTS).where(PARTICIPANTS.c.user_id == owed.c.user_id)
+                       .values(balance_won=PARTICIPANTS.c.balance_won + owed.c.total))
     db.session.execute(update(DAYS).where(*scope).values(credited_won=DAYS.c.reward_won, pending=False))
 
 

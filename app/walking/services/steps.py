@@ -21,6 +21,7 @@ from app.walking.services import today
 from app.walking.services.crediting import chunks, credit_pending, dialect_insert, recompute
 
 MAX_RECORDS = 1000
+WHOLE_DAYS_ABOVE = 5000
 SOURCE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
@@ -132,11 +133,13 @@ def store(outcomes: list[Outcome], *, actor=None) -> IngestResult:
         for batch in chunks(rows, 10_000):
             db.session.execute(statement, batch)
     days = {o.day for o in latest.values()}
-    # The batch's residents, as a sub-select on the rows just written (one timestamp): no bind
-    # parameter per resident, whatever the batch's size.
-    batch = select(StepRecord.user_id).where(StepRecord.received_at == now).distinct()
+    # The batch's residents as a list of ids (PostgreSQL and SQLite walk the primary keys with it,
+    # whatever their statistics say); a city-sized batch recomputes its whole days instead.
+    users = sorted({o.user_id for o in latest.values()})
+    batch = users if len(users) <= WHOLE_DAYS_ABOVE else None
     recompute(days, batch)
     credited = credit_pending(days, batch, actor=actor)
+    batch = users if batch is not None else select(StepRecord.user_id).where(StepRecord.received_at == now)
     result = IngestResult(outcomes=outcomes, credited_won=credited["credited_won"], paused=bool(credited["pending_days"]))
     if len(latest) <= MAX_RECORDS:  # per-record answers (the API); a large import answers with totals
         state = {(u, d): (c, p) for u, d, c, p in db.session.execute(
