@@ -2,13 +2,15 @@
 import sys
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
-from app.ledger import bp
 from app.ledger.models import Budget
 from app.ledger.services.funds import ledger_totals
 
+
+ledger_cli = AppGroup("ledger", help="The money ledger.")
 
 # Other domains with money of their own (walking mileage) add a check: a callable returning a list of
 # differences, each one line of text.
@@ -16,10 +18,11 @@ RECONCILERS = []
 
 
 def register_reconciler(check) -> None:
-    RECONCILERS.append(check)
+    if check not in RECONCILERS:
+        RECONCILERS.append(check)
 
 
-@bp.cli.command("reconcile")
+@ledger_cli.command("reconcile")
 def reconcile_command():
     """Compare each budget's committed and paid totals with its ledger (exit 1 on any difference)."""
     differences = 0

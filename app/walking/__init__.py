@@ -1,17 +1,12 @@
 """Health-walk mileage into local currency (issue 11): joining with the health consent, steps from
 apps, phone exports and staff imports, versioned reward rules, crediting within a yearly budget,
 missions, and conversion to local currency through a coupon or an account provider."""
-from flask import Blueprint
+from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
-from app.auth.services import consent_changed
-from app.labs.signals import attendance_recorded
-from app.ledger.cli import register_reconciler
-from app.web import register_nav
+bp = Blueprint("walking", __name__, url_prefix="/walking")
 
-bp = Blueprint("walking", __name__, url_prefix="/walking", cli_group="walking")
-
-register_nav(65, "walking.today", _l("Walking"))
+from app.walking import routes, routes_staff  # noqa: E402,F401
 
 
 def _on_consent_changed(user, **kwargs):
@@ -32,8 +27,18 @@ def _reconcile():
     return walking_differences()
 
 
-consent_changed.connect(_on_consent_changed)
-attendance_recorded.connect(_on_attendance)
-register_reconciler(_reconcile)
+def register(app: Flask) -> None:
+    from app.auth.services import consent_changed
+    from app.labs.signals import attendance_recorded
+    from app.ledger.cli import register_reconciler
+    from app.walking import export
+    from app.walking.cli import walking_cli
+    from app.web import register_nav
 
-from app.walking import cli, export, routes, routes_staff  # noqa: E402,F401
+    app.register_blueprint(bp)
+    app.cli.add_command(walking_cli)
+    register_nav(65, "walking.today", _l("Walking"))
+    export.register()
+    consent_changed.connect(_on_consent_changed)
+    attendance_recorded.connect(_on_attendance)
+    register_reconciler(_reconcile)

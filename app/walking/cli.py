@@ -2,12 +2,14 @@
 from datetime import date
 
 import click
+from flask.cli import AppGroup
 
 from app.extensions import db
-from app.walking import bp
+
+walking_cli = AppGroup("walking", help="The walking programme: crediting, conversions, retention.")
 
 
-@bp.cli.command("credit")
+@walking_cli.command("credit")
 @click.option("--day", "day_text", default=None, help="YYYY-MM-DD (default: yesterday, Seoul time)")
 def credit_command(day_text):
     """Recompute one day for every resident and credit it within the budget."""
@@ -32,7 +34,7 @@ def credit_command(day_text):
                f"{result['pending_days']} waiting for budget")
 
 
-@bp.cli.command("resume")
+@walking_cli.command("resume")
 def resume_command():
     """Credit every day that waited for budget (after staff added money)."""
     from app.walking.services.crediting import credit_pending
@@ -43,7 +45,7 @@ def resume_command():
                f"{result['pending_days']} still waiting for budget")
 
 
-@bp.cli.command("retry-conversions")
+@walking_cli.command("retry-conversions")
 def retry_conversions_command():
     """Ask the account provider again about reserved transfers; release old refused ones; expire coupons."""
     from app.walking.models import ConversionStatus
@@ -59,7 +61,7 @@ def retry_conversions_command():
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
 
 
-@bp.cli.command("purge")
+@walking_cli.command("purge")
 def purge_command():
     """Delete step records older than WALKING_RETENTION_DAYS (the mileage ledger stays)."""
     from app.walking.services.participation import purge_step_records

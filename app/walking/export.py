@@ -35,4 +35,5 @@ def walking_data(user) -> dict:
     }
 
 
-register_export("walking", walking_data)
+def register() -> None:
+    register_export("walking", walking_data)

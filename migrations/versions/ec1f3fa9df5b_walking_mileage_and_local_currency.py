@@ -1,7 +1,7 @@
 """walking mileage and local currency
 
 Revision ID: ec1f3fa9df5b
-Revises: 8dd4ae5b92f5
+Revises: 23cc8a144434
 Create Date: 2026-11-27 11:27:37.399207
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ec1f3fa9df5b'
-down_revision = '8dd4ae5b92f5'
+down_revision = '23cc8a144434'
 branch_labels = None
 depends_on = None
 

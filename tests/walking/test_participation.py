@@ -106,7 +106,7 @@ def test_the_data_download_includes_walking(walker, fund, post_steps, steps_head
     user = walker()
     fund()
     post_steps(steps_header(user), {"date": days_ago(1), "steps": 7000, "source": "gotju"})
-    data = client.get("/api/v1/me/export", headers=auth_header(user)).get_json()
+    data = client.get("/api/v1/me/export?format=json", headers=auth_header(user)).get_json()
     walking = data["walking"]
     assert walking["participation"]["balance_won"] == 70
     assert walking["step_records"][0]["source"] == "gotju" and walking["mileage"][0]["amount_won"] == 70
