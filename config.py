@@ -105,6 +105,20 @@ class Config:
     LAB_CSV_MAX_ROWS = int(os.environ.get("LAB_CSV_MAX_ROWS", "5000"))
     LAB_PUBLIC_FEEDBACK_LIMIT = os.environ.get("LAB_PUBLIC_FEEDBACK_LIMIT", "5 per minute;30 per day")
 
+    # Walking programme (issue 11): collection rules, retention, conversion to local currency.
+    WALKING_PROGRAMME_ID = 1  # the walking programme's id in budgets (programme type "walking")
+    WALKING_RETENTION_DAYS = int(os.environ.get("WALKING_RETENTION_DAYS", "365"))
+    WALKING_SUBMISSION_WINDOW_DAYS = int(os.environ.get("WALKING_SUBMISSION_WINDOW_DAYS", "7"))
+    WALKING_PLAUSIBLE_STEPS = int(os.environ.get("WALKING_PLAUSIBLE_STEPS", "60000"))
+    WALKING_UPLOAD_MAX_BYTES = int(os.environ.get("WALKING_UPLOAD_MAX_BYTES", str(800 * 1024 * 1024)))
+    WALKING_IMPORT_MAX_ROWS = int(os.environ.get("WALKING_IMPORT_MAX_ROWS", "200000"))
+    WALKING_CONVERSION_PROVIDER = os.environ.get("WALKING_CONVERSION_PROVIDER", "coupon")
+    WALKING_COUPON_VALID_DAYS = int(os.environ.get("WALKING_COUPON_VALID_DAYS", "90"))
+    WALKING_ACCOUNT_URL = os.environ.get("WALKING_ACCOUNT_URL", "")
+    WALKING_ACCOUNT_KEY = os.environ.get("WALKING_ACCOUNT_KEY", "")
+    WALKING_ACCOUNT_TIMEOUT = float(os.environ.get("WALKING_ACCOUNT_TIMEOUT", "5"))
+    WALKING_RELEASE_AFTER_HOURS = int(os.environ.get("WALKING_RELEASE_AFTER_HOURS", "24"))
+
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
