@@ -66,6 +66,7 @@ class Config:
     LAB_PUBLIC_FEEDBACK_LIMIT = os.environ.get("LAB_PUBLIC_FEEDBACK_LIMIT", "5 per minute;30 per day")
 
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+    SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "10"))  # seconds to wait for the index lock
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     REDIS_URL = os.environ.get("REDIS_URL", "")

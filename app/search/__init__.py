@@ -1,20 +1,29 @@
 """Full-text search on Whoosh (whoosh-reloaded) behind a few functions.
 
-Korean words carry particles (주차문제가 = 주차 + 문제 + 가), so whole-word tokens miss most
-matches. Hangul is indexed as overlapping character bigrams, and the bigram that spans a single
-space is added too, so that 버스정류장 finds 버스 정류장 and the other way round. Latin letters and
-digits are indexed as lower-cased words.
+Korean words carry particles and endings (주차문제가 = 주차 + 문제 + 가) that differ between a query
+and a text: `analysis` turns both into content morphemes (Kiwi) plus Hangul bigrams, and plans a
+query as units a document must hold, with the fallbacks residents need (the most of the words
+when no document has them all, single syllables, one-letter typos).
 
 Changes are queued on the SQLAlchemy session and applied only after the transaction commits, so
-a rolled-back change never reaches the index. Queries run in `ranking` (NumPy over Whoosh's postings).
+a rolled-back change never reaches the index. If that write fails (the index is locked by a
+reindex, the disk is full), the commit has happened all the same: the change is logged and kept
+in a queue of pending index changes, which the next write or `flask search reindex` applies.
+Queries run in `ranking` (NumPy over Whoosh's postings).
 """
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
 import os
 import re
 import shutil
+import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 import click
 from flask import current_app
@@ -27,55 +36,26 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
 
 from app.extensions import db
-from app.search import ranking
+from app.search import analysis, ranking
 
-_TOKEN = re.compile(r"[\uac00-\ud7a3]+(?:\s[\uac00-\ud7a3]+)*|[0-9A-Za-z]+")
-_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+log = logging.getLogger(__name__)
 
+class KoreanTokenizer(Tokenizer):
+    """Whoosh's view of `analysis.terms_with_offsets`: content morphemes and Hangul bigrams."""
 
-class KoreanBigramTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        position = start_pos
-        for match in _TOKEN.finditer(value):
-            text = match.group()
-            if text[0].isascii():
-                yield from _emit(token, text.lower(), position, start_char + match.start(), start_char + match.end(),
-                                 positions, chars)
-                position += 1
-                continue
-            runs = [(m.group(), match.start() + m.start()) for m in _HANGUL_RUN.finditer(text)]
-            previous = None
-            for run, offset in runs:
-                if previous is not None:  # the bigram across one space: 버스 정류장 -> 스정
-                    prev_text, prev_end = previous
-                    yield from _emit(token, prev_text[-1] + run[0], position, start_char + prev_end - 1,
-                                     start_char + offset + 1, positions, chars)
-                    position += 1
-                if len(run) == 1:
-                    yield from _emit(token, run, position, start_char + offset, start_char + offset + 1,
-                                     positions, chars)
-                    position += 1
-                for i in range(len(run) - 1):
-                    yield from _emit(token, run[i:i + 2], position, start_char + offset + i,
-                                     start_char + offset + i + 2, positions, chars)
-                    position += 1
-                previous = (run, offset + len(run))
+        for position, (text, start, end) in enumerate(analysis.terms_with_offsets(value)):
+            token.text, token.boost, token.stopped = text, 1.0, False
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
 
 
-def _emit(token, text, position, start, end, positions, chars):
-    token.text = text
-    token.boost = 1.0
-    token.stopped = False
-    if positions:
-        token.pos = position
-    if chars:
-        token.startchar, token.endchar = start, end
-    yield token
-
-
-ANALYZER = KoreanBigramTokenizer()
+ANALYZER = KoreanTokenizer()
 # Only frequencies are indexed (no positions: there are no phrase queries), which keeps posting blocks
 # small and quick to read. Ids and lengths are columns: `ranking` reads them as arrays.
 SCHEMA = Schema(
@@ -186,19 +166,85 @@ def remove_from_index(doc_type: str, doc_id: int) -> None:
     db.session.info.setdefault("search_ops", {})[_key(doc_type, doc_id)] = None
 
 
-def _apply(operations: dict) -> None:
-    ix = _open_index()
-    writer = index_writer(ix, timeout=10)
+def _pending_dir() -> str:
+    """Pending index changes, one JSON file per failed write, beside the index (which reindex deletes)."""
+    return _index_dir().rstrip(os.sep) + "-pending"
+
+
+_pending_in_memory: list[dict] = []  # when even the pending file could not be written
+_pending_lock = threading.Lock()
+
+
+def _keep_pending(operations: dict) -> None:
+    serialised = {key: asdict(document) if document else None for key, document in operations.items()}
     try:
-        for key, document in operations.items():
-            if document is None:
-                writer.delete_by_term("key", key)
-            else:
-                writer.update_document(**_fields(document))
-        writer.commit()
+        os.makedirs(_pending_dir(), exist_ok=True)
+        path = os.path.join(_pending_dir(), f"{time.time_ns():020d}-{uuid.uuid4().hex}.json")
+        with open(path + ".tmp", "w", encoding="utf-8") as file:
+            json.dump(serialised, file, ensure_ascii=False)
+        os.replace(path + ".tmp", path)
+    except OSError:
+        log.exception("Could not write the pending search changes to disk; keeping them in memory")
+        with _pending_lock:
+            _pending_in_memory.append(serialised)
+
+
+def _load_pending() -> tuple[dict, list[str]]:
+    """Every pending change, oldest first (a newer change to a document replaces an older one),
+    and the files holding them."""
+    merged: dict = {}
+    with _pending_lock:
+        in_memory = list(_pending_in_memory)
+    for batch in in_memory:
+        merged.update(batch)
+    paths = []
+    if os.path.isdir(_pending_dir()):
+        paths = sorted(os.path.join(_pending_dir(), name) for name in os.listdir(_pending_dir())
+                       if name.endswith(".json"))
+        for path in paths:
+            with open(path, encoding="utf-8") as file:
+                merged.update(json.load(file))
+    operations = {key: SearchDocument(**value) if value else None for key, value in merged.items()}
+    return operations, paths
+
+
+def _forget_pending(paths: list[str], in_memory: int) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+    with _pending_lock:
+        del _pending_in_memory[:in_memory]
+
+
+def pending_changes() -> int:
+    """How many index changes wait for the next write (after failed writes)."""
+    return len(_load_pending()[0])
+
+
+def _apply(operations: dict) -> None:
+    """Writes ``operations`` and every pending change into the index; on failure, keeps them pending."""
+    pending, paths = _load_pending()
+    in_memory = len(_pending_in_memory)
+    everything = {**pending, **operations}
+    try:
+        ix = _open_index()
+        writer = index_writer(ix, timeout=current_app.config.get("SEARCH_WRITE_TIMEOUT", 10.0))
+        try:
+            for key, document in everything.items():
+                if document is None:
+                    writer.delete_by_term("key", key)
+                else:
+                    writer.update_document(**_fields(document))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
     except Exception:
-        writer.cancel()
-        raise
+        log.exception("The search index could not be written; %d change(s) are kept pending until the next "
+                      "write or `flask search reindex`", len(everything))
+        _keep_pending(operations)
+        return
+    _forget_pending(paths, in_memory)
 
 
 def _fields(document: SearchDocument) -> dict:
@@ -224,41 +270,78 @@ def _drop_after_rollback(session):
 
 # Querying ---------------------------------------------------------------------------------------
 
-def _terms(text: str) -> tuple[list[str], list[str]]:
-    """The query's terms a document must hold (each word's own), and those that only rank it higher
-    (the bigrams across a space: 산책로 조명 finds 산책로에 조명이, and ranks 산책로 조명 above it)."""
-    required = list(dict.fromkeys(t.text for word in text.split() for t in ANALYZER(word)))
-    optional = [term for term in dict.fromkeys(t.text for t in ANALYZER(text)) if term not in required]
-    return required, optional
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+    missing: list[str] = field(default_factory=list)  # words of the query the best results do not hold
+    suggestion: str | None = None  # the query with a one-letter typo corrected, when nothing matched
 
 
-def _rank(searcher, terms: tuple[list[str], list[str]], viewer, types: Iterable[str] | None) -> ranking.Ranked:
+def _rank(searcher, plan: analysis.QueryPlan, viewer, types: Iterable[str] | None) -> ranking.Ranked:
     signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
-    return ranking.rank(searcher, *terms, types=set(types) if types else None,
+    return ranking.rank(searcher, plan, types=set(types) if types else None,
                         hidden_visible_to=viewer.id if signed_in else None,
                         all_hidden_visible=signed_in and viewer.is_staff)
 
 
 def matching_ids(text: str, doc_type: str, *, viewer=None, limit: int = 1000) -> list[int]:
-    """Ids of the best ``limit`` documents of one type matching ``text`` (for keyword filters on lists)."""
+    """Ids of the best ``limit`` documents of one type holding every word of ``text`` (keyword filters
+    on lists narrow: they do not fall back to some of the words)."""
     with ranking.searcher(_index_dir(), SCHEMA) as searcher:
-        ranked = _rank(searcher, _terms(text), viewer, [doc_type])
+        ranked = _rank(searcher, analysis.plan(text), viewer, [doc_type])
+    if not ranked.complete:
+        return []
     return [int(doc_id) for doc_id in ranked.ids[ranked.best(limit)]]
 
 
-def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
-                per_page: int = 20) -> tuple[list[SearchHit], int]:
-    """Search everything the viewer may see. Hidden documents appear only to staff and their owner."""
-    required, optional = _terms(text)
-    hits = []
+def search(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
+           per_page: int = 20) -> SearchResult:
+    """Search everything the viewer may see. Hidden documents appear only to staff and their owner.
+
+    Documents holding every word come first; when none does, those with the most of the words, and
+    ``missing`` names the words the best of them lack; when nothing matches at all, ``suggestion``
+    is the query with one letter changed that does match, if there is one."""
+    plan = analysis.plan(text)
     with ranking.searcher(_index_dir(), SCHEMA) as searcher:
-        ranked = _rank(searcher, (required, optional), viewer, types)
+        ranked = _rank(searcher, plan, viewer, types)
+        hits = []
         for position in ranked.best(page * per_page)[(page - 1) * per_page:]:
             stored = searcher.stored_fields(int(ranked.docnums[position]))
             hits.append(SearchHit(type=ranked.type_of(position), id=int(ranked.ids[position]),
                                   title=stored["title"], url=stored["url"],
-                                  snippet=_snippet(stored["title"], stored["body"], required + optional)))
-    return hits, len(ranked)
+                                  snippet=_snippet(stored["title"], stored["body"], plan.terms)))
+        missing = []
+        if len(ranked) and not ranked.complete:
+            missing = plan.missing_words(ranked.units_of(int(ranked.best(1)[0])))
+        suggestion = None
+        if not len(ranked) and searcher is not None:
+            suggestion = suggest(text, plan, lambda term: sum(searcher.doc_frequency(f, term) for f in ranking.FIELDS))
+    return SearchResult(hits, len(ranked), missing, suggestion)
+
+
+def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
+                per_page: int = 20) -> tuple[list[SearchHit], int]:
+    """`search`'s hits and total."""
+    result = search(text, viewer=viewer, types=types, page=page, per_page=per_page)
+    return result.hits, result.total
+
+
+def suggest(text: str, plan: analysis.QueryPlan, document_frequency: Callable[[str], int]) -> str | None:
+    """``text`` with each word that no document holds replaced by the indexed word one Hangul letter
+    away that the most documents hold (쓰래기 → 쓰레기); None when no word could be corrected."""
+    corrected = text
+    for unit in plan.units:
+        if document_frequency(unit.form):
+            continue
+        best, best_count = None, 0
+        for candidate in analysis.one_letter_variants(unit.form):
+            count = document_frequency(candidate)
+            if count > best_count:
+                best, best_count = candidate, count
+        if best is not None and unit.form in corrected:
+            corrected = corrected.replace(unit.form, best, 1)
+    return corrected if corrected != text else None
 
 
 def _snippet(title: str, body: str, terms: list[str]) -> str:
@@ -266,7 +349,7 @@ def _snippet(title: str, body: str, terms: list[str]) -> str:
 
     Only a window from the first match on is analysed, so a 10,000-character body costs no more than
     a short one."""
-    first = re.search("|".join(re.escape(term) for term in terms), body, re.IGNORECASE)
+    first = re.search("|".join(re.escape(term) for term in terms), body, re.IGNORECASE) if terms else None
     if first is not None:
         start = max(0, first.start() - 40)
         window = body[start:start + 500]
@@ -278,7 +361,7 @@ def _snippet(title: str, body: str, terms: list[str]) -> str:
 
 def highlight_title(title: str, text: str) -> str:
     """The title as escaped HTML with the query's matches marked."""
-    terms = frozenset(t.text for t in ANALYZER(text))
+    terms = frozenset(analysis.plan(text).terms)
     return highlight(title, terms, ANALYZER, WholeFragmenter(), MarkFormatter()) or _escape(title)
 
 
@@ -289,16 +372,21 @@ def _escape(text: str) -> str:
 
 
 def clear_index() -> None:
+    """An empty index, and no pending changes."""
     directory = _index_dir()
-    if os.path.isdir(directory):
-        shutil.rmtree(directory)
+    for path in (directory, _pending_dir()):
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+    with _pending_lock:
+        _pending_in_memory.clear()
     os.makedirs(directory, exist_ok=True)
     whoosh_index.create_in(directory, SCHEMA)
 
 
 def reindex(progress: Callable[[int], None] | None = None, batch_size: int = 2000, procs: int = 1) -> int:
     """Rebuild the index from every registered source with ``procs`` writer processes (Whoosh's
-    analysis is pure Python: one per core). Returns the number of documents."""
+    analysis is pure Python: one per core). Returns the number of documents. Pending changes are
+    dropped: the database they came from is read afresh."""
     clear_index()
     ix = _open_index()
     count = 0
