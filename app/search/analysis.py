@@ -57,6 +57,9 @@ def word_morphemes(word: str) -> tuple[tuple[str, int, int], ...]:
         result = tuple((token.form.lower() if token.tag == "SL" else token.form, token.start,
                         min(len(word), token.start + max(1, token.len)))
                        for token in tokens if token.tag.split("-")[0] in _CONTENT_TAGS and _is_text(token.form))
+        if not result:  # no noun or stem found (그늘막 = 그늘 + 막 "just"): the word up to its particles and endings
+            end = max((token.start + token.len for token in tokens if token.tag[0] not in "JE"), default=0)
+            result = ((word[:end], 0, end),) if end >= 2 else ()
     if len(_cache) >= _CACHE_LIMIT:
         _cache.clear()
     _cache[word] = result
@@ -145,9 +148,8 @@ def plan(text: str) -> QueryPlan:
     units: list[Unit] = []
     seen = set()
     for position, word in enumerate(words):
+        # A word of nothing but adverbs, particles or endings (안, 요) asks for nothing.
         forms = [form for part in _WORD.findall(word) for form, _, _ in word_morphemes(part)]
-        if not forms:  # nothing but particles or endings (요, 그리고): the word itself, as Hangul
-            forms = [part.lower() for part in _WORD.findall(word)]
         for form in forms:
             if form not in seen:
                 seen.add(form)
