@@ -65,6 +65,7 @@ class Config:
     LAB_CSV_MAX_ROWS = int(os.environ.get("LAB_CSV_MAX_ROWS", "5000"))
     LAB_PUBLIC_FEEDBACK_LIMIT = os.environ.get("LAB_PUBLIC_FEEDBACK_LIMIT", "5 per minute;30 per day")
 
+    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "")  # whoosh or postgresql; empty: postgresql on PostgreSQL
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "10"))  # seconds to wait for the index lock
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))

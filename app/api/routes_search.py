@@ -10,6 +10,7 @@ SEARCH_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "it
     "type": {"type": "string"}, "id": {"type": "integer"}, "title": {"type": "string"}, "url": {"type": "string"},
     "snippet": {"type": "string", "description": "escaped HTML with <mark> around the matched words"}}}},
     "total": {"type": "integer"},
+    "total_estimated": {"type": "boolean", "description": "true when total is an estimate (a very common word)"},
     "missing": {"type": "array", "items": {"type": "string"},
                 "description": "words of the query that the best results lack (when no result has every word)"},
     "suggestion": {"type": "string", "nullable": True,
@@ -24,5 +25,6 @@ def search():
     q = request.args.get("q", "").strip()[:200]
     result = run_search(q, viewer=api_user(), page=page_arg(), per_page=per_page_arg()) if q else SearchResult([], 0)
     return jsonify({"items": [{"type": h.type, "id": h.id, "title": h.title, "url": h.url, "snippet": h.snippet}
-                              for h in result.hits], "total": result.total, "missing": result.missing,
+                              for h in result.hits], "total": result.total,
+                    "total_estimated": result.estimated, "missing": result.missing,
                     "suggestion": result.suggestion})

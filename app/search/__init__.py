@@ -10,6 +10,9 @@ a rolled-back change never reaches the index. If that write fails (the index is 
 reindex, the disk is full), the commit has happened all the same: the change is logged and kept
 in a queue of pending index changes, which the next write or `flask search reindex` applies.
 Queries run in `ranking` (NumPy over Whoosh's postings).
+
+On PostgreSQL the same functions use `postgres` instead (``SEARCH_BACKEND``: ``postgresql`` by
+default there, ``whoosh`` on SQLite): the rows are written inside the committing transaction.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
 import click
-from flask import current_app
+from flask import current_app, has_app_context
 from flask.cli import AppGroup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -36,7 +39,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
 
 from app.extensions import db
-from app.search import analysis, ranking
+from app.search import analysis, postgres, ranking
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +148,20 @@ def _open_index():
         return whoosh_index.open_dir(directory)
     os.makedirs(directory, exist_ok=True)
     return whoosh_index.create_in(directory, SCHEMA)
+
+
+BACKENDS = ("whoosh", "postgresql")
+
+
+def backend() -> str:
+    """The configured search backend: ``SEARCH_BACKEND``, else PostgreSQL on PostgreSQL and Whoosh elsewhere."""
+    dialect = db.session.get_bind().dialect.name
+    name = current_app.config.get("SEARCH_BACKEND") or ("postgresql" if dialect == "postgresql" else "whoosh")
+    if name not in BACKENDS:
+        raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}.")
+    if name == "postgresql" and dialect != "postgresql":
+        raise RuntimeError("SEARCH_BACKEND=postgresql needs a PostgreSQL database (DATABASE_URL).")
+    return name
 
 
 def _key(doc_type: str, doc_id: int) -> str:
@@ -256,6 +273,13 @@ def _fields(document: SearchDocument) -> dict:
     }
 
 
+@event.listens_for(Session, "before_commit")
+def _write_in_the_transaction(session):
+    """PostgreSQL: the search rows are written by the transaction that changes the content."""
+    if session.info.get("search_ops") and has_app_context() and backend() == "postgresql":
+        postgres.write(session, session.info.pop("search_ops"))
+
+
 @event.listens_for(Session, "after_commit")
 def _apply_after_commit(session):
     operations = session.info.pop("search_ops", None)
@@ -276,18 +300,25 @@ class SearchResult:
     total: int
     missing: list[str] = field(default_factory=list)  # words of the query the best results do not hold
     suggestion: str | None = None  # the query with a one-letter typo corrected, when nothing matched
+    estimated: bool = False  # the total is an estimate (PostgreSQL, above postgres.COUNT_CAP)
+
+
+def _viewer_filter(viewer) -> dict:
+    signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
+    return {"viewer_id": viewer.id if signed_in else None, "all_hidden_visible": bool(signed_in and viewer.is_staff)}
 
 
 def _rank(searcher, plan: analysis.QueryPlan, viewer, types: Iterable[str] | None) -> ranking.Ranked:
-    signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
+    allowed = _viewer_filter(viewer)
     return ranking.rank(searcher, plan, types=set(types) if types else None,
-                        hidden_visible_to=viewer.id if signed_in else None,
-                        all_hidden_visible=signed_in and viewer.is_staff)
+                        hidden_visible_to=allowed["viewer_id"], all_hidden_visible=allowed["all_hidden_visible"])
 
 
 def matching_ids(text: str, doc_type: str, *, viewer=None, limit: int = 1000) -> list[int]:
     """Ids of the best ``limit`` documents of one type holding every word of ``text`` (keyword filters
     on lists narrow: they do not fall back to some of the words)."""
+    if backend() == "postgresql":
+        return postgres.matching_ids(db.session, analysis.plan(text), doc_type, **_viewer_filter(viewer), limit=limit)
     with ranking.searcher(_index_dir(), SCHEMA) as searcher:
         ranked = _rank(searcher, analysis.plan(text), viewer, [doc_type])
     if not ranked.complete:
@@ -303,6 +334,8 @@ def search(text: str, *, viewer=None, types: Iterable[str] | None = None, page: 
     ``missing`` names the words the best of them lack; when nothing matches at all, ``suggestion``
     is the query with one letter changed that does match, if there is one."""
     plan = analysis.plan(text)
+    if backend() == "postgresql":
+        return _search_postgres(text, plan, viewer, types, page, per_page)
     with ranking.searcher(_index_dir(), SCHEMA) as searcher:
         ranked = _rank(searcher, plan, viewer, types)
         hits = []
@@ -316,8 +349,21 @@ def search(text: str, *, viewer=None, types: Iterable[str] | None = None, page: 
             missing = plan.missing_words(ranked.units_of(int(ranked.best(1)[0])))
         suggestion = None
         if not len(ranked) and searcher is not None:
-            suggestion = suggest(text, plan, lambda term: sum(searcher.doc_frequency(f, term) for f in ranking.FIELDS))
+            suggestion = suggest(text, plan, lambda terms: {
+                term: sum(searcher.doc_frequency(f, term) for f in ranking.FIELDS) for term in terms})
     return SearchResult(hits, len(ranked), missing, suggestion)
+
+
+def _search_postgres(text, plan, viewer, types, page, per_page) -> SearchResult:
+    found = postgres.find(db.session, plan, **_viewer_filter(viewer), types=set(types) if types else None,
+                          page=page, per_page=per_page)
+    hits = [SearchHit(type=doc_type, id=doc_id, title=title, url=url, snippet=_snippet(title, body, plan.terms))
+            for doc_type, doc_id, title, body, url in found.rows]
+    missing = plan.missing_words(found.best_units) if found.total and not found.complete else []
+    suggestion = None
+    if not found.total:
+        suggestion = suggest(text, plan, lambda terms: postgres.document_frequencies(db.session, terms))
+    return SearchResult(hits, found.total, missing, suggestion, found.estimated)
 
 
 def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
@@ -327,16 +373,17 @@ def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, p
     return result.hits, result.total
 
 
-def suggest(text: str, plan: analysis.QueryPlan, document_frequency: Callable[[str], int]) -> str | None:
+def suggest(text: str, plan: analysis.QueryPlan,
+            frequencies: Callable[[list[str]], dict[str, int]]) -> str | None:
     """``text`` with each word that no document holds replaced by the indexed word one Hangul letter
-    away that the most documents hold (쓰래기 → 쓰레기); None when no word could be corrected."""
+    away that the most documents hold (쓰래기 → 쓰레기); None when no word could be corrected.
+    ``frequencies`` counts the documents holding each of a list of terms."""
     corrected = text
     for unit in plan.units:
-        if document_frequency(unit.form):
+        if frequencies([unit.form]).get(unit.form):
             continue
         best, best_count = None, 0
-        for candidate in analysis.one_letter_variants(unit.form):
-            count = document_frequency(candidate)
+        for candidate, count in frequencies(analysis.one_letter_variants(unit.form)).items():
             if count > best_count:
                 best, best_count = candidate, count
         if best is not None and unit.form in corrected:
@@ -373,6 +420,9 @@ def _escape(text: str) -> str:
 
 def clear_index() -> None:
     """An empty index, and no pending changes."""
+    if backend() == "postgresql":
+        postgres.clear(db.session)
+        db.session.commit()
     directory = _index_dir()
     for path in (directory, _pending_dir()):
         if os.path.isdir(path):
@@ -383,16 +433,23 @@ def clear_index() -> None:
     whoosh_index.create_in(directory, SCHEMA)
 
 
-def reindex(progress: Callable[[int], None] | None = None, batch_size: int = 2000, procs: int = 1) -> int:
+def reindex(progress: Callable[[int], None] | None = None, batch_size: int = 2000, procs: int = 1,
+            sources: dict[str, Callable[[], Iterable[SearchDocument]]] | None = None) -> int:
     """Rebuild the index from every registered source with ``procs`` writer processes (Whoosh's
     analysis is pure Python: one per core). Returns the number of documents. Pending changes are
-    dropped: the database they came from is read afresh."""
+    dropped: the database they came from is read afresh. ``sources`` replaces some registered sources
+    (type -> callable yielding its documents), e.g. fewer comments for a quick benchmark."""
+    chosen = [(sources or {}).get(doc_type, documents) for doc_type, (documents, _) in _SOURCES.items()]
+    if backend() == "postgresql":
+        count = postgres.reindex(db.session, chosen, progress, batch_size)
+        db.session.commit()
+        return count
     clear_index()
     ix = _open_index()
     count = 0
     writer = index_writer(ix, limitmb=256, procs=procs, multisegment=procs > 1)
     try:
-        for documents, _ in _SOURCES.values():
+        for documents in chosen:
             for document in documents():
                 writer.add_document(**_fields(document))
                 count += 1

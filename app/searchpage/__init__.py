@@ -26,5 +26,5 @@ def search():
     page = page_number()
     result = run_search(q, viewer=current_user, page=page, per_page=PER_PAGE) if q else SearchResult([], 0)
     return render_template("searchpage/search.html", q=q, hits=result.hits, total=result.total,
-                           missing=result.missing, suggestion=result.suggestion, page=page, per_page=PER_PAGE,
+                           missing=result.missing, suggestion=result.suggestion, estimated=result.estimated, page=page, per_page=PER_PAGE,
                            highlight_title=highlight_title, type_labels=TYPE_LABELS)

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.proposals.models import Proposal
 from app.search import clear_index, pending_changes, query_index
 
+SEARCH_BACKENDS = ("whoosh",)
 NEW = {"title": "음수대 설치 요청", "body": "공원에 음수대가 없어 여름에 아이들이 힘들어합니다.",
        "field": "transport", "topics": ["parks"]}
 
