@@ -27,3 +27,16 @@ def test_an_index_written_by_whooshs_default_codec_asks_for_a_reindex(app):
     assert whoosh_index.open_dir(app.config["SEARCH_INDEX_DIR"]).schema.names() == SCHEMA.names()
     with pytest.raises(RuntimeError, match="flask search reindex"):
         query_index("주차")
+
+
+def test_the_postgresql_backend_is_refused_on_sqlite(app):
+    from tests.conftest import is_postgres
+
+    if is_postgres():
+        pytest.skip("the database is PostgreSQL")
+    app.config["SEARCH_BACKEND"] = "postgresql"
+    with pytest.raises(RuntimeError, match="needs a PostgreSQL database"):
+        query_index("주차")
+    app.config["SEARCH_BACKEND"] = "elasticsearch"
+    with pytest.raises(RuntimeError, match="SEARCH_BACKEND must be one of"):
+        query_index("주차")
