@@ -49,6 +49,13 @@ class KoreanTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not chars:  # indexing: terms only, from the per-word cache
+            for position, text in enumerate(analysis.terms(value)):
+                token.text, token.boost, token.stopped = text, 1.0, False
+                if positions:
+                    token.pos = start_pos + position
+                yield token
+            return
         for position, (text, start, end) in enumerate(analysis.terms_with_offsets(value)):
             token.text, token.boost, token.stopped = text, 1.0, False
             if positions:

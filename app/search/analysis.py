@@ -91,8 +91,27 @@ def terms_with_offsets(text: str) -> list[tuple[str, int, int]]:
     return terms
 
 
+_word_terms: dict[str, list[str]] = {}
+
+
 def terms(text: str) -> list[str]:
-    return [term for term, _, _ in terms_with_offsets(text)]
+    """The index terms of ``text``, as `terms_with_offsets` but without spans or order (for indexing,
+    which needs neither): each word's morphemes and bigrams come from a cache."""
+    result = []
+    for word in _WORD.findall(text):
+        cached = _word_terms.get(word)
+        if cached is None:
+            cached = [form for form, _, _ in word_morphemes(word)]
+            for run in _HANGUL_RUN.findall(word):
+                cached.extend(run[i:i + 2] for i in range(len(run) - 1))
+            if len(_word_terms) >= _CACHE_LIMIT:
+                _word_terms.clear()
+            _word_terms[word] = cached
+        result.extend(cached)
+    for match in _HANGUL_SPACED.finditer(text):  # the bigrams across one space
+        runs = match.group().split()
+        result.extend(runs[i][-1] + runs[i + 1][0] for i in range(len(runs) - 1))
+    return result
 
 
 def bigrams(form: str) -> list[str]:

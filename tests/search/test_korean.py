@@ -107,3 +107,10 @@ def test_one_letter_variants_change_one_jamo():
     assert "쓰레기" in variants and "쓰래기" not in variants
     assert "쓰랙기" in variants  # a final consonant added
     assert analysis.one_letter_variants("물") == [] and analysis.one_letter_variants("cctv") == []
+
+
+def test_the_fast_terms_are_the_terms_with_offsets():
+    from collections import Counter
+
+    for text in ["주차장이 없어요", "버스 정류장에  지붕이\n없어서 CCTV가 2곳", "그늘막이 필요합니다. 물!", ""]:
+        assert Counter(analysis.terms(text)) == Counter(t for t, _, _ in analysis.terms_with_offsets(text))
