@@ -22,7 +22,7 @@ The table lives in its own schema, ``search``, created by the migration on Postg
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text, delete, event, func, text
@@ -117,15 +117,18 @@ def _quote(term: str) -> str:
 
 
 def tsvector_literal(title: str, body: str) -> str:
-    """The tsvector of a document's terms: title positions weighted A, each term's frequency kept."""
-    positions: dict[str, list[str]] = defaultdict(list)
-    position = 0
-    for weight, field in (("A", title), ("", body)):
-        for term in analysis.terms(field):
-            position = min(position + 1, MAX_POSITION)
-            if len(positions[term]) < MAX_POSITIONS:
-                positions[term].append(f"{position}{weight}")
-    return " ".join(f"{_quote(term)}:{','.join(dict.fromkeys(p))}" for term, p in positions.items())
+    """The tsvector of a document's terms: each term once, with one position per occurrence (title
+    occurrences weighted A), so that ranking sees the term's frequency. Positions are not the terms'
+    places in the text: nothing asks for phrases, and numbering by term is quicker."""
+    in_title, in_body = Counter(analysis.terms(title)), Counter(analysis.terms(body))
+    parts = []
+    for term in in_title.keys() | in_body.keys():
+        title_count = min(in_title.get(term, 0), MAX_POSITIONS)
+        body_count = min(in_body.get(term, 0), MAX_POSITIONS - title_count)
+        positions = [f"{i}A" for i in range(1, title_count + 1)]
+        positions += [str(i) for i in range(title_count + 1, title_count + body_count + 1)]
+        parts.append(f"{_quote(term)}:{','.join(positions)}")
+    return " ".join(parts)
 
 
 def _unit_query(unit: analysis.Unit, *, weight: str = "", prefix: bool = True) -> str:
@@ -170,25 +173,39 @@ def clear(session) -> None:
 
 
 def reindex(session, sources, progress=None, batch_size: int = 2000) -> int:
-    """Replaces every row with the sources' documents, in one transaction (readers see the old rows
-    until it commits)."""
+    """Replaces every row with the sources' documents in one transaction: the index is dropped, the
+    rows are copied in (COPY) and the index is built again, since a RUM index takes rows one by one
+    about 30 times slower than it builds over all of them. Searches wait for the commit."""
+    method = index_method(session)
     clear(session)
-    count, batch = 0, {}
+    session.execute(text(f"DROP INDEX IF EXISTS {SCHEMA}.documents_terms"))
+    count, batch = 0, []
     for source in sources:
         for document in source():
-            batch[f"{document.type}:{document.id}"] = document
+            batch.append(document)
             if len(batch) >= batch_size:
-                write(session, batch)
-                count += len(batch)
+                count += _copy(session, batch)
+                batch = []
                 if progress:
-                    progress(len(batch))
-                batch = {}
-    if batch:
-        write(session, batch)
-        count += len(batch)
-        if progress:
-            progress(len(batch))
+                    progress(batch_size)
+    count += _copy(session, batch)
+    if progress:
+        progress(len(batch))
+    operator_class = "rum_tsvector_ops" if method == "rum" else "tsvector_ops"
+    session.execute(text(f"CREATE INDEX documents_terms ON {SCHEMA}.documents USING {method} (terms {operator_class})"))
     return count
+
+
+def _copy(session, batch) -> int:
+    """COPY a batch (the sources read the same connection between batches, never during one)."""
+    columns = "doc_type, doc_id, title, body, url, hidden, owner_id, terms"
+    with session.connection().connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {SCHEMA}.documents ({columns}) FROM STDIN") as copy:
+            for document in batch:
+                copy.write_row((document.type, document.id, document.title, document.body, document.url,
+                                bool(document.hidden), document.owner_id or 0,
+                                tsvector_literal(document.title, document.body)))
+    return len(batch)
 
 
 # Querying ----------------------------------------------------------------------------------------
