@@ -16,15 +16,10 @@ default there, ``whoosh`` on SQLite): the rows are written inside the committing
 """
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import os
 import re
 import shutil
-import threading
-import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
@@ -39,7 +34,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
 
 from app.extensions import db
-from app.search import analysis, postgres, ranking
+from app.search import analysis, pending, postgres, ranking
 
 log = logging.getLogger(__name__)
 
@@ -190,66 +185,16 @@ def remove_from_index(doc_type: str, doc_id: int) -> None:
     db.session.info.setdefault("search_ops", {})[_key(doc_type, doc_id)] = None
 
 
-def _pending_dir() -> str:
-    """Pending index changes, one JSON file per failed write, beside the index (which reindex deletes)."""
-    return _index_dir().rstrip(os.sep) + "-pending"
-
-
-_pending_in_memory: list[dict] = []  # when even the pending file could not be written
-_pending_lock = threading.Lock()
-
-
-def _keep_pending(operations: dict) -> None:
-    serialised = {key: asdict(document) if document else None for key, document in operations.items()}
-    try:
-        os.makedirs(_pending_dir(), exist_ok=True)
-        path = os.path.join(_pending_dir(), f"{time.time_ns():020d}-{uuid.uuid4().hex}.json")
-        with open(path + ".tmp", "w", encoding="utf-8") as file:
-            json.dump(serialised, file, ensure_ascii=False)
-        os.replace(path + ".tmp", path)
-    except OSError:
-        log.exception("Could not write the pending search changes to disk; keeping them in memory")
-        with _pending_lock:
-            _pending_in_memory.append(serialised)
-
-
-def _load_pending() -> tuple[dict, list[str]]:
-    """Every pending change, oldest first (a newer change to a document replaces an older one),
-    and the files holding them."""
-    merged: dict = {}
-    with _pending_lock:
-        in_memory = list(_pending_in_memory)
-    for batch in in_memory:
-        merged.update(batch)
-    paths = []
-    if os.path.isdir(_pending_dir()):
-        paths = sorted(os.path.join(_pending_dir(), name) for name in os.listdir(_pending_dir())
-                       if name.endswith(".json"))
-        for path in paths:
-            with open(path, encoding="utf-8") as file:
-                merged.update(json.load(file))
-    operations = {key: SearchDocument(**value) if value else None for key, value in merged.items()}
-    return operations, paths
-
-
-def _forget_pending(paths: list[str], in_memory: int) -> None:
-    for path in paths:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
-    with _pending_lock:
-        del _pending_in_memory[:in_memory]
-
-
 def pending_changes() -> int:
     """How many index changes wait for the next write (after failed writes)."""
-    return len(_load_pending()[0])
+    return len(pending.load(_index_dir())[0])
 
 
 def _apply(operations: dict) -> None:
     """Writes ``operations`` and every pending change into the index; on failure, keeps them pending."""
-    pending, paths = _load_pending()
-    in_memory = len(_pending_in_memory)
-    everything = {**pending, **operations}
+    waiting, paths, in_memory = pending.load(_index_dir())
+    everything = {**{key: SearchDocument(**value) if value else None for key, value in waiting.items()},
+                  **operations}
     try:
         ix = _open_index()
         writer = index_writer(ix, timeout=current_app.config.get("SEARCH_WRITE_TIMEOUT", 10.0))
@@ -266,9 +211,10 @@ def _apply(operations: dict) -> None:
     except Exception:
         log.exception("The search index could not be written; %d change(s) are kept pending until the next "
                       "write or `flask search reindex`", len(everything))
-        _keep_pending(operations)
+        pending.keep(_index_dir(), {key: asdict(document) if document else None
+                                    for key, document in operations.items()})
         return
-    _forget_pending(paths, in_memory)
+    pending.forget(paths, in_memory)
 
 
 def _fields(document: SearchDocument) -> dict:
@@ -431,11 +377,9 @@ def clear_index() -> None:
         postgres.clear(db.session)
         db.session.commit()
     directory = _index_dir()
-    for path in (directory, _pending_dir()):
-        if os.path.isdir(path):
-            shutil.rmtree(path)
-    with _pending_lock:
-        _pending_in_memory.clear()
+    pending.clear(directory)
+    if os.path.isdir(directory):
+        shutil.rmtree(directory)
     os.makedirs(directory, exist_ok=True)
     whoosh_index.create_in(directory, SCHEMA)
 
