@@ -32,7 +32,7 @@ def test_when_no_document_has_every_word_the_most_of_them_come_first_and_the_mis
     assert [hit.title for hit in result.hits] == ["주차장 개방"] and result.missing == ["수영장"]
     assert result.total == 1
     html = client.get("/search?q=주차장 개방 수영장").get_data(as_text=True)
-    assert "not found: 수영장" in html or "수영장" in html.split("role=\"status\"")[1]
+    assert "찾지 못한 낱말: 수영장" in html
     api = client.get("/api/v1/search?q=주차장 개방 수영장").get_json()
     assert api["missing"] == ["수영장"] and api["total"] == 1 and api["suggestion"] is None
 
@@ -64,7 +64,7 @@ def test_a_one_letter_typo_offers_the_corrected_query(make_proposal, client):
     result = search("쓰래기")
     assert result.total == 0 and result.suggestion == "쓰레기"
     html = client.get("/search?q=쓰래기").get_data(as_text=True)
-    assert "/search?q=%EC%93%B0%EB%A0%88%EA%B8%B0" in html
+    assert "이것을 찾으셨나요?" in html and "/search?q=%EC%93%B0%EB%A0%88%EA%B8%B0" in html
     assert client.get("/api/v1/search?q=쓰래기를").get_json()["suggestion"] == "쓰레기를"
     assert search("쓰레기").total == 1 and search("쓰레기").suggestion is None
 

@@ -60,7 +60,7 @@ def test_a_total_above_the_cap_is_an_estimate_and_the_page_says_about(client, ma
     result = search("주차", per_page=2)
     assert result.estimated and result.total >= 3 and len(result.hits) == 2
     html = client.get("/search?q=주차").get_data(as_text=True)
-    assert "About" in html or "약" in html
+    assert "검색 결과 약" in html
     assert client.get("/api/v1/search?q=주차").get_json()["total_estimated"] is True
     monkeypatch.setattr(postgres, "COUNT_CAP", 10_000)
     assert search("주차").estimated is False and search("주차").total == 4
