@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import warnings
 from dataclasses import dataclass, field
 
 _WORD = re.compile(r"[\uac00-\ud7a3A-Za-z0-9]+")
@@ -39,7 +40,12 @@ def _analyzer():
             if _kiwi is None:
                 from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi(num_workers=1)
+                # num_workers=0: no thread pool, each call runs in the calling thread (single words need
+                # none, and a pool's threads hung a process that also ran Whoosh's writer processes).
+                # Since 0.21 that is what 0 means; the warning only announces that change.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    _kiwi = Kiwi(num_workers=0)
     return _kiwi
 
 
