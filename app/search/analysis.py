@@ -54,6 +54,7 @@ def word_morphemes(word: str) -> tuple[tuple[str, int, int], ...]:
     cached = _cache.get(word)
     if cached is not None:
         return cached
+    result: tuple[tuple[str, int, int], ...]
     if word.isascii():
         result = ((word.lower(), 0, len(word)),)
     else:

@@ -25,7 +25,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text, delete, event, func, text
+from sqlalchemy import (BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text, cast, delete, event, func,
+                        literal, text)
 from sqlalchemy.dialects.postgresql import TSVECTOR, insert
 
 from app.extensions import db
@@ -165,7 +166,7 @@ def _row(document) -> dict:
     return {"doc_type": document.type, "doc_id": document.id, "seq": _next_seq(), "title": document.title,
             "body": document.body, "url": document.url, "hidden": bool(document.hidden),
             "owner_id": document.owner_id or 0,
-            "terms": func.cast(tsvector_literal(document.title, document.body), TSVECTOR)}
+            "terms": cast(literal(tsvector_literal(document.title, document.body)), TSVECTOR)}
 
 
 def clear(session) -> None:
@@ -221,7 +222,8 @@ class Found:
 
 
 def _visible(viewer_id: int | None, all_hidden_visible: bool, types) -> tuple[str, dict]:
-    clauses, params = [], {}
+    clauses: list[str] = []
+    params: dict[str, object] = {}
     if not all_hidden_visible:
         if viewer_id is not None:
             clauses.append("(NOT hidden OR owner_id = :viewer)")

@@ -6,7 +6,7 @@ role may create it; otherwise the index is GIN and search ranks a bounded number
 (README, "Search on PostgreSQL"). Run `flask search reindex` afterwards to fill the table.
 
 Revision ID: 5e4c0a7d2b19
-Revises: 8dd4ae5b92f5
+Revises: 23cc8a144434
 Create Date: 2026-11-27 11:40:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e4c0a7d2b19'
-down_revision = '8dd4ae5b92f5'
+down_revision = '23cc8a144434'
 branch_labels = None
 depends_on = None
 

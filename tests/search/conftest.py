@@ -5,7 +5,7 @@ A module lists the backends it is about in ``SEARCH_BACKENDS`` (the pending-writ
 import pytest
 
 from tests.conftest import is_postgres
-from tests.proposals.factories import choices, make_comment, make_proposal, request_context  # noqa: F401
+from tests.factories import choices, make_comment, make_proposal, request_context  # noqa: F401
 
 
 def pytest_generate_tests(metafunc):
