@@ -119,7 +119,9 @@ class Config:
     WALKING_ACCOUNT_TIMEOUT = float(os.environ.get("WALKING_ACCOUNT_TIMEOUT", "5"))
     WALKING_RELEASE_AFTER_HOURS = int(os.environ.get("WALKING_RELEASE_AFTER_HOURS", "24"))
 
+    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "")  # whoosh or postgresql; empty: postgresql on PostgreSQL
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+    SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "10"))  # seconds to wait for the index lock
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -100,6 +100,9 @@ def build_scenarios(app, token: str) -> list[Scenario]:
         Scenario("proposal comments more", more),
         Scenario("proposal ordinary", [f"/proposals/{ordinary}"] if ordinary else []),
         Scenario("search page", [f"/search?q={k}" for k in keywords] + [f"/search?q={keywords[0]}&page=5"]),
+        # a sentence with an ending no text has, a single syllable, a typo (the suggestion), most of the words
+        Scenario("search fallbacks", [f"/search?q={k}" for k in ("주차장이 없어요", "물", "쓰래기", "가로등 수영장",
+                                                                 "버스가 너무 늦게 와요")]),
         Scenario("api list", ["/api/v1/proposals", "/api/v1/proposals?sort=supports&per_page=100",
                               f"/api/v1/proposals?field={fields[0]}&status=forum",
                               f"/api/v1/proposals?topic={topics[1]}&sort=comments", "/api/v1/proposals?page=2000",

@@ -1,18 +1,15 @@
 """The search index for the bench data, built with progress and timings.
 
-Whoosh is pure Python: with one writer process per core it indexes about 2,500 documents a second
-on this project's 2-core machine, so 1.1 million documents take about ten minutes. Every source is
-indexed in full, comments too unless ``comment_limit`` keeps only the newest (for quick trials); the
-output then says how many were left out.
+Only public functions of `app.search` are used, so the bench indexes exactly as `flask search
+reindex` does, on the configured backend. Every source is indexed in full, comments too unless
+``comment_limit`` keeps only the newest (for quick trials); the output then says how many were left out.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
 
-from flask import current_app
 from sqlalchemy import func, select
-from whoosh import index as whoosh_index
 
 from app import search
 from app.comments.models import Comment
@@ -39,35 +36,25 @@ def newest_comment_documents(limit: int | None) -> Iterator[search.SearchDocumen
             yield comment_document(comment, target, obj, bool(getattr(obj, "hidden", False)))
 
 
-def build_bench_index(comment_limit: int | None, echo: Callable[[str], None] = print, procs: int = 1) -> dict[str, int]:
-    """Rebuild the whole index: every source in full, comments up to ``comment_limit`` (the newest)."""
-    search.clear_index()
-    ix = whoosh_index.open_dir(current_app.config["SEARCH_INDEX_DIR"])
-    writer = search.index_writer(ix, limitmb=256, procs=procs, multisegment=procs > 1)
-    counts: dict[str, int] = {}
+def build_bench_index(comment_limit: int | None, echo: Callable[[str], None] = print, procs: int = 1) -> int:
+    """Rebuild the whole search index (on the configured backend) through `search.reindex`: every
+    source in full, comments up to ``comment_limit`` (the newest). Returns the number of documents."""
     started = time.perf_counter()
-    try:
-        # search.reindex() would index every comment; the sources registry is reused so nothing else is missed.
-        for doc_type, (documents, _) in search._SOURCES.items():
-            source = newest_comment_documents(comment_limit) if doc_type == "comment" else documents()
-            type_started, count = time.perf_counter(), 0
-            for document in source:
-                writer.add_document(**search._fields(document))
-                count += 1
-                if count % 10_000 == 0:
-                    elapsed = time.perf_counter() - type_started
-                    echo(f"  indexing {doc_type}: {count:,} in {elapsed:.0f} s ({count / elapsed:.0f}/s)")
-            counts[doc_type] = count
-            echo(f"  indexed {count:,} {doc_type} documents in {time.perf_counter() - type_started:.1f} s")
-        commit_started = time.perf_counter()
-        writer.commit()
-        echo(f"  index commit (merging postings) took {time.perf_counter() - commit_started:.1f} s; "
-             f"total {time.perf_counter() - started:.1f} s")
-    except BaseException:
-        writer.cancel()
-        raise
+    done = 0
+
+    def progress(count: int) -> None:
+        nonlocal done
+        before, done = done, done + count
+        if before // 50_000 != done // 50_000:
+            elapsed = time.perf_counter() - started
+            echo(f"  indexed {done:,} documents in {elapsed:.0f} s ({done / elapsed:.0f}/s)")
+
+    total = search.reindex(progress=progress, procs=procs,
+                           sources={"comment": lambda: newest_comment_documents(comment_limit)})
+    elapsed = time.perf_counter() - started
+    echo(f"  {search.backend()} search: {total:,} documents indexed in {elapsed:.1f} s ({total / elapsed:.0f}/s)")
     total_comments = db.session.scalar(select(func.count()).select_from(Comment).where(Comment.deleted_at.is_(None)))
-    if counts.get("comment", 0) < total_comments:
-        echo(f"  NOTE: {counts.get('comment', 0):,} of {total_comments:,} comments are in the search index "
-             f"(the newest); `flask search reindex` indexes all of them, at Whoosh's speed.")
-    return counts
+    if comment_limit is not None and comment_limit < total_comments:
+        echo(f"  NOTE: {comment_limit:,} of {total_comments:,} comments are in the search index "
+             f"(the newest); `flask search reindex` indexes all of them.")
+    return total

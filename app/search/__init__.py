@@ -1,23 +1,30 @@
 """Full-text search on Whoosh (whoosh-reloaded) behind a few functions.
 
-Korean words carry particles (주차문제가 = 주차 + 문제 + 가), so whole-word tokens miss most
-matches. Hangul is indexed as overlapping character bigrams, and the bigram that spans a single
-space is added too, so that 버스정류장 finds 버스 정류장 and the other way round. Latin letters and
-digits are indexed as lower-cased words.
+Korean words carry particles and endings (주차문제가 = 주차 + 문제 + 가) that differ between a query
+and a text: `analysis` turns both into content morphemes (Kiwi) plus Hangul bigrams, and plans a
+query as units a document must hold, with the fallbacks residents need (the most of the words
+when no document has them all, single syllables, one-letter typos).
 
 Changes are queued on the SQLAlchemy session and applied only after the transaction commits, so
-a rolled-back change never reaches the index. Queries run in `ranking` (NumPy over Whoosh's postings).
+a rolled-back change never reaches the index. If that write fails (the index is locked by a
+reindex, the disk is full), the commit has happened all the same: the change is logged and kept
+in a queue of pending index changes, which the next write or `flask search reindex` applies.
+Queries run in `ranking` (NumPy over Whoosh's postings).
+
+On PostgreSQL the same functions use `postgres` instead (``SEARCH_BACKEND``: ``postgresql`` by
+default there, ``whoosh`` on SQLite): the rows are written inside the committing transaction.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 import click
-from flask import current_app
+from flask import current_app, has_app_context
 from flask.cli import AppGroup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -27,55 +34,33 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
 
 from app.extensions import db
-from app.search import ranking
+from app.search import analysis, pending, postgres, ranking
 
-_TOKEN = re.compile(r"[\uac00-\ud7a3]+(?:\s[\uac00-\ud7a3]+)*|[0-9A-Za-z]+")
-_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+log = logging.getLogger(__name__)
 
+class KoreanTokenizer(Tokenizer):
+    """Whoosh's view of `analysis.terms_with_offsets`: content morphemes and Hangul bigrams."""
 
-class KoreanBigramTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        position = start_pos
-        for match in _TOKEN.finditer(value):
-            text = match.group()
-            if text[0].isascii():
-                yield from _emit(token, text.lower(), position, start_char + match.start(), start_char + match.end(),
-                                 positions, chars)
-                position += 1
-                continue
-            runs = [(m.group(), match.start() + m.start()) for m in _HANGUL_RUN.finditer(text)]
-            previous = None
-            for run, offset in runs:
-                if previous is not None:  # the bigram across one space: 버스 정류장 -> 스정
-                    prev_text, prev_end = previous
-                    yield from _emit(token, prev_text[-1] + run[0], position, start_char + prev_end - 1,
-                                     start_char + offset + 1, positions, chars)
-                    position += 1
-                if len(run) == 1:
-                    yield from _emit(token, run, position, start_char + offset, start_char + offset + 1,
-                                     positions, chars)
-                    position += 1
-                for i in range(len(run) - 1):
-                    yield from _emit(token, run[i:i + 2], position, start_char + offset + i,
-                                     start_char + offset + i + 2, positions, chars)
-                    position += 1
-                previous = (run, offset + len(run))
+        if not chars:  # indexing: terms only, from the per-word cache
+            for position, text in enumerate(analysis.terms(value)):
+                token.text, token.boost, token.stopped = text, 1.0, False
+                if positions:
+                    token.pos = start_pos + position
+                yield token
+            return
+        for position, (text, start, end) in enumerate(analysis.terms_with_offsets(value)):
+            token.text, token.boost, token.stopped = text, 1.0, False
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
 
 
-def _emit(token, text, position, start, end, positions, chars):
-    token.text = text
-    token.boost = 1.0
-    token.stopped = False
-    if positions:
-        token.pos = position
-    if chars:
-        token.startchar, token.endchar = start, end
-    yield token
-
-
-ANALYZER = KoreanBigramTokenizer()
+ANALYZER = KoreanTokenizer()
 # Only frequencies are indexed (no positions: there are no phrase queries), which keeps posting blocks
 # small and quick to read. Ids and lengths are columns: `ranking` reads them as arrays.
 SCHEMA = Schema(
@@ -167,6 +152,20 @@ def _open_index():
     return whoosh_index.create_in(directory, SCHEMA)
 
 
+BACKENDS = ("whoosh", "postgresql")
+
+
+def backend() -> str:
+    """The configured search backend: ``SEARCH_BACKEND``, else PostgreSQL on PostgreSQL and Whoosh elsewhere."""
+    dialect = db.session.get_bind().dialect.name
+    name = current_app.config.get("SEARCH_BACKEND") or ("postgresql" if dialect == "postgresql" else "whoosh")
+    if name not in BACKENDS:
+        raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}.")
+    if name == "postgresql" and dialect != "postgresql":
+        raise RuntimeError("SEARCH_BACKEND=postgresql needs a PostgreSQL database (DATABASE_URL).")
+    return name
+
+
 def _key(doc_type: str, doc_id: int) -> str:
     return f"{doc_type}:{doc_id}"
 
@@ -186,19 +185,36 @@ def remove_from_index(doc_type: str, doc_id: int) -> None:
     db.session.info.setdefault("search_ops", {})[_key(doc_type, doc_id)] = None
 
 
+def pending_changes() -> int:
+    """How many index changes wait for the next write (after failed writes)."""
+    return len(pending.load(_index_dir())[0])
+
+
 def _apply(operations: dict) -> None:
-    ix = _open_index()
-    writer = index_writer(ix, timeout=10)
+    """Writes ``operations`` and every pending change into the index; on failure, keeps them pending."""
+    waiting, paths, in_memory = pending.load(_index_dir())
+    everything = {**{key: SearchDocument(**value) if value else None for key, value in waiting.items()},
+                  **operations}
     try:
-        for key, document in operations.items():
-            if document is None:
-                writer.delete_by_term("key", key)
-            else:
-                writer.update_document(**_fields(document))
-        writer.commit()
+        ix = _open_index()
+        writer = index_writer(ix, timeout=current_app.config.get("SEARCH_WRITE_TIMEOUT", 10.0))
+        try:
+            for key, document in everything.items():
+                if document is None:
+                    writer.delete_by_term("key", key)
+                else:
+                    writer.update_document(**_fields(document))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
     except Exception:
-        writer.cancel()
-        raise
+        log.exception("The search index could not be written; %d change(s) are kept pending until the next "
+                      "write or `flask search reindex`", len(everything))
+        pending.keep(_index_dir(), {key: asdict(document) if document else None
+                                    for key, document in operations.items()})
+        return
+    pending.forget(paths, in_memory)
 
 
 def _fields(document: SearchDocument) -> dict:
@@ -208,6 +224,13 @@ def _fields(document: SearchDocument) -> dict:
         "body_len": len(document.body), "hidden": document.hidden, "owner_id": document.owner_id or 0,
         "url": document.url,
     }
+
+
+@event.listens_for(Session, "before_commit")
+def _write_in_the_transaction(session):
+    """PostgreSQL: the search rows are written by the transaction that changes the content."""
+    if session.info.get("search_ops") and has_app_context() and backend() == "postgresql":
+        postgres.write(session, session.info.pop("search_ops"))
 
 
 @event.listens_for(Session, "after_commit")
@@ -224,41 +247,101 @@ def _drop_after_rollback(session):
 
 # Querying ---------------------------------------------------------------------------------------
 
-def _terms(text: str) -> tuple[list[str], list[str]]:
-    """The query's terms a document must hold (each word's own), and those that only rank it higher
-    (the bigrams across a space: 산책로 조명 finds 산책로에 조명이, and ranks 산책로 조명 above it)."""
-    required = list(dict.fromkeys(t.text for word in text.split() for t in ANALYZER(word)))
-    optional = [term for term in dict.fromkeys(t.text for t in ANALYZER(text)) if term not in required]
-    return required, optional
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+    missing: list[str] = field(default_factory=list)  # words of the query the best results do not hold
+    suggestion: str | None = None  # the query with a one-letter typo corrected, when nothing matched
+    estimated: bool = False  # the total is an estimate (PostgreSQL, above postgres.COUNT_CAP)
 
 
-def _rank(searcher, terms: tuple[list[str], list[str]], viewer, types: Iterable[str] | None) -> ranking.Ranked:
+def _viewer_filter(viewer) -> dict:
     signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
-    return ranking.rank(searcher, *terms, types=set(types) if types else None,
-                        hidden_visible_to=viewer.id if signed_in else None,
-                        all_hidden_visible=signed_in and viewer.is_staff)
+    return {"viewer_id": viewer.id if signed_in else None, "all_hidden_visible": bool(signed_in and viewer.is_staff)}
+
+
+def _rank(searcher, plan: analysis.QueryPlan, viewer, types: Iterable[str] | None) -> ranking.Ranked:
+    allowed = _viewer_filter(viewer)
+    return ranking.rank(searcher, plan, types=set(types) if types else None,
+                        hidden_visible_to=allowed["viewer_id"], all_hidden_visible=allowed["all_hidden_visible"])
 
 
 def matching_ids(text: str, doc_type: str, *, viewer=None, limit: int = 1000) -> list[int]:
-    """Ids of the best ``limit`` documents of one type matching ``text`` (for keyword filters on lists)."""
+    """Ids of the best ``limit`` documents of one type holding every word of ``text`` (keyword filters
+    on lists narrow: they do not fall back to some of the words)."""
+    if backend() == "postgresql":
+        return postgres.matching_ids(db.session, analysis.plan(text), doc_type, **_viewer_filter(viewer), limit=limit)
     with ranking.searcher(_index_dir(), SCHEMA) as searcher:
-        ranked = _rank(searcher, _terms(text), viewer, [doc_type])
+        ranked = _rank(searcher, analysis.plan(text), viewer, [doc_type])
+    if not ranked.complete:
+        return []
     return [int(doc_id) for doc_id in ranked.ids[ranked.best(limit)]]
 
 
-def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
-                per_page: int = 20) -> tuple[list[SearchHit], int]:
-    """Search everything the viewer may see. Hidden documents appear only to staff and their owner."""
-    required, optional = _terms(text)
-    hits = []
+def search(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
+           per_page: int = 20) -> SearchResult:
+    """Search everything the viewer may see. Hidden documents appear only to staff and their owner.
+
+    Documents holding every word come first; when none does, those with the most of the words, and
+    ``missing`` names the words the best of them lack; when nothing matches at all, ``suggestion``
+    is the query with one letter changed that does match, if there is one."""
+    plan = analysis.plan(text)
+    if backend() == "postgresql":
+        return _search_postgres(text, plan, viewer, types, page, per_page)
     with ranking.searcher(_index_dir(), SCHEMA) as searcher:
-        ranked = _rank(searcher, (required, optional), viewer, types)
+        ranked = _rank(searcher, plan, viewer, types)
+        hits = []
         for position in ranked.best(page * per_page)[(page - 1) * per_page:]:
             stored = searcher.stored_fields(int(ranked.docnums[position]))
             hits.append(SearchHit(type=ranked.type_of(position), id=int(ranked.ids[position]),
                                   title=stored["title"], url=stored["url"],
-                                  snippet=_snippet(stored["title"], stored["body"], required + optional)))
-    return hits, len(ranked)
+                                  snippet=_snippet(stored["title"], stored["body"], plan.terms)))
+        missing = []
+        if len(ranked) and not ranked.complete:
+            missing = plan.missing_words(ranked.units_of(int(ranked.best(1)[0])))
+        suggestion = None
+        if not len(ranked) and searcher is not None:
+            suggestion = suggest(text, plan, lambda terms: {
+                term: sum(searcher.doc_frequency(f, term) for f in ranking.FIELDS) for term in terms})
+    return SearchResult(hits, len(ranked), missing, suggestion)
+
+
+def _search_postgres(text, plan, viewer, types, page, per_page) -> SearchResult:
+    found = postgres.find(db.session, plan, **_viewer_filter(viewer), types=set(types) if types else None,
+                          page=page, per_page=per_page)
+    hits = [SearchHit(type=doc_type, id=doc_id, title=title, url=url, snippet=_snippet(title, body, plan.terms))
+            for doc_type, doc_id, title, body, url in found.rows]
+    missing = plan.missing_words(found.best_units) if found.total and not found.complete else []
+    suggestion = None
+    if not found.total:
+        suggestion = suggest(text, plan, lambda terms: postgres.document_frequencies(db.session, terms))
+    return SearchResult(hits, found.total, missing, suggestion, found.estimated)
+
+
+def query_index(text: str, *, viewer=None, types: Iterable[str] | None = None, page: int = 1,
+                per_page: int = 20) -> tuple[list[SearchHit], int]:
+    """`search`'s hits and total."""
+    result = search(text, viewer=viewer, types=types, page=page, per_page=per_page)
+    return result.hits, result.total
+
+
+def suggest(text: str, plan: analysis.QueryPlan,
+            frequencies: Callable[[list[str]], dict[str, int]]) -> str | None:
+    """``text`` with each word that no document holds replaced by the indexed word one Hangul letter
+    away that the most documents hold (쓰래기 → 쓰레기); None when no word could be corrected.
+    ``frequencies`` counts the documents holding each of a list of terms."""
+    corrected = text
+    for unit in plan.units:
+        if frequencies([unit.form]).get(unit.form):
+            continue
+        best, best_count = None, 0
+        for candidate, count in frequencies(analysis.one_letter_variants(unit.form)).items():
+            if count > best_count:
+                best, best_count = candidate, count
+        if best is not None and unit.form in corrected:
+            corrected = corrected.replace(unit.form, best, 1)
+    return corrected if corrected != text else None
 
 
 def _snippet(title: str, body: str, terms: list[str]) -> str:
@@ -266,7 +349,7 @@ def _snippet(title: str, body: str, terms: list[str]) -> str:
 
     Only a window from the first match on is analysed, so a 10,000-character body costs no more than
     a short one."""
-    first = re.search("|".join(re.escape(term) for term in terms), body, re.IGNORECASE)
+    first = re.search("|".join(re.escape(term) for term in terms), body, re.IGNORECASE) if terms else None
     if first is not None:
         start = max(0, first.start() - 40)
         window = body[start:start + 500]
@@ -278,7 +361,7 @@ def _snippet(title: str, body: str, terms: list[str]) -> str:
 
 def highlight_title(title: str, text: str) -> str:
     """The title as escaped HTML with the query's matches marked."""
-    terms = frozenset(t.text for t in ANALYZER(text))
+    terms = frozenset(analysis.plan(text).terms)
     return highlight(title, terms, ANALYZER, WholeFragmenter(), MarkFormatter()) or _escape(title)
 
 
@@ -289,22 +372,35 @@ def _escape(text: str) -> str:
 
 
 def clear_index() -> None:
+    """An empty index, and no pending changes."""
+    if backend() == "postgresql":
+        postgres.clear(db.session)
+        db.session.commit()
     directory = _index_dir()
+    pending.clear(directory)
     if os.path.isdir(directory):
         shutil.rmtree(directory)
     os.makedirs(directory, exist_ok=True)
     whoosh_index.create_in(directory, SCHEMA)
 
 
-def reindex(progress: Callable[[int], None] | None = None, batch_size: int = 2000, procs: int = 1) -> int:
+def reindex(progress: Callable[[int], None] | None = None, batch_size: int = 2000, procs: int = 1,
+            sources: dict[str, Callable[[], Iterable[SearchDocument]]] | None = None) -> int:
     """Rebuild the index from every registered source with ``procs`` writer processes (Whoosh's
-    analysis is pure Python: one per core). Returns the number of documents."""
+    analysis is pure Python: one per core). Returns the number of documents. Pending changes are
+    dropped: the database they came from is read afresh. ``sources`` replaces some registered sources
+    (type -> callable yielding its documents), e.g. fewer comments for a quick benchmark."""
+    chosen = [(sources or {}).get(doc_type, documents) for doc_type, (documents, _) in _SOURCES.items()]
+    if backend() == "postgresql":
+        count = postgres.reindex(db.session, chosen, progress, batch_size)
+        db.session.commit()
+        return count
     clear_index()
     ix = _open_index()
     count = 0
     writer = index_writer(ix, limitmb=256, procs=procs, multisegment=procs > 1)
     try:
-        for documents, _ in _SOURCES.values():
+        for documents in chosen:
             for document in documents():
                 writer.add_document(**_fields(document))
                 count += 1

@@ -13,6 +13,7 @@ knowledge is confined to the codec classes, `_postings` and `_column_array`.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import pickle
 import struct
@@ -28,6 +29,8 @@ from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError, FileIndex
 from whoosh.reading import TermNotFound
+
+from app.search.analysis import QueryPlan
 
 K1, B = 1.2, 0.75  # BM25's usual constants
 TITLE_BOOST = 4.0
@@ -57,6 +60,8 @@ class Ranked:
     type_codes: np.ndarray
     relevance: np.ndarray  # higher is better; ties go to the newer (higher) document number
     types: list[str]  # names of the type codes
+    complete: bool = True  # every document holds every unit of the query (else: the most of them first)
+    units_held: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # bit i: holds unit i
 
     def __len__(self) -> int:
         return len(self.docnums)
@@ -72,6 +77,10 @@ class Ranked:
 
     def type_of(self, position: int) -> str:
         return self.types[self.type_codes[position]]
+
+    def units_of(self, position: int) -> set[int]:
+        held = int(self.units_held[position])
+        return {bit for bit in range(held.bit_length()) if held >> bit & 1}
 
 
 _columns_by_segment: dict[str, _SegmentColumns] = {}  # segment id (random) -> columns
@@ -181,57 +190,147 @@ def searcher(directory: str, schema):
             opened.close()
 
 
-def rank(whoosh_searcher, required: list[str], optional: list[str], *, types: set[str] | None,
-         hidden_visible_to: int | None, all_hidden_visible: bool) -> Ranked:
-    """Documents holding every required term (in the title or the body) that the viewer may see.
+PREFIX_TERMS = 200  # a single-syllable word matches at most this many indexed words starting with it
+MAX_UNITS = 16
 
-    Their order (`Ranked.best`): how many of all the terms the title holds, then BM25 over title
-    (boosted) and body, then the newest document first."""
-    terms = required + optional
+
+def rank(whoosh_searcher, plan: QueryPlan, *, types: set[str] | None, hidden_visible_to: int | None,
+         all_hidden_visible: bool) -> Ranked:
+    """Documents the viewer may see holding every unit of the query plan (in the title or the body);
+    when none holds them all, those holding any, the most first (`Ranked.complete` is then False).
+
+    Their order (`Ranked.best`): how many units they hold, how many of those as whole words (not a
+    single syllable inside another word), how many the title holds, then BM25 over title (boosted)
+    and body, then the newest document first."""
+    units = plan.units[:MAX_UNITS]
     doc_count = whoosh_searcher.doc_count_all() if whoosh_searcher is not None else 0
-    if not required or not doc_count:
-        return _ranked([])
-    parts = []
+    if not units or not doc_count:
+        return _ranked([], True)
     segments = list(whoosh_searcher.reader().leaf_readers())
     columns = [_columns(reader) for reader, _ in segments]
-    average = {field: max(1.0, sum(float(c.lengths[field].sum()) for c in columns) / doc_count) for field in FIELDS}
-    frequency = {(field, term): whoosh_searcher.doc_frequency(field, term) for term in terms for field in FIELDS}
-    idf = {key: math.log(doc_count / (df + 1)) + 1 for key, df in frequency.items()}
-    rarest_first = sorted(required, key=lambda t: frequency["title", t] + frequency["body", t])
-    for (reader, offset), segment in zip(segments, columns):
-        frequencies = {}  # (field, term) -> the term's frequency in each document of the segment (0: absent)
+    average = {f: max(1.0, sum(float(c.lengths[f].sum()) for c in columns) / doc_count) for f in FIELDS}
+
+    def frequency(term: str) -> int:
+        return sum(whoosh_searcher.doc_frequency(f, term) for f in FIELDS)
+
+    def idf(df: int) -> float:
+        return math.log(doc_count / (df + 1)) + 1
+
+    unit_df = []
+    for unit in units:
+        df = frequency(unit.form)
+        if unit.bigrams:
+            df = max(df, min(frequency(b) for b in unit.bigrams))
+        unit_df.append(doc_count if unit.single_syllable and not df else df)
+    context = _Context(whoosh_searcher, units, plan.extra, [idf(df) for df in unit_df], average,
+                       {term: idf(frequency(term)) for term in plan.extra})
+    rarest_first = sorted(range(len(units)), key=lambda i: unit_df[i])
+    parts = [part for (reader, offset), segment in zip(segments, columns)
+             if (part := context.every_unit(reader, offset, segment, rarest_first, types, hidden_visible_to,
+                                            all_hidden_visible)) is not None]
+    if parts or len(units) == 1:
+        return _ranked(parts, True)
+    parts = [part for (reader, offset), segment in zip(segments, columns)
+             if (part := context.any_unit(reader, offset, segment, types, hidden_visible_to,
+                                          all_hidden_visible)) is not None]
+    return _ranked(parts, False)
+
+
+@dataclass
+class _UnitMatch:
+    tf: dict[str, np.ndarray]  # field -> the unit's frequency in each document of the segment (0: absent)
+    whole: np.ndarray  # bool per document: held as a word, not only inside another word
+
+
+@dataclass
+class _Context:
+    searcher: object
+    units: list
+    extra: list[str]
+    unit_idf: list[float]
+    average: dict[str, float]
+    extra_idf: dict[str, float]
+
+    def every_unit(self, reader, offset, segment, order, types, hidden_visible_to, all_hidden_visible):
         matched = _allowed(reader, segment, types, hidden_visible_to, all_hidden_visible)
-        for term in rarest_first:  # the rarest terms narrow the candidates whose blocks the others read
-            within = np.flatnonzero(matched)
-            for field in FIELDS:
-                frequencies[field, term] = _frequencies(reader, segment, field, term, within)
-            matched &= (frequencies["title", term] > 0) | (frequencies["body", term] > 0)
+        matches: dict[int, _UnitMatch] = {}
+        for index in order:  # the rarest units narrow the candidates whose blocks the others read
             if not matched.any():
-                break
+                return None
+            match = _unit_match(reader, segment, self.units[index], np.flatnonzero(matched))
+            matches[index] = match
+            matched &= (match.tf["title"] > 0) | (match.tf["body"] > 0)
         docs = np.flatnonzero(matched)
-        if not docs.size:
-            continue
-        for term in optional:
-            for field in FIELDS:
-                frequencies[field, term] = _frequencies(reader, segment, field, term, docs)
-        coverage = np.zeros(docs.size, np.int32)
+        return self._part(reader, offset, segment, docs, matches) if docs.size else None
+
+    def any_unit(self, reader, offset, segment, types, hidden_visible_to, all_hidden_visible):
+        allowed = _allowed(reader, segment, types, hidden_visible_to, all_hidden_visible)
+        within = np.flatnonzero(allowed)
+        if not within.size:
+            return None
+        matches = {index: _unit_match(reader, segment, unit, within) for index, unit in enumerate(self.units)}
+        held = np.zeros(segment.ids.size, bool)
+        for match in matches.values():
+            held |= (match.tf["title"] > 0) | (match.tf["body"] > 0)
+        docs = np.flatnonzero(held & allowed)
+        return self._part(reader, offset, segment, docs, matches) if docs.size else None
+
+    def _part(self, reader, offset, segment, docs, matches):
+        count = np.zeros(docs.size, np.int32)
+        whole = np.zeros(docs.size, np.int32)
+        in_title = np.zeros(docs.size, np.int32)
+        units_held = np.zeros(docs.size, np.int64)  # bit i: the document holds unit i
         score = np.zeros(docs.size, np.float64)
-        for (field, term), in_segment in frequencies.items():
-            tf = in_segment[docs]
-            if field == "title":
-                coverage += tf > 0
-            norm = K1 * ((1 - B) + B * segment.lengths[field][docs] / average[field])
-            score += idf[field, term] * tf * (K1 + 1) / (tf + norm) * (TITLE_BOOST if field == "title" else 1.0)
-        parts.append((docs + offset, segment.ids[docs], segment.types[docs], coverage, score))
-    return _ranked(parts)
+        for index, match in matches.items():
+            title, body = match.tf["title"][docs], match.tf["body"][docs]
+            held = (title > 0) | (body > 0)
+            count += held
+            whole += held & match.whole[docs]
+            in_title += title > 0
+            units_held |= held.astype(np.int64) << index
+            weight = np.where(match.whole[docs], 1.0, 0.5)
+            for field, tf in (("title", title), ("body", body)):
+                score += weight * self._bm25(self.unit_idf[index], tf, segment, field, docs)
+        for term in self.extra:
+            for field in FIELDS:
+                tf = _frequencies(reader, segment, field, term, docs)[docs]
+                if field == "title":
+                    in_title += tf > 0
+                score += self._bm25(self.extra_idf[term], tf, segment, field, docs)
+        return docs + offset, segment.ids[docs], segment.types[docs], count, whole, in_title, score, units_held
+
+    def _bm25(self, idf, tf, segment, field, docs):
+        norm = K1 * ((1 - B) + B * segment.lengths[field][docs] / self.average[field])
+        return idf * tf * (K1 + 1) / (tf + norm) * (TITLE_BOOST if field == "title" else 1.0)
 
 
-def _ranked(parts) -> Ranked:
+def _unit_match(reader, segment, unit, within) -> _UnitMatch:
+    """Where ``unit`` is in the segment: the morpheme itself, or every one of its bigrams, or (a single
+    syllable) a word starting with it."""
+    tf, whole = {}, np.zeros(segment.ids.size, bool)
+    for field in FIELDS:
+        frequencies = _frequencies(reader, segment, field, unit.form, within)
+        if unit.bigrams:
+            of_bigrams = np.min([_frequencies(reader, segment, field, b, within) for b in unit.bigrams], axis=0)
+            frequencies = np.maximum(frequencies, of_bigrams)
+        whole |= frequencies > 0
+        if unit.single_syllable:
+            prefix = np.zeros(segment.ids.size, np.float32)
+            for term in itertools.islice(reader.expand_prefix(field, unit.form), PREFIX_TERMS):
+                prefix += _frequencies(reader, segment, field, term, within)
+            frequencies = np.where(frequencies > 0, frequencies, prefix)
+        tf[field] = frequencies
+    return _UnitMatch(tf, whole)
+
+
+def _ranked(parts, complete: bool) -> Ranked:
     if not parts:
-        return Ranked(_NO_IDS, _NO_IDS, np.zeros(0, np.int16), np.zeros(0), list(_type_names))
-    docnums, ids, type_codes, coverage, score = (np.concatenate(column) for column in zip(*parts))
-    relevance = coverage * (score.max() + 1) + score  # the title's coverage first, then the score
-    return Ranked(docnums, ids, type_codes, relevance, list(_type_names))
+        return Ranked(_NO_IDS, _NO_IDS, np.zeros(0, np.int16), np.zeros(0), list(_type_names), complete,
+                      np.zeros(0, np.int64))
+    docnums, ids, type_codes, count, whole, in_title, score, units_held = (np.concatenate(c) for c in zip(*parts))
+    tier = (count * 32 + whole) * 64 + np.minimum(in_title, 63)  # units held, as whole words, in the title
+    relevance = tier * (score.max() + 1) + score
+    return Ranked(docnums, ids, type_codes, relevance, list(_type_names), complete, units_held)
 
 
 def _frequencies(reader, segment: _SegmentColumns, field: str, term: str, within: np.ndarray) -> np.ndarray:

@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core import page_number
-from app.search import highlight_title, query_index
+from app.search import SearchResult, highlight_title
+from app.search import search as run_search
 
 bp = Blueprint("searchpage", __name__)
 
@@ -22,8 +23,10 @@ MAX_QUERY = 200
 def search():
     q = request.args.get("q", "").strip()[:MAX_QUERY]
     page = page_number()
-    hits, total = query_index(q, viewer=current_user, page=page, per_page=PER_PAGE) if q else ([], 0)
-    return render_template("searchpage/search.html", q=q, hits=hits, total=total, page=page, per_page=PER_PAGE,
+    result = run_search(q, viewer=current_user, page=page, per_page=PER_PAGE) if q else SearchResult([], 0)
+    return render_template("searchpage/search.html", q=q, hits=result.hits, total=result.total,
+                           missing=result.missing, suggestion=result.suggestion, estimated=result.estimated,
+                           page=page, per_page=PER_PAGE,
                            highlight_title=highlight_title, type_labels=TYPE_LABELS)
 
 
