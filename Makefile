@@ -7,7 +7,7 @@ PORT ?= 5000
 # Two pytest workers, one per core; each worker gets its own database (tests/conftest.py).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install translations migrate seed run test bench clean
+.PHONY: install translations migrate seed run test bench clean serve static worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ seed: migrate
 
 run: seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production: gunicorn with gunicorn.conf.py (workers from the CPU count, JSON access log). Migrate first
+# with `make migrate` (once per release, not on every node). SECRET_KEY must be set.
+serve: translations static
+	MAEUL_CONFIG=production PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+
+# Content-hashed copies of static files and static/manifest.json (templates link the hashed names).
+static: install
+	$(FLASK) static build
 
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

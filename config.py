@@ -69,6 +69,10 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # "json": one JSON object per log line with the request id (the default in production); "text" otherwise.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # How many proxies in front of the app set X-Forwarded-For/-Proto (1 behind nginx); 0 trusts none.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     SERVER_NAME_FOR_LINKS = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
 
@@ -89,6 +93,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REFUSE_DEVELOPMENT_SECRET_KEY = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -46,6 +46,7 @@ def create_app(config_name: str | None = None) -> Flask:
 
     register_web(app)
     register_blueprints(app)
+    register_production(app)
     register_cli(app)
     return app
 
@@ -78,6 +79,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(api_bp)
+
+
+def register_production(app: Flask) -> None:
+    """Request ids, JSON logs, health checks, hashed static names (app/ops)."""
+    from app.ops import register
+
+    register(app)
 
 
 def register_cli(app: Flask) -> None:

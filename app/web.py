@@ -12,6 +12,7 @@ from app.auth.labels import CONSENT_LABELS, ROLE_LABELS, access_event_label
 from app.core import DomainError, ValidationFailed
 from app.districts import district_name
 from app.extensions import db, login_manager
+from app.ops.logs import request_id
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -79,7 +80,7 @@ def register_web(app: Flask) -> None:
         if isinstance(error, CSRFError):
             title = _l("This form has expired or did not come from this site. Go back, reload the page and try again.")
         if is_api_request():
-            response = jsonify({"error": {"code": code, "message": str(title)}})
+            response = jsonify({"error": {"code": code, "message": str(title), "request_id": request_id()}})
             response.status_code = code
             if getattr(error, "valid_methods", None):
                 response.headers["Allow"] = ", ".join(error.valid_methods)
@@ -95,7 +96,7 @@ def register_web(app: Flask) -> None:
         if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
         if is_api_request():
-            return jsonify({"error": {"code": 500, "message": str(ERROR_TITLES[500])}}), 500
+            return jsonify({"error": {"code": 500, "message": str(ERROR_TITLES[500]), "request_id": request_id()}}), 500
         return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
 
     @app.context_processor
