@@ -67,6 +67,9 @@ class Config:
 
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Where uploaded and built files live (app/storage.py): "folder" (UPLOAD_DIR) or "database";
+    # empty chooses the database on PostgreSQL, the folder otherwise.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "")
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     REDIS_URL = os.environ.get("REDIS_URL", "")
     # "json": one JSON object per log line with the request id (the default in production); "text" otherwise.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, g, jsonify, request, send_file
+from flask import abort, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -287,9 +287,7 @@ def get_receipt(allowance_id: int):
     require_api(can_view_allowance, allowance)
     if not allowance.receipt_file:
         abort(404)
-    return send_file(receipts.receipt_path(allowance.receipt_file), mimetype=allowance.receipt_type,
-                     as_attachment=True, download_name=f"receipt-{allowance.id}"
-                     f"{receipts.ALLOWED_TYPES[allowance.receipt_type]}", max_age=0)
+    return receipts.send_receipt(allowance, as_attachment=True)
 
 
 @bp.route("/allowances/<int:allowance_id>/confirm", methods=["POST"])
