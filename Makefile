@@ -37,6 +37,10 @@ run: seed
 serve: translations static
 	MAEUL_CONFIG=production PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
+# Background jobs (mail, large notification fan-outs, search index updates, font building) from Redis.
+worker: translations
+	$(FLASK) jobs worker
+
 # Content-hashed copies of static files and static/manifest.json (templates link the hashed names).
 static: install
 	$(FLASK) static build

@@ -70,6 +70,14 @@ class Config:
     # Where uploaded and built files live (app/storage.py): "folder" (UPLOAD_DIR) or "database";
     # empty chooses the database on PostgreSQL, the folder otherwise.
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "")
+    # Background jobs (app/jobs): seconds between retries of a failing job (its back-off; one retry per
+    # number), how long a job may run, and how long a job that failed every retry is kept for staff.
+    JOB_RETRY_INTERVALS = [int(s) for s in os.environ.get("JOB_RETRY_INTERVALS", "30,300,1800").split(",") if s]
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "600"))
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "maeul")
+    JOB_FAILURE_TTL = int(os.environ.get("JOB_FAILURE_TTL", str(365 * 24 * 3600)))
+    # Notifying more users than this at once goes to the job queue (when there is one).
+    NOTIFY_INLINE_LIMIT = int(os.environ.get("NOTIFY_INLINE_LIMIT", "300"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     REDIS_URL = os.environ.get("REDIS_URL", "")
     # "json": one JSON object per log line with the request id (the default in production); "text" otherwise.

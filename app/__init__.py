@@ -82,7 +82,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_production(app: Flask) -> None:
-    """Request ids, JSON logs, health checks, hashed static names (app/ops)."""
+    """Request ids, JSON logs, health checks, hashed static names (app/ops), the job queue (app/jobs)."""
     from app.ops import register
 
     register(app)

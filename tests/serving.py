@@ -146,3 +146,47 @@ def multipart(fields: dict, files: dict[str, tuple[str, bytes, str]]) -> tuple[b
                      f"Content-Type: {mime}\r\n\r\n".encode() + content + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+class Worker:
+    """`flask jobs worker` in its own process, as `make worker` runs it."""
+
+    def __init__(self, log_dir: Path, *, env: dict | None = None, burst: bool = False, name: str = "worker"):
+        self.log_path = log_dir / f"{name}-{time.monotonic_ns()}.log"
+        environment = {**os.environ, **PRODUCTION_ENV, **(env or {})}
+        self._log = open(self.log_path, "wb")
+        command = [str(BIN / "flask"), "--app", "app", "jobs", "worker"] + (["--burst"] if burst else [])
+        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=self._log,
+                                        stderr=subprocess.STDOUT)
+
+    def wait(self, timeout: float = 120) -> int:
+        try:
+            return self.process.wait(timeout=timeout)
+        finally:
+            self._log.close()
+
+    def log(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if not self._log.closed:
+            self._log.close()
+
+
+def wait_for(condition, timeout: float = 60, interval: float = 0.2, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")

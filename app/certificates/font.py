@@ -15,6 +15,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.jobs import enqueue, job, queue_configured
+
 FONT_PACKAGE = "justmytype_intl_cjk"
 FONT_RESOURCE = "fonts/ofl/notosanskr/NotoSansKR[wght].ttf"
 WEIGHT = 400
@@ -62,3 +64,22 @@ def _build_static_instance(target: Path) -> None:
     partial = target.with_suffix(".partial")
     static.save(str(partial))
     os.replace(partial, target)
+
+
+@job
+def build_certificate_font() -> None:
+    """The job: build (or fetch) the font on the worker, which publishes it for every node."""
+    certificate_font_path()
+
+
+def build_font_in_background() -> None:
+    """With a job queue, have the worker prepare the font once certificates exist, so that the first PDF
+    download does not wait ~15 s for it. Without a queue the first download builds it, as before."""
+    from app.extensions import db
+    from app.storage import storage
+
+    if not queue_configured() or db.session.info.get("certificate_font_queued"):
+        return
+    db.session.info["certificate_font_queued"] = True
+    if not storage().exists(STORAGE_KEY):
+        enqueue("app.certificates.font:build_certificate_font", after_commit=True)

@@ -10,6 +10,7 @@ a rolled-back change never reaches the index. Queries run in `ranking` (NumPy ov
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
 
 from app.extensions import db
+from app.jobs import job as job_function
 from app.search import ranking
 
 _TOKEN = re.compile(r"[\uac00-\ud7a3]+(?:\s[\uac00-\ud7a3]+)*|[0-9A-Za-z]+")
@@ -214,7 +216,17 @@ def _fields(document: SearchDocument) -> dict:
 def _apply_after_commit(session):
     operations = session.info.pop("search_ops", None)
     if operations:
-        _apply(operations)
+        # With Redis the worker writes the index (one writer, off the request); without, this process.
+        from app.jobs import enqueue
+
+        enqueue("app.search:apply_operations",
+                {key: (None if doc is None else dataclasses.asdict(doc)) for key, doc in operations.items()})
+
+
+@job_function
+def apply_operations(operations: dict) -> None:
+    """The job: apply queued index changes ({key: document fields, or None to remove})."""
+    _apply({key: (None if fields is None else SearchDocument(**fields)) for key, fields in operations.items()})
 
 
 @event.listens_for(Session, "after_rollback")
