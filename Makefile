@@ -48,8 +48,9 @@ static: install
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# `make bench LOAD=1`: the production server under 8 concurrent connections beside a bare Flask page.
 bench: migrate
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.$(if $(LOAD),bench_load,bench)
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/search-index instance/outbox
