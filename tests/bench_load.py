@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
 
     log_dir = ROOT / "instance" / "bench-load-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = {"SECRET_KEY": os.environ.get("SECRET_KEY") or PRODUCTION_ENV["SECRET_KEY"], "RATELIMIT_STORAGE_URI": "memory://"}
+    env = {"SECRET_KEY": os.environ.get("SECRET_KEY") or PRODUCTION_ENV["SECRET_KEY"],
+           "RATELIMIT_STORAGE_URI": "memory://"}
     print(f"Database: {url}: {proposals:,} proposals; the busiest has {hot.comment_count:,} comments")
     print(f"{args.connections} connections, {args.seconds:.0f} s per run, gunicorn sync workers. "
           f"Load average before: {_load()}")

@@ -132,7 +132,8 @@ class Browser:
         if files:
             body, content_type = multipart(fields, files)
         else:
-            body, content_type = urllib.parse.urlencode(fields, doseq=True).encode(), "application/x-www-form-urlencoded"
+            body = urllib.parse.urlencode(fields, doseq=True).encode()
+            content_type = "application/x-www-form-urlencoded"
         return self.send("POST", url, body=body, headers={"Content-Type": content_type})
 
 

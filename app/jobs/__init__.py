@@ -47,7 +47,8 @@ def get_queue():
 
     from app.ops.redis import redis_client
 
-    return Queue(current_app.config["JOB_QUEUE"], connection=redis_client(), default_timeout=current_app.config["JOB_TIMEOUT"])
+    config = current_app.config
+    return Queue(config["JOB_QUEUE"], connection=redis_client(), default_timeout=config["JOB_TIMEOUT"])
 
 
 def enqueue(name: str, *args, after_commit: bool = False, **kwargs) -> str | None:
@@ -73,7 +74,8 @@ def _send(name: str, args: tuple, kwargs: dict) -> str:
     intervals = config["JOB_RETRY_INTERVALS"]
     queued = get_queue().enqueue(
         "app.jobs.runner.run", name, list(args), dict(kwargs),
-        retry=Retry(max=len(intervals), interval=intervals) if intervals else None, failure_ttl=config["JOB_FAILURE_TTL"],
+        retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+        failure_ttl=config["JOB_FAILURE_TTL"],
         result_ttl=3600, description=name, meta={"request_id": request_id()},
     )
     log.info("queued job %s", name, extra={"job_id": queued.id, "job": name})

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, func, insert, literal, select, update
-
 from flask import current_app
+from sqlalchemy import Select, func, insert, literal, select, update
 
 from app.core import utcnow
 from app.extensions import db

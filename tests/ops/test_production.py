@@ -43,7 +43,8 @@ def test_request_id_is_sent_back_and_shown_on_the_error_page(client):
     assert len(rid) == 32
     assert rid in response.get_data(as_text=True)
     # The proxy's id is kept, so nginx's log and ours agree; anything odd is replaced.
-    assert client.get("/healthz", headers={"X-Request-ID": "nginx-abc12345"}).headers["X-Request-ID"] == "nginx-abc12345"
+    kept = client.get("/healthz", headers={"X-Request-ID": "nginx-abc12345"})
+    assert kept.headers["X-Request-ID"] == "nginx-abc12345"
     replaced = client.get("/healthz", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"]
     assert replaced != "<script>" and len(replaced) == 32
 
@@ -63,6 +64,8 @@ def test_an_unexpected_error_is_one_json_log_line_with_the_id_shown_to_the_user(
 
     monkeypatch.setitem(app.view_functions, "ops.healthz", broken)
     monkeypatch.setitem(app.config, "PROPAGATE_TEST_ERRORS", False)
+    # Alembic's fileConfig (tests/test_migrations.py, in this same process) disables existing loggers.
+    monkeypatch.setattr(app.logger, "disabled", False)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
