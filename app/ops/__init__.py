@@ -9,7 +9,6 @@ from app.ops.logs import configure_logging, register_request_ids, request_id  # 
 
 
 def register(app: Flask) -> None:
-    from app.jobs import register as register_jobs
     from app.ops.health import bp
     from app.ops.static import register_static
 
@@ -25,4 +24,3 @@ def register(app: Flask) -> None:
     register_static(app)
     app.jinja_env.globals["request_id"] = request_id
     app.register_blueprint(bp)
-    register_jobs(app)
