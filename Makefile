@@ -7,7 +7,7 @@ PORT ?= 5000
 # Two pytest workers, one per core; each worker gets its own database (tests/conftest.py).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install translations migrate seed run test bench clean serve static worker
+.PHONY: install translations migrate seed run test lint bench clean serve static worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,14 @@ static: install
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff (pyproject.toml [tool.ruff]) and mypy (pyproject.toml [tool.mypy]) over app/; .ci/run runs it before the tests.
+lint: install
+	$(BIN)/ruff check app
+	$(BIN)/mypy
+
 # `make bench LOAD=1`: the production server under 8 concurrent connections beside a bare Flask page.
 bench: migrate
 	$(BIN)/python -m tests.$(if $(LOAD),bench_load,bench)
 
 clean:
-	rm -rf $(VENV) instance/*.db instance/search-index instance/outbox
+	rm -rf $(VENV) instance/*.db instance/search-index instance/outbox .mypy_cache

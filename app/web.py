@@ -82,8 +82,9 @@ def register_web(app: Flask) -> None:
         if is_api_request():
             response = jsonify({"error": {"code": code, "message": str(title), "request_id": request_id()}})
             response.status_code = code
-            if getattr(error, "valid_methods", None):
-                response.headers["Allow"] = ", ".join(error.valid_methods)
+            valid_methods = getattr(error, "valid_methods", None)
+            if valid_methods:
+                response.headers["Allow"] = ", ".join(valid_methods)
             return response
         return render_template("errors/error.html", code=code, title=title), code
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import current_app
 
@@ -27,7 +28,7 @@ def documented(summary: str, *, tag: str, auth: bool = True, body: dict | None =
 
 
 def query_param(name: str, schema_type: str = "string", description: str = "", enum: list | None = None) -> dict:
-    schema = {"type": schema_type}
+    schema: dict[str, Any] = {"type": schema_type}
     if enum:
         schema["enum"] = enum
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}

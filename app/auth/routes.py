@@ -91,7 +91,8 @@ def logout():
 def _account_page(profile_form: ProfileForm | None = None, status: int = 200):
     consents = services.current_consents(current_user)
     consent_form = ConsentForm(
-        data={name: bool(consents.get(item) and consents[item].granted) for item, name in OPTIONAL_CONSENT_FIELDS.items()}
+        data={name: bool(consents.get(item) and consents[item].granted)
+              for item, name in OPTIONAL_CONSENT_FIELDS.items()}
     )
     profile_form = profile_form or ProfileForm(obj=current_user, formdata=None)
     return render_template(

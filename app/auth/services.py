@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,13 +19,15 @@ from app.auth.models import AccessLog, ApiToken, Consent, ConsentItem, Role, Use
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.notifications.services import notify
+from app.sql import rowcount
 
 GUARDIAN_AGE = 14
 
 
 @lru_cache(maxsize=4)
 def _make_hasher(parameters: tuple[tuple[str, int], ...]) -> PasswordHasher:
-    return PasswordHasher(**dict(parameters))
+    options: dict[str, Any] = dict(parameters)
+    return PasswordHasher(**options)
 
 
 def _hasher() -> PasswordHasher:
@@ -221,7 +224,7 @@ def prune_access_log(retention_days: int) -> int:
     if retention_days < 365:
         raise DomainError(_l("Access logs must be kept for at least a year."), status=422)
     cutoff = utcnow() - timedelta(days=retention_days)
-    return db.session.execute(delete(AccessLog).where(AccessLog.created_at < cutoff)).rowcount
+    return rowcount(db.session.execute(delete(AccessLog).where(AccessLog.created_at < cutoff)))
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -24,7 +24,7 @@ log = logging.getLogger("maeul.jobs")
 
 def job(function: Callable) -> Callable:
     """Mark a module-level function as runnable by the worker (nothing else may be named in a job)."""
-    function._maeul_job = True
+    setattr(function, "_maeul_job", True)  # noqa: B010  (a marker on a plain function)
     return function
 
 

@@ -15,7 +15,7 @@ _app: Flask | None = None
 def _application() -> Flask:
     global _app
     if has_app_context():  # `flask jobs worker` runs jobs in its own process, inside the CLI's app
-        return current_app._get_current_object()
+        return current_app._get_current_object()  # type: ignore[attr-defined]
     if _app is None:
         from app import create_app
 

@@ -161,7 +161,8 @@ def decide(lab_id: int, membership_id: int):
     membership = load_child(LabMembership, membership_id, lab)
     form = DecisionForm()
     if form.validate_on_submit():
-        run_service(lambda: services.decide_application(membership, current_user, accept=form.decision.data == "accept"),
+        run_service(lambda: services.decide_application(membership, current_user,
+                                                        accept=form.decision.data == "accept"),
             _("The decision was saved and the applicant notified."))
     else:
         flash_form_errors(form)

@@ -19,7 +19,7 @@ def register(app: Flask) -> None:
         # access log) and scheme from the X-Forwarded-* headers the proxy sets, trusting only its hops.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=0)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=0)  # type: ignore[method-assign]
     register_request_ids(app)
     register_static(app)
     app.jinja_env.globals["request_id"] = request_id

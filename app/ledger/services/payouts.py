@@ -85,12 +85,12 @@ def _payability(allowances: list[Allowance]) -> tuple[list[Allowance], list[tupl
     return payable, blocked
 
 
-def awaiting_payout() -> tuple[list[Allowance], list[tuple[Allowance, str]]]:
+def awaiting_payout() -> tuple[list[Allowance], list[tuple[Allowance, object]]]:
     """Approved allowances not yet in a batch: those a batch would take, and the blocked ones with why."""
     return _payability(_unbatched_approved())
 
 
-def create_batch(actor: User) -> tuple[PayoutBatch, list[tuple[Allowance, str]]]:
+def create_batch(actor: User) -> tuple[PayoutBatch, list[tuple[Allowance, object]]]:
     payable, blocked = awaiting_payout()
     if not payable:
         raise DomainError(_l("No approved allowance can be paid yet."))
