@@ -7,7 +7,7 @@ PORT ?= 5000
 # Two pytest workers, one per core; each worker gets its own database (tests/conftest.py).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install translations migrate seed run test lint bench clean
+.PHONY: install translations migrate seed run test lint bench clean serve static worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,19 @@ seed: migrate
 run: seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Production: gunicorn with gunicorn.conf.py (workers from the CPU count, JSON access log). Migrate first
+# with `make migrate` (once per release, not on every node). SECRET_KEY must be set.
+serve: translations static
+	MAEUL_CONFIG=production PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+
+# Background jobs (mail, large notification fan-outs, search index updates, font building) from Redis.
+worker: translations
+	$(FLASK) jobs worker
+
+# Content-hashed copies of static files and static/manifest.json (templates link the hashed names).
+static: install
+	$(FLASK) static build
+
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -41,9 +54,10 @@ lint: install
 	$(BIN)/ruff check app
 	$(BIN)/mypy
 
+# `make bench LOAD=1`: the production server under 8 concurrent connections beside a bare Flask page.
 bench: migrate
-	$(BIN)/python -m tests.bench --walking
-	$(BIN)/python -m tests.bench
+	$(if $(LOAD),,$(BIN)/python -m tests.bench --walking)
+	$(BIN)/python -m tests.$(if $(LOAD),bench_load,bench)
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/search-index instance/outbox .mypy_cache

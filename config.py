@@ -63,6 +63,8 @@ class Config:
     # Limits must be shared by every worker process: Redis when REDIS_URL is set, memory otherwise.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Keeps this site's counters apart from anything else stored in the same Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "maeul")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -123,8 +125,23 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "10"))  # seconds to wait for the index lock
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Where uploaded and built files live (app/storage.py): "folder" (UPLOAD_DIR) or "database";
+    # empty chooses the database on PostgreSQL, the folder otherwise.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "")
+    # Background jobs (app/jobs): seconds between retries of a failing job (its back-off; one retry per
+    # number), how long a job may run, and how long a job that failed every retry is kept for staff.
+    JOB_RETRY_INTERVALS = [int(s) for s in os.environ.get("JOB_RETRY_INTERVALS", "30,300,1800").split(",") if s]
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "600"))
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "maeul")
+    JOB_FAILURE_TTL = int(os.environ.get("JOB_FAILURE_TTL", str(365 * 24 * 3600)))
+    # Notifying more users than this at once goes to the job queue (when there is one).
+    NOTIFY_INLINE_LIMIT = int(os.environ.get("NOTIFY_INLINE_LIMIT", "300"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # "json": one JSON object per log line with the request id (the default in production); "text" otherwise.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # How many proxies in front of the app set X-Forwarded-For/-Proto (1 behind nginx); 0 trusts none.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     SERVER_NAME_FOR_LINKS = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
 
@@ -146,6 +163,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REFUSE_DEVELOPMENT_SECRET_KEY = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

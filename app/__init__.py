@@ -49,8 +49,8 @@ def create_app(config_name: str | None = None) -> Flask:
     register_commands(app)  # app-wide commands: seed, translate
     # One line per domain: its register(app) declares its blueprint, CLI commands, menu entries, notification
     # kinds, search sources, comment and moderation targets, home sections and data-export sections.
-    from app import admin, api, auth, certificates, comments, committees, labs, ledger, main, moderation, notifications
-    from app import opendata, policies, privacy, proposals, searchpage, stats, walking
+    from app import admin, api, auth, certificates, comments, committees, jobs, labs, ledger, main, moderation
+    from app import notifications, opendata, ops, policies, privacy, proposals, searchpage, stats, walking
 
     for domain in (
         main,
@@ -71,6 +71,8 @@ def create_app(config_name: str | None = None) -> Flask:
         opendata,
         stats,
         api,
+        ops,  # production: request ids, JSON logs, /healthz and /readyz, hashed static names
+        jobs,  # the job queue, `flask jobs worker`, /staff/jobs
     ):
         domain.register(app)
     return app

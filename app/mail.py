@@ -1,4 +1,7 @@
-"""Outgoing mail: SMTP when MAIL_SERVER is set, otherwise a file outbox that the log announces."""
+"""Outgoing mail: SMTP when MAIL_SERVER is set, otherwise a file outbox that the log announces.
+
+Mail is sent by the job queue (app/jobs) when Redis is configured, so a slow or failing SMTP server
+neither holds up the request nor loses the message: the worker retries it with back-off."""
 from __future__ import annotations
 
 import smtplib
@@ -8,9 +11,16 @@ from pathlib import Path
 from flask import current_app
 
 from app.core import utcnow
+from app.jobs import enqueue, job
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
+    """Send now without Redis; with Redis queue it for the worker."""
+    enqueue("app.mail:deliver_mail", to, subject, body)
+
+
+@job
+def deliver_mail(to: str, subject: str, body: str) -> None:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]

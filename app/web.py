@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from app.core import DomainError, ValidationFailed
 from app.districts import district_name
 from app.extensions import db, login_manager
+from app.ops.logs import request_id
 from app.text import render_markdown
 
 CONTENT_SECURITY_POLICY = (
@@ -92,7 +93,7 @@ def register_web(app: Flask) -> None:
         if isinstance(error, CSRFError):
             title = _l("This form has expired or did not come from this site. Go back, reload the page and try again.")
         if is_api_request():
-            response = jsonify({"error": {"code": code, "message": str(title)}})
+            response = jsonify({"error": {"code": code, "message": str(title), "request_id": request_id()}})
             response.status_code = code
             valid_methods = getattr(error, "valid_methods", None)
             if valid_methods:
@@ -109,7 +110,7 @@ def register_web(app: Flask) -> None:
         if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
         if is_api_request():
-            return jsonify({"error": {"code": 500, "message": str(ERROR_TITLES[500])}}), 500
+            return jsonify({"error": {"code": 500, "message": str(ERROR_TITLES[500]), "request_id": request_id()}}), 500
         return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
 
     app.add_template_filter(render_markdown, "markdown")  # user-written text, sanitized

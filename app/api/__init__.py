@@ -23,6 +23,7 @@ from app.api import (  # noqa: E402,F401  (each module adds its routes to bp)
     routes_certificates,
     routes_comments,
     routes_committees,
+    routes_jobs,
     routes_labs,
     routes_labs_manage,
     routes_labs_workspace,

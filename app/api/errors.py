@@ -3,6 +3,7 @@ from flask import jsonify
 from app.api import bp
 from app.core import DomainError, ValidationFailed
 from app.extensions import db
+from app.ops.logs import request_id
 
 
 @bp.errorhandler(ValidationFailed)
@@ -17,4 +18,5 @@ def domain_error(error: DomainError):
     db.session.rollback()
     if error.status == 422 and error.field:
         return jsonify({"errors": {error.field: [str(error.message)]}}), 422
-    return jsonify({"error": {"code": error.status, "message": str(error.message)}}), error.status
+    body = {"code": error.status, "message": str(error.message), "request_id": request_id()}
+    return jsonify({"error": body}), error.status

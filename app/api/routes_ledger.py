@@ -4,7 +4,7 @@ Actions that move an allowance or money accept an ``Idempotency-Key`` header (``
 from __future__ import annotations
 
 
-from flask import abort, jsonify, request, send_file
+from flask import abort, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict
@@ -242,9 +242,7 @@ def get_receipt(allowance_id: int):
     if not allowance.receipt_file:
         abort(404)
     record_view(viewer, [allowance.user_id], DataKind.RECEIPT, target_type="allowance", target_id=allowance.id)
-    return send_file(receipts.receipt_path(allowance.receipt_file), mimetype=allowance.receipt_type,
-                     as_attachment=True, download_name=f"receipt-{allowance.id}"
-                     f"{receipts.ALLOWED_TYPES[allowance.receipt_type]}", max_age=0)
+    return receipts.send_receipt(allowance, as_attachment=True)
 
 
 @bp.route("/allowances/<int:allowance_id>/confirm", methods=["POST"])

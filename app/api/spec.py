@@ -81,7 +81,9 @@ def build_openapi() -> dict:
                 "Error": {
                     "type": "object",
                     "properties": {"error": {"type": "object", "properties": {
-                        "code": {"type": "integer"}, "message": {"type": "string"}}}},
+                        "code": {"type": "integer"}, "message": {"type": "string"},
+                        # Also in the X-Request-ID header and the server's log line for this request.
+                        "request_id": {"type": "string"}}}},
                 },
                 "ValidationErrors": {
                     "type": "object",

@@ -12,6 +12,7 @@ from sqlalchemy import exists, select
 
 from app import audit
 from app.auth.models import User
+from app.certificates.font import build_font_in_background
 from app.certificates.models import (
     DEFAULT_MIN_ATTENDANCE_PERCENT,
     Certificate,
@@ -193,6 +194,7 @@ def _issue(lab: Lab, standing: MemberStanding, kind: CertificateKind, actor: Use
     audit.record(actor, "certificate.issue", "certificate", certificate.id, kind=kind.value, lab_id=lab.id,
                  holder_id=standing.member.id, manual_reason=manual_reason)
     notify([standing.member.id], f"certificate_{kind.value}_issued", MY_CERTIFICATES_URL, lab=lab.title)
+    build_font_in_background()
     return certificate
 
 

@@ -1,25 +1,17 @@
-"""Receipt files for expense claims: checked by content, stored under random names outside static/."""
+"""Receipt files for expense claims: checked by content, stored under random names (app/storage.py)."""
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 
 import filetype
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from app.core import DomainError
-from app.extensions import db
+from app.storage import storage
 
 MAX_RECEIPT_BYTES = 5 * 1024 * 1024
 ALLOWED_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "application/pdf": ".pdf"}
-
-
-def receipt_dir() -> str:
-    return os.path.join(current_app.config["UPLOAD_DIR"], "receipts")
 
 
 def check_receipt(upload) -> tuple[bytes, str]:
@@ -36,27 +28,18 @@ def check_receipt(upload) -> tuple[bytes, str]:
 
 
 def save_receipt(content: bytes, mime: str) -> str:
-    """Write the file under a random name and return that name; a rollback of the claim deletes it again."""
+    """Store the file under a random name and return that name; a rollback of the claim removes it again."""
     name = secrets.token_hex(16) + ALLOWED_TYPES[mime]
-    os.makedirs(receipt_dir(), exist_ok=True)
-    path = os.path.join(receipt_dir(), name)
-    with open(path, "xb") as handle:
-        handle.write(content)
-    db.session.info.setdefault("unsaved_receipts", []).append(path)
+    storage().save(storage_key(name), content, mime)
     return name
 
 
-def receipt_path(name: str) -> str:
-    return os.path.join(receipt_dir(), os.path.basename(name))
+def storage_key(name: str) -> str:
+    return "receipts/" + os.path.basename(name)
 
 
-@event.listens_for(Session, "after_commit")
-def _keep_committed_receipts(session):
-    session.info.pop("unsaved_receipts", None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _delete_receipts_of_rolled_back_claims(session):
-    for path in session.info.pop("unsaved_receipts", []):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
+def send_receipt(allowance, *, as_attachment: bool):
+    """The receipt of an expense claim as a response (404 when the file is gone)."""
+    extension = ALLOWED_TYPES[allowance.receipt_type]
+    return storage().send(storage_key(allowance.receipt_file), mimetype=allowance.receipt_type,
+                          as_attachment=as_attachment, download_name=f"receipt-{allowance.id}{extension}", max_age=0)

@@ -1,6 +1,6 @@
 """Pages for residents (statement, claims, bank account), facilitators (confirmation queue) and staff
 (approval queue, allowance decisions). Budgets and payouts are in ``routes_money.py``."""
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -122,10 +122,8 @@ def receipt(allowance_id: int):
     if not allowance.receipt_file:
         abort(404)
     record_view(current_user, [allowance.user_id], DataKind.RECEIPT, target_type="allowance", target_id=allowance.id)
-    extension = receipts.ALLOWED_TYPES[allowance.receipt_type]
     # Images open in the browser; a PDF is downloaded so that no PDF viewer runs it on our origin.
-    return send_file(receipts.receipt_path(allowance.receipt_file), mimetype=allowance.receipt_type,
-                     as_attachment=extension == ".pdf", download_name=f"receipt-{allowance.id}{extension}", max_age=0)
+    return receipts.send_receipt(allowance, as_attachment=allowance.receipt_type == "application/pdf")
 
 
 @bp.route("/allowances/confirmations")

@@ -22,9 +22,3 @@ def set_language():
             auth_services.set_locale(current_user, locale)
             db.session.commit()
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
-
-
-@bp.route("/healthz")
-def health():
-    db.session.execute(db.text("SELECT 1"))
-    return {"status": "ok"}

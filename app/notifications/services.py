@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy import Select, func, insert, literal, select, update
 
 from app.core import utcnow
 from app.extensions import db
+from app.jobs import enqueue, job, queue_configured
 from app.notifications.models import Notification
 from app.sql import rowcount
 
@@ -24,10 +26,26 @@ def notify(user_ids: Iterable[int], kind: str, url: str = "", **params) -> int:
     return len(ids)
 
 
+@job
+def notify_later(user_ids: list[int], kind: str, url: str, params: dict) -> int:
+    """The job behind a large fan-out: the same rows, written by the worker in chunks."""
+    for start in range(0, len(user_ids), 5000):
+        notify(user_ids[start:start + 5000], kind, url, **params)
+    return len(user_ids)
+
+
 def notify_selected(user_id_query: Select, kind: str, url: str = "", **params) -> int:
     """Notify every user id that ``user_id_query`` selects, with one INSERT ... SELECT.
 
-    The query must select a single column of distinct user ids."""
+    The query must select a single column of distinct user ids. With a job queue, an audience larger
+    than NOTIFY_INLINE_LIMIT is written by the worker once this transaction commits."""
+    if queue_configured():
+        limit = current_app.config["NOTIFY_INLINE_LIMIT"]
+        ids = list(db.session.scalars(user_id_query))
+        if len(ids) > limit:
+            enqueue("app.notifications.services:notify_later", ids, kind, url, params, after_commit=True)
+            return len(ids)
+        return notify(ids, kind, url, **params)
     now = utcnow()
     subquery = user_id_query.subquery()
     user_id_column = list(subquery.c)[0]

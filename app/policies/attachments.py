@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.core import DomainError
+from app.storage import storage
 
 # Detected content type -> the extension the stored file gets. The uploaded name's extension is not trusted.
 ALLOWED_TYPES = {
@@ -31,10 +32,6 @@ class Attachment:
 
 def max_bytes() -> int:
     return current_app.config["POLICY_ATTACHMENT_MAX_BYTES"]
-
-
-def upload_dir() -> str:
-    return os.path.join(current_app.config["UPLOAD_DIR"], "policies")
 
 
 def check_upload(file_storage) -> Attachment | None:
@@ -61,19 +58,22 @@ def check_upload(file_storage) -> Attachment | None:
                       size=len(content), content=content)
 
 
+def storage_key(key: str) -> str:
+    # Keys are generated here (hex + known extension), never taken from a request path.
+    return "policies/" + os.path.basename(key)
+
+
 def save(attachment: Attachment) -> None:
-    directory = upload_dir()
-    os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, attachment.key), "xb") as handle:
-        handle.write(attachment.content)
+    storage().save(storage_key(attachment.key), attachment.content, attachment.mime)
 
 
 def delete(key: str) -> None:
-    path = stored_path(key)
-    if os.path.exists(path):
-        os.remove(path)
+    storage().delete(storage_key(key))
 
 
-def stored_path(key: str) -> str:
-    # Keys are generated here (hex + known extension), never taken from a request path.
-    return os.path.join(upload_dir(), os.path.basename(key))
+def send(update):
+    """The attachment of a progress update as a response (404 when the file is gone)."""
+    # Images show inline on the policy page; documents are always downloaded, never rendered by the browser.
+    return storage().send(storage_key(update.attachment_key), mimetype=update.attachment_mime,
+                          as_attachment=not update.attachment_is_image, download_name=update.attachment_name,
+                          max_age=3600)

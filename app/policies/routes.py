@@ -1,6 +1,4 @@
-import os
-
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -247,12 +245,7 @@ def attachment(policy_id: int, update_id: int):
     update = db.session.get(PolicyUpdate, update_id)
     if update is None or update.policy_id != policy_id or not update.attachment_key:
         abort(404)
-    path = attachments.stored_path(update.attachment_key)
-    if not os.path.isfile(path):
-        abort(404)
-    # Images show inline on the policy page; documents are always downloaded, never rendered by the browser.
-    return send_file(path, mimetype=update.attachment_mime, as_attachment=not update.attachment_is_image,
-                     download_name=update.attachment_name, max_age=3600)
+    return attachments.send(update)
 
 
 @bp.route("/<int:policy_id>/follow", methods=["POST"])

@@ -34,6 +34,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
 
 from app.extensions import db
+from app.jobs import job as job_function
 from app.search import analysis, pending, postgres, ranking
 
 log = logging.getLogger(__name__)
@@ -237,7 +238,17 @@ def _write_in_the_transaction(session):
 def _apply_after_commit(session):
     operations = session.info.pop("search_ops", None)
     if operations:
-        _apply(operations)
+        # With Redis the worker writes the index (one writer, off the request); without, this process.
+        from app.jobs import enqueue
+
+        enqueue("app.search:apply_operations",
+                {key: (None if doc is None else asdict(doc)) for key, doc in operations.items()})
+
+
+@job_function
+def apply_operations(operations: dict) -> None:
+    """The job: apply queued index changes ({key: document fields, or None to remove})."""
+    _apply({key: (None if fields is None else SearchDocument(**fields)) for key, fields in operations.items()})
 
 
 @event.listens_for(Session, "after_rollback")

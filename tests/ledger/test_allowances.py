@@ -218,10 +218,9 @@ def test_expense_claim_is_pending_with_its_receipt(world, app):
     db.session.commit()
     assert (claim.kind, claim.status, claim.amount_won, claim.receipt_type) == (
         AllowanceKind.EXPENSE, AllowanceStatus.PENDING, 12_500, "application/pdf")
-    import os
+    from app.storage import storage
 
-    with open(os.path.join(app.config["UPLOAD_DIR"], "receipts", claim.receipt_file), "rb") as handle:
-        assert handle.read() == PDF
+    assert storage().read(f"receipts/{claim.receipt_file}") == PDF
     assert db.session.scalar(select(Notification.user_id)) == world["facilitator"].id
 
 
@@ -245,12 +244,12 @@ def test_only_lab_members_claim_expenses(world, make_user):
 
 
 def test_a_rolled_back_claim_leaves_no_receipt_file(world, app):
-    import os
+    from app.storage import storage
 
     claim = allowances.claim_expense(world["member"], lab_id=world["lab"].id, category=ExpenseCategory.TRANSPORT,
                                      amount_won=2500, spent_on=world["session"].starts_at.date(), description="택시",
                                      receipt_upload=upload())
-    path = os.path.join(app.config["UPLOAD_DIR"], "receipts", claim.receipt_file)
-    assert os.path.exists(path)
+    key = f"receipts/{claim.receipt_file}"
+    assert storage().exists(key)
     db.session.rollback()
-    assert not os.path.exists(path)
+    assert not storage().exists(key)

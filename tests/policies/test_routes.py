@@ -1,6 +1,5 @@
 """Policy pages: list with filters, policy page, staff forms, follow, updates with attachments."""
 import io
-import os
 import re
 
 import pytest
@@ -25,13 +24,11 @@ def multipart(fields):
     return stream.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
-def upload_dir(app):
-    return os.path.join(app.config["UPLOAD_DIR"], "policies")
-
-
 def stored_files(app):
-    directory = upload_dir(app)
-    return os.listdir(directory) if os.path.isdir(directory) else []
+    """Names of the stored attachments, whichever storage backend is in use (app/storage.py)."""
+    from app.storage import storage
+
+    return [key.removeprefix("policies/") for key in storage().keys("policies")]
 
 
 @pytest.fixture
@@ -207,7 +204,10 @@ def test_an_update_with_an_image_is_posted_notified_and_served(app, staff_client
         assert served.mimetype == "image/png"
         assert served.headers["Content-Disposition"].startswith("inline")
     assert staff_client.get(f"/policies/{policy.id + 1}/updates/{update.id}/attachment").status_code == 404
-    os.remove(os.path.join(upload_dir(app), update.attachment_key))
+    from app.storage import storage
+
+    storage().delete(f"policies/{update.attachment_key}")
+    db.session.commit()
     assert staff_client.get(f"/policies/{policy.id}/updates/{update.id}/attachment").status_code == 404
 
 
