@@ -179,7 +179,7 @@ def export_batch(batch_id: int):
     batch = _batch_or_404(batch_id)
     content = payouts.export_batch_csv(batch, user)
     db.session.commit()
-    return Response(content, mimetype="text/csv; charset=utf-8", headers={
+    return Response(content, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="payout-batch-{batch.id}.csv"', "Cache-Control": "no-store"})
 
 
