@@ -23,7 +23,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'maeul.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    # Key for encrypting bank account numbers at rest (Fernet, urlsafe base64 of 32 bytes).
+    # Keys encrypting bank account numbers at rest (Fernet, urlsafe base64 of 32 bytes), comma-separated:
+    # the first encrypts, every one decrypts (key rotation: see `flask ledger rotate-key`).
     DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY", "")
 
     BABEL_DEFAULT_LOCALE = "ko"
@@ -69,7 +70,9 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     REDIS_URL = os.environ.get("REDIS_URL", "")
-    SERVER_NAME_FOR_LINKS = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The site's public address: every link that leaves the site (mails, QR codes) is built on it, never
+    # on the request's Host header. Production refuses to start without it.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "") or "http://127.0.0.1:5000"
 
 
 class DevelopmentConfig(Config):
@@ -83,12 +86,16 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     DATA_ENCRYPTION_KEY = "ZmRzYWZkc2FmZHNhZmRzYWZkc2FmZHNhZmRzYWZkc2E="
+    # Not the test client's "localhost": a link built from the request's host would show.
+    PUBLIC_BASE_URL = "http://maeul.test"
     # A full-strength argon2 hash costs ~0.4 s of CPU; tests create thousands of accounts.
     ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
 class ProductionConfig(Config):
     REFUSE_DEVELOPMENT_SECRET_KEY = True
+    # Read again without the development default: production must name its own address.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

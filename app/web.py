@@ -56,11 +56,10 @@ def register_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.auth.models import User
+    def load_user(session_id: str):
+        from app.auth.services import user_for_session_id
 
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return user_for_session_id(session_id)
 
     @app.after_request
     def security_headers(response):

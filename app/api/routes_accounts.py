@@ -1,4 +1,4 @@
-from flask import abort, g, jsonify, request, url_for
+from flask import abort, g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,7 +13,6 @@ from app.auth.limits import credential_limits
 from app.auth.models import ConsentItem
 from app.core import DomainError, ValidationFailed
 from app.extensions import db
-from app.mail import send_mail
 from app.notifications import services as notification_services
 from app.notifications.kinds import render
 
@@ -124,6 +123,7 @@ def my_access_log():
 
 @bp.route("/me", methods=["DELETE"])
 @token_required
+@credential_limits
 @documented("Deactivate the current account (password required)", tag="accounts",
             body={"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}},
             responses={204: ("Deactivated", None)})
@@ -135,6 +135,8 @@ def deactivate_me():
     db.session.commit()
     return "", 204
 
+
+ACCEPTED = {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["accepted"]}}}
 
 SIGNUP = {
     "type": "object",
@@ -151,10 +153,12 @@ SIGNUP = {
 
 @bp.route("/users", methods=["POST"])
 @credential_limits
-@documented("Sign up", tag="accounts", auth=False, body=SIGNUP, responses={201: ("Account created", None)})
+@documented("Sign up. The answer is the same whether or not the email already has an account: a new "
+            "account gets a welcome mail, an existing account's owner a mail saying someone tried.", tag="accounts",
+            auth=False, body=SIGNUP, responses={202: ("Accepted: log in with the email and password", ACCEPTED)})
 def sign_up():
     form = validate(SignupForm, json_body())
-    user = services.sign_up(
+    user = services.register(
         email=form.email.data, password=form.password.data, display_name=form.display_name.data,
         district=form.district.data, birth_year=form.birth_year.data,
         consents={
@@ -165,8 +169,10 @@ def sign_up():
         },
         guardian_name=form.guardian_name.data, guardian_consent=form.guardian_consent.data,
     )
+    if user is not None:
+        services.log_access(user, "signup", request.remote_addr, request.user_agent.string)
     db.session.commit()
-    return jsonify(user_json(user)), 201
+    return jsonify({"status": "accepted"}), 202
 
 
 def consents_json(user) -> dict:
@@ -204,12 +210,13 @@ def set_my_consent(item: str):
 
 @bp.route("/me/password", methods=["POST"])
 @token_required
-@documented("Change the password (revokes every token)", tag="accounts",
+@credential_limits
+@documented("Change the password (revokes every token and ends every browser session)", tag="accounts",
             body={"type": "object", "properties": {"current_password": {"type": "string"},
                                                    "new_password": {"type": "string"}, "confirm": {"type": "string"}}},
             responses={204: ("Changed", None)})
 def change_password():
-    form = validate(ChangePasswordForm, json_body())
+    form = validate(ChangePasswordForm, json_body(), account=api_user())
     try:
         services.change_password(api_user(), form.current_password.data, form.new_password.data)
     except DomainError as error:
@@ -222,14 +229,11 @@ def change_password():
 @credential_limits
 @documented("Email a password-reset link", tag="accounts", auth=False,
             body={"type": "object", "properties": {"email": {"type": "string"}}},
-            responses={202: ("Accepted whether or not the account exists", None)})
+            responses={202: ("Accepted whether or not the account exists", ACCEPTED)})
 def request_password_reset():
     form = validate(ForgotPasswordForm, json_body())
-    user = services.find_user_by_email(form.email.data)
-    if user is not None and user.active:
-        link = url_for("auth.reset_password", token=services.make_password_reset_token(user), _external=True)
-        send_mail(user.email, _("Reset your Maeul password"),
-                  _("Open this link within an hour to choose a new password: %(link)s", link=link))
+    services.request_password_reset(form.email.data)
+    db.session.commit()
     return jsonify({"status": "accepted"}), 202
 
 
@@ -238,7 +242,7 @@ def request_password_reset():
             body={"type": "object", "properties": {"new_password": {"type": "string"}, "confirm": {"type": "string"}}},
             responses={204: ("Changed", None), 400: ("Invalid or expired token", None)})
 def reset_password(token: str):
-    form = validate(ResetPasswordForm, json_body())
+    form = validate(ResetPasswordForm, json_body(), account=services.user_for_reset_token(token))
     services.reset_password(token, form.new_password.data)
     db.session.commit()
     return "", 204

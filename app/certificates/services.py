@@ -27,6 +27,7 @@ from app.labs.models import Attendance, Lab, LabMembership, LabSession, LabStage
 from app.labs.signals import lab_closed
 from app.notifications import kinds
 from app.notifications.services import notify
+from app.urls import public_url
 
 kinds.register("certificate_completion_issued",
                _l("Your certificate of completion for the living lab “%(lab)s” is ready to download."))
@@ -291,8 +292,7 @@ def lab_certificates(lab: Lab) -> list[Certificate]:
 
 
 def verification_url(certificate: Certificate) -> str:
-    base = current_app.config["SERVER_NAME_FOR_LINKS"].rstrip("/")
-    return f"{base}/certificates/verify/{grouped_code(certificate.verification_code)}"
+    return public_url(f"/certificates/verify/{grouped_code(certificate.verification_code)}")
 
 
 def mask_name(name: str) -> str:
