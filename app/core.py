@@ -22,7 +22,9 @@ class DomainError(Exception):
     status = 409
 
     def __init__(self, message, *, field: str | None = None, status: int | None = None):
-        super().__init__(str(message))
+        # Kept lazy: translating reads the user's locale, possibly from the database, and the session
+        # may hold a failed flush until the handler has rolled back (see app.web.run_service).
+        super().__init__(message)
         self.message = message
         self.field = field
         if status is not None:

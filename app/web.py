@@ -6,6 +6,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.auth.labels import CONSENT_LABELS, ROLE_LABELS, access_event_label
@@ -31,6 +33,33 @@ ERROR_TITLES = {
     429: _l("Too many requests. Please wait a moment and try again."),
     500: _l("Something went wrong on our side"),
 }
+
+CONFLICT_MESSAGE = _l("Someone else changed this at the same moment. Reload the page and try again.")
+# Unique violation, serialization failure, deadlock (PostgreSQL); a locked database (SQLite).
+_CONFLICT_SQLSTATES = {"23505", "40001", "40P01"}
+
+
+def is_concurrent_conflict(error: Exception) -> bool:
+    """A database error that means another request won a race, not a bug: answered 409, not 500."""
+    if isinstance(error, StaleDataError):
+        return True
+    if isinstance(error, (IntegrityError, OperationalError)):
+        original = getattr(error, "orig", None)
+        if getattr(original, "sqlstate", None) in _CONFLICT_SQLSTATES:
+            return True
+        text = str(original)
+        return "UNIQUE constraint failed" in text or "database is locked" in text
+    return False
+
+
+def error_response(code: int, message, extra: dict | None = None):
+    """The error answer every handler gives: JSON under /api, the error page otherwise.
+
+    Call it only after ``db.session.rollback()``: the message is translated here, and choosing the
+    language may read the user from the database."""
+    if is_api_request():
+        return jsonify({"error": {"code": code, "message": str(message), **(extra or {})}}), code
+    return render_template("errors/error.html", code=code, title=message), code
 
 
 # Main menu entries: (order, endpoint, label). Domain packages add theirs with register_nav.
@@ -85,10 +114,22 @@ def register_web(app: Flask) -> None:
             return response
         return render_template("errors/error.html", code=code, title=title), code
 
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        """A refused rule that no view caught: roll back first, then translate the message."""
+        db.session.rollback()
+        if error.status == 422 and error.field and is_api_request():
+            return jsonify({"errors": {error.field: [str(error.message)]}}), 422
+        return error_response(error.status, error.message)
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        if is_concurrent_conflict(error):
+            db.session.rollback()
+            app.logger.warning("Concurrent conflict answered 409: %s", error)
+            return error_response(409, CONFLICT_MESSAGE)
         app.logger.exception("Unhandled error")
         db.session.rollback()
         if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
@@ -120,9 +161,13 @@ def register_web(app: Flask) -> None:
 
 
 def run_service(action, success_message) -> bool:
-    """Call a service, commit and flash; on a refused rule roll back and flash every reason."""
+    """Call a service, commit and flash; on a refused rule roll back and flash every reason.
+
+    Always roll back before building a message: translating reads the user's locale, which may query
+    the database, and a session whose flush failed (a concurrent request won) refuses every query."""
     try:
         action()
+        db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
         for messages in error.errors.values():
@@ -135,6 +180,11 @@ def run_service(action, success_message) -> bool:
         for missing in getattr(error, "missing", []):
             flash(str(missing), "error")
         return False
-    db.session.commit()
+    except (IntegrityError, OperationalError, StaleDataError) as error:
+        db.session.rollback()
+        if not is_concurrent_conflict(error):
+            raise
+        flash(str(CONFLICT_MESSAGE), "error")
+        return False
     flash(str(success_message), "success")
     return True
