@@ -4,8 +4,10 @@ from __future__ import annotations
 from flask import Flask, flash, g, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -77,6 +79,22 @@ def nav_items() -> list[dict]:
 
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
+
+
+def _escaped_lazy_html(self: LazyString) -> Markup:
+    """How a lazy translated string (``_l``) renders in a template: the translation is trusted, its
+    parameters are not. Flask-Babel's own ``__html__`` returns the formatted text as safe HTML, so
+    ``_l("Step %(number)s: %(title)s", title=user_text)`` would pass user text through unescaped.
+    Parameters are escaped the way Jinja's ``_()`` escapes them in templates (strings and other
+    objects are escaped; numbers are left for ``%d`` formats)."""
+    if not self._kwargs:
+        return Markup(str(self))
+    safe = {name: value if isinstance(value, (int, float)) else escape(value) for name, value in self._kwargs.items()}
+    return Markup(self._func(*self._args, **safe))
+
+
+# Every lazy string in the app is a flask_babel LazyString; escaping is fixed here, once, for all.
+LazyString.__html__ = _escaped_lazy_html
 
 
 def register_web(app: Flask) -> None:
