@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.api import bp
 from app.api.auth import api_user, token_required
-from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
+from app.api.helpers import json_body, json_ints, page_arg, paginated, per_page_arg, validate
 from app.api.spec import documented, query_param
 from app.auth import services
 from app.auth.export import export_user_data, iso
@@ -276,9 +276,7 @@ def my_notifications():
             body={"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "integer"}}}})
 def read_notifications():
     payload = json_body() if request.get_data() else {}
-    ids = payload.get("ids")
-    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
-        raise ValidationFailed({"ids": [_l("Send a list of notification ids.")]})
+    ids = json_ints(payload, "ids", _l("Send a list of notification ids."))
     user = api_user()
     notification_services.mark_read(user.id, ids)
     db.session.commit()

@@ -21,7 +21,7 @@ from app.api.routes_ledger import (
     respond,
 )
 from app.api.spec import ERROR, documented, query_param
-from app.core import ValidationFailed
+from app.core import ValidationFailed, int_arg
 from app.extensions import db
 from app.ledger.forms import AllowanceRuleForm, BudgetForm
 from app.ledger.models import Allowance, Budget, LedgerEntry, PayoutBatch, ProgrammeType
@@ -40,7 +40,7 @@ PROGRAMME_TYPES = [p.value for p in ProgrammeType]
 def list_budgets():
     require_api(can_view_budgets)
     query = select(Budget).order_by(Budget.fiscal_year.desc(), Budget.programme_type, Budget.programme_id)
-    year = request.args.get("fiscal_year", type=int)
+    year = int_arg("fiscal_year")
     if year is not None:
         query = query.where(Budget.fiscal_year == year)
     programme_type = request.args.get("programme_type")

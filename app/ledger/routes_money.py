@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import require
-from app.core import DomainError, page_number
+from app.core import DomainError, int_arg, page_number
 from app.extensions import db
 from app.ledger import bp
 from app.ledger.forms import ActionForm, AllowanceRuleForm, BudgetForm
@@ -38,8 +38,7 @@ def budgets():
 @login_required
 def new_budget():
     require(can_manage_budgets)
-    form = BudgetForm(programme_type=request.args.get("programme_type"), programme_id=request.args.get(
-        "programme_id", type=int))
+    form = BudgetForm(programme_type=request.args.get("programme_type"), programme_id=int_arg("programme_id"))
     if form.validate_on_submit():
         if _submit(form, lambda: funds.create_budget(
                 programme_type=ProgrammeType(form.programme_type.data), programme_id=form.programme_id.data,
@@ -55,7 +54,7 @@ def new_budget():
 def set_rule():
     require(can_manage_budgets)
     form = AllowanceRuleForm(programme_type=request.args.get("programme_type"),
-                             programme_id=request.args.get("programme_id", type=int))
+                             programme_id=int_arg("programme_id"))
     if form.validate_on_submit():
         if _submit(form, lambda: funds.set_allowance_rule(
                 programme_type=ProgrammeType(form.programme_type.data), programme_id=form.programme_id.data,
