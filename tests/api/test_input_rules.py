@@ -95,3 +95,19 @@ def test_a_boolean_or_huge_number_is_not_an_id(client, make_user, auth_header, m
 def test_lists_of_ids_refuse_booleans_and_huge_numbers(client, make_user, auth_header, ids):
     response = client.post("/api/v1/me/notifications/read", headers=auth_header(make_user()), json={"ids": ids})
     assert response.status_code == 422 and response.get_json()["errors"]["ids"]
+
+
+def test_a_thread_with_deleted_and_hidden_comments_matches_the_document(app, client, make_user, make_proposal):
+    import schemathesis
+
+    from app.comments import services as comments
+
+    proposal, author = make_proposal(), make_user()
+    parent = comments.add_comment(author, "proposal", proposal, "첫 번째 의견입니다. 찬성합니다.")
+    comments.add_comment(make_user(), "proposal", proposal, "답글입니다. 저도 찬성합니다.", parent_id=parent.id)
+    comments.delete_comment(author, parent)
+    db.session.commit()
+    response = client.get(f"/api/v1/proposals/{proposal.id}/comments")
+    assert [item["author"] for item in response.get_json()["items"]][0] is None
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    schema["/api/v1/proposals/{proposal_id}/comments"]["GET"].validate_response(response)
