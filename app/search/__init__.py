@@ -214,7 +214,12 @@ def _fields(document: SearchDocument) -> dict:
 def _apply_after_commit(session):
     operations = session.info.pop("search_ops", None)
     if operations:
-        _apply(operations)
+        try:
+            _apply(operations)
+        except Exception:  # noqa: BLE001
+            # The data is committed and the index is derived from it: a failed index write must not turn
+            # a saved action into a 500 (nor leave the session unusable). `flask search reindex` repairs it.
+            current_app.logger.exception("Search index update failed after a commit; run flask search reindex")
 
 
 @event.listens_for(Session, "after_rollback")
