@@ -18,9 +18,10 @@ from app.auth.forms import (
 )
 from app.auth.limits import post_credential_limits
 from app.auth.models import ConsentItem
-from app.core import DomainError, page_number, utcnow
+from app.core import page_number, utcnow
 from app.extensions import db
 from app.urls import safe_next_url
+from app.web import run_service
 
 OPTIONAL_CONSENT_FIELDS = {
     ConsentItem.NOTIFICATIONS: "consent_notifications",
@@ -38,19 +39,17 @@ def signup():
     if form.validate_on_submit():
         consents = {ConsentItem.PRIVACY: form.consent_privacy.data}
         consents.update({item: form[name].data for item, name in OPTIONAL_CONSENT_FIELDS.items()})
-        try:
+        def sign_up():
             user = services.register(
                 email=form.email.data, password=form.password.data, display_name=form.display_name.data,
                 district=form.district.data, birth_year=form.birth_year.data, consents=consents,
                 guardian_name=form.guardian_name.data, guardian_consent=form.guardian_consent.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error.message))
-        else:
             if user is not None:
                 services.log_access(user, "signup", request.remote_addr, request.user_agent.string)
-            db.session.commit()
+            return user
+
+        if run_service(sign_up, form=form):
             # The same answer whether or not the email already had an account (no enumeration).
             flash(_("Thank you. We have sent a message to your email address. Log in with your email and password."),
                   "success")
@@ -114,18 +113,11 @@ def account():
 def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
-        try:
-            services.update_profile(
+        if run_service(lambda: services.update_profile(
                 current_user, display_name=form.display_name.data, district=form.district.data,
                 birth_year=form.birth_year.data, guardian_name=form.guardian_name.data,
                 guardian_consent=form.guardian_consent.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("Your details were saved."), "success")
+        ), _("Your details were saved."), form=form):
             return redirect(url_for("auth.account"))
     return _account_page(form, 422)
 
@@ -173,16 +165,12 @@ def _keep_this_session(user) -> None:
 def change_password():
     form = ChangePasswordForm(account=current_user)
     if form.validate_on_submit():
-        try:
+        def change_password():
             services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
             services.log_access(current_user, "password_changed", request.remote_addr, request.user_agent.string)
-            db.session.commit()
+
+        if run_service(change_password, _("Your password was changed.")):
             _keep_this_session(current_user._get_current_object())
-            flash(_("Your password was changed."), "success")
             return redirect(url_for("auth.account"))
     for errors in form.errors.values():
         for message in errors:

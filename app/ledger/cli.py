@@ -3,17 +3,20 @@
 import sys
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
-from app.ledger import bp
 from app.ledger.models import Budget
 from app.ledger.crypto import InvalidToken
 from app.ledger.services.funds import ledger_totals
 from app.ledger.services.payouts import rotate_encryption_key
 
 
-@bp.cli.command("reconcile")
+ledger_cli = AppGroup("ledger", help="The money ledger.")
+
+
+@ledger_cli.command("reconcile")
 def reconcile_command():
     """Compare each budget's committed and paid totals with its ledger (exit 1 on any difference)."""
     differences = 0
@@ -29,7 +32,7 @@ def reconcile_command():
         sys.exit(1)
 
 
-@bp.cli.command("rotate-key")
+@ledger_cli.command("rotate-key")
 def rotate_key_command():
     """Re-encrypt every bank account number with the first key of DATA_ENCRYPTION_KEY.
 

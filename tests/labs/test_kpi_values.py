@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.labs.models import LabStage
-from app.labs.workspace import KpiValue
+from app.labs.models import KpiValue
 
 BAD_TEXT = ["nan", "NaN", "inf", "-Infinity", "1e999", "1e13", "-2e12", "abc", ""]
 BAD_JSON = ['{"name": "민원", "unit": "건", "target": NaN, "actual": 1}',

@@ -2,7 +2,6 @@
 data sets and KPIs (4), praise (5). Findings, retrospective and results summary are columns of ``Lab``."""
 from __future__ import annotations
 
-import enum
 import math
 from datetime import date, datetime
 
@@ -10,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import utcnow
 from app.extensions import db
@@ -41,18 +41,10 @@ class ProblemEmpathy(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ResourceKind(enum.Enum):
-    PLACE = "place"
-    ORGANISATION = "organisation"
-    DATASET = "dataset"
-
-    @property
-    def label(self):
-        return {
-            ResourceKind.PLACE: _l("Place"),
-            ResourceKind.ORGANISATION: _l("Organisation"),
-            ResourceKind.DATASET: _l("Data set"),
-        }[self]
+class ResourceKind(LabelledEnum):
+    PLACE = "place", _l("Place")
+    ORGANISATION = "organisation", _l("Organisation")
+    DATASET = "dataset", _l("Data set")
 
 
 class Resource(db.Model):
