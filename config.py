@@ -45,7 +45,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'maeul.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    # Key for encrypting bank account numbers at rest (Fernet, urlsafe base64 of 32 bytes).
+    # Keys encrypting bank account numbers at rest (Fernet, urlsafe base64 of 32 bytes), comma-separated:
+    # the first encrypts, every one decrypts (key rotation: see `flask ledger rotate-key`).
     DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY", "")
 
     BABEL_DEFAULT_LOCALE = "ko"
@@ -142,7 +143,9 @@ class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # How many proxies in front of the app set X-Forwarded-For/-Proto (1 behind nginx); 0 trusts none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
-    SERVER_NAME_FOR_LINKS = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The site's public address: every link that leaves the site (mails, QR codes) is built on it, never
+    # on the request's Host header. Production refuses to start without it.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "") or "http://127.0.0.1:5000"
 
 
 class DevelopmentConfig(Config):
@@ -156,6 +159,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     DATA_ENCRYPTION_KEY = "ZmRzYWZkc2FmZHNhZmRzYWZkc2FmZHNhZmRzYWZkc2E="
+    # Not the test client's "localhost": a link built from the request's host would show.
+    PUBLIC_BASE_URL = "http://maeul.test"
     # A full-strength argon2 hash costs ~0.4 s of CPU; tests create thousands of accounts.
     ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
     STATS_CACHE_SECONDS = 0  # every test sees its own data
@@ -164,6 +169,8 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     REFUSE_DEVELOPMENT_SECRET_KEY = True
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    # Read again without the development default: production must name its own address.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

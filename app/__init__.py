@@ -29,8 +29,8 @@ def create_app(config_name: str | None = None) -> Flask:
     config_name = config_name or os.environ.get("MAEUL_CONFIG", "development")
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder="../static", static_url_path="/static")
     app.config.from_object(config_by_name[config_name])
-    if app.config.get("REFUSE_DEVELOPMENT_SECRET_KEY") and app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
-        raise RuntimeError("Set SECRET_KEY to a long random value before running in production.")
+    if app.config.get("REFUSE_DEVELOPMENT_SECRET_KEY"):
+        refuse_unsafe_production_config(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
@@ -76,3 +76,21 @@ def create_app(config_name: str | None = None) -> Flask:
     ):
         domain.register(app)
     return app
+
+
+def refuse_unsafe_production_config(config) -> None:
+    """Production starts only with its own secrets and its own public address."""
+    from urllib.parse import urlsplit
+
+    from app.ledger.crypto import encryption_keys_problem
+
+    if config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError("Set SECRET_KEY to a long random value before running in production.")
+    base = urlsplit(config.get("PUBLIC_BASE_URL") or "")
+    if base.scheme not in ("http", "https") or not base.hostname:
+        raise RuntimeError("Set PUBLIC_BASE_URL to the site's public address (e.g. https://maeul.asan.go.kr) "
+                           "before running in production: links in mails are built on it.")
+    problem = encryption_keys_problem(config.get("DATA_ENCRYPTION_KEY") or "")
+    if problem:
+        raise RuntimeError(f"Set DATA_ENCRYPTION_KEY before running in production: {problem}")
+

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from flask import request
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
+
+# The largest id, page or count a request may name: PostgreSQL's integer (ids are int4 columns).
+MAX_ID = 2**31 - 1
+# A list has fewer pages than this; a larger ?page= is a page that does not exist (404).
+MAX_PAGE = 100_000
 
 
 def utcnow() -> datetime:
@@ -29,7 +34,9 @@ class DomainError(Exception):
     status = 409
 
     def __init__(self, message, *, field: str | None = None, status: int | None = None):
-        super().__init__(str(message))
+        # Kept lazy: translating reads the user's locale, possibly from the database, and the session
+        # may hold a failed flush until the handler has rolled back (see app.web.run_service).
+        super().__init__(message)
         self.message = message
         self.field = field
         if status is not None:
@@ -50,7 +57,23 @@ class NotAllowed(DomainError):
     status = 403
 
 
+def int_arg(name: str, default=None, *, maximum: int = MAX_ID):
+    """A query argument as an int from -maximum to maximum; ``default`` when missing or malformed.
+    Out of range is 422 (a number no column can hold must never reach the database)."""
+    raw = request.args.get(name)
+    if raw is None or not raw.strip().lstrip("+-").isascii() or not raw.strip().lstrip("+-").isdigit():
+        return default
+    value = int(raw) if len(raw) <= 20 else maximum + 1
+    if abs(value) > maximum:
+        raise ValidationFailed({name: [_l("The number is too large.")]})
+    return value
+
+
 def page_number() -> int:
-    """The ``page`` query argument as a positive int (1 when missing or malformed)."""
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
+    """The ``page`` query argument as a positive int (1 when missing or malformed; 404 past MAX_PAGE)."""
+    raw = request.args.get("page", "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    if len(raw) > 9 or int(raw) > MAX_PAGE:
+        abort(404)
+    return max(int(raw), 1)

@@ -1,10 +1,10 @@
-from flask import abort, g, jsonify, request, url_for
+from flask import abort, g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.api import bp
 from app.api.auth import api_user, token_required
-from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
+from app.api.helpers import json_body, json_ints, page_arg, paginated, per_page_arg, validate
 from app.api.spec import documented, query_param
 from app.auth import services
 from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, ProfileForm, ResetPasswordForm, SignupForm
@@ -12,7 +12,6 @@ from app.auth.limits import credential_limits
 from app.auth.models import ConsentItem
 from app.core import DomainError, ValidationFailed, iso
 from app.extensions import db
-from app.mail import send_mail
 from app.notifications import services as notification_services
 from app.notifications.kinds import render
 
@@ -116,6 +115,7 @@ def my_access_log():
 
 @bp.route("/me", methods=["DELETE"])
 @token_required
+@credential_limits
 @documented("Deactivate the current account (password required)", tag="accounts",
             body={"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}},
             responses={204: ("Deactivated", None)})
@@ -127,6 +127,8 @@ def deactivate_me():
     db.session.commit()
     return "", 204
 
+
+ACCEPTED = {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["accepted"]}}}
 
 SIGNUP = {
     "type": "object",
@@ -143,10 +145,12 @@ SIGNUP = {
 
 @bp.route("/users", methods=["POST"])
 @credential_limits
-@documented("Sign up", tag="accounts", auth=False, body=SIGNUP, responses={201: ("Account created", None)})
+@documented("Sign up. The answer is the same whether or not the email already has an account: a new "
+            "account gets a welcome mail, an existing account's owner a mail saying someone tried.", tag="accounts",
+            auth=False, body=SIGNUP, responses={202: ("Accepted: log in with the email and password", ACCEPTED)})
 def sign_up():
     form = validate(SignupForm, json_body())
-    user = services.sign_up(
+    user = services.register(
         email=form.email.data, password=form.password.data, display_name=form.display_name.data,
         district=form.district.data, birth_year=form.birth_year.data,
         consents={
@@ -157,8 +161,10 @@ def sign_up():
         },
         guardian_name=form.guardian_name.data, guardian_consent=form.guardian_consent.data,
     )
+    if user is not None:
+        services.log_access(user, "signup", request.remote_addr, request.user_agent.string)
     db.session.commit()
-    return jsonify(user_json(user)), 201
+    return jsonify({"status": "accepted"}), 202
 
 
 def consents_json(user) -> dict:
@@ -196,12 +202,13 @@ def set_my_consent(item: str):
 
 @bp.route("/me/password", methods=["POST"])
 @token_required
-@documented("Change the password (revokes every token)", tag="accounts",
+@credential_limits
+@documented("Change the password (revokes every token and ends every browser session)", tag="accounts",
             body={"type": "object", "properties": {"current_password": {"type": "string"},
                                                    "new_password": {"type": "string"}, "confirm": {"type": "string"}}},
             responses={204: ("Changed", None)})
 def change_password():
-    form = validate(ChangePasswordForm, json_body())
+    form = validate(ChangePasswordForm, json_body(), account=api_user())
     try:
         services.change_password(api_user(), form.current_password.data, form.new_password.data)
     except DomainError as error:
@@ -214,14 +221,11 @@ def change_password():
 @credential_limits
 @documented("Email a password-reset link", tag="accounts", auth=False,
             body={"type": "object", "properties": {"email": {"type": "string"}}},
-            responses={202: ("Accepted whether or not the account exists", None)})
+            responses={202: ("Accepted whether or not the account exists", ACCEPTED)})
 def request_password_reset():
     form = validate(ForgotPasswordForm, json_body())
-    user = services.find_user_by_email(form.email.data)
-    if user is not None and user.active:
-        link = url_for("auth.reset_password", token=services.make_password_reset_token(user), _external=True)
-        send_mail(user.email, _("Reset your Maeul password"),
-                  _("Open this link within an hour to choose a new password: %(link)s", link=link))
+    services.request_password_reset(form.email.data)
+    db.session.commit()
     return jsonify({"status": "accepted"}), 202
 
 
@@ -230,7 +234,7 @@ def request_password_reset():
             body={"type": "object", "properties": {"new_password": {"type": "string"}, "confirm": {"type": "string"}}},
             responses={204: ("Changed", None), 400: ("Invalid or expired token", None)})
 def reset_password(token: str):
-    form = validate(ResetPasswordForm, json_body())
+    form = validate(ResetPasswordForm, json_body(), account=services.user_for_reset_token(token))
     services.reset_password(token, form.new_password.data)
     db.session.commit()
     return "", 204
@@ -264,9 +268,7 @@ def my_notifications():
             body={"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "integer"}}}})
 def read_notifications():
     payload = json_body() if request.get_data() else {}
-    ids = payload.get("ids")
-    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
-        raise ValidationFailed({"ids": [_l("Send a list of notification ids.")]})
+    ids = json_ints(payload, "ids", _l("Send a list of notification ids."))
     user = api_user()
     notification_services.mark_read(user.id, ids)
     db.session.commit()

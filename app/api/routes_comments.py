@@ -12,6 +12,7 @@ from flask import abort, jsonify, request
 from app.api import bp
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, validate
+from app.core import int_arg
 from app.api.spec import documented, query_param
 from app.comments import services
 from app.comments.forms import CommentForm, EditCommentForm
@@ -23,7 +24,8 @@ from app.extensions import db
 
 COMMENT_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "integer"}, "parent_id": {"type": "integer", "nullable": True}, "depth": {"type": "integer"},
-    "author": {"type": "string"}, "body": {"type": "string"},
+    "author": {"type": "string", "nullable": True, "description": "null for a deleted or hidden comment"},
+    "body": {"type": "string"},
     "stance": {"type": "string", "enum": ["for", "neutral", "against"], "nullable": True},
     "deleted": {"type": "boolean"}, "hidden": {"type": "boolean"}, "created_at": {"type": "string"},
     "edited_at": {"type": "string", "nullable": True}}}
@@ -61,8 +63,8 @@ def comments_list(target_type: str, target_id: int):
     """One page of top-level comments (keyset ``after``) each followed by its replies, oldest first."""
     _, obj = _viewable_target(target_type, target_id)
     viewer = api_user()
-    after = request.args.get("after", type=int)
-    per_page = min(max(request.args.get("per_page", services.COMMENTS_PER_PAGE, type=int) or 1, 1), 100)
+    after = int_arg("after")
+    per_page = min(max(int_arg("per_page", services.COMMENTS_PER_PAGE) or 1, 1), 100)
     page = services.comment_page(target_type, obj.id, after=after, per_page=per_page)
     items = []
 

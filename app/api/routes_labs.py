@@ -14,7 +14,7 @@ from app.privacy.access import record_view
 from app.privacy.models import DataKind
 from app.api import bp
 from app.api.auth import api_user, require_api
-from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
+from app.api.helpers import json_body, json_int, page_arg, paginated, per_page_arg, validate
 from app.api.spec import documented, query_param
 from app.core import ValidationFailed, iso, utcnow
 from app.extensions import db
@@ -368,9 +368,7 @@ def record_attendance(lab_id: int, session_id: int):
     lab = load_lab(lab_id)
     session = _load_session(lab, session_id)
     user = require_api(perm.can_manage_sessions, lab)
-    member_id = json_body().get("user_id")
-    if not isinstance(member_id, int) or isinstance(member_id, bool):
-        raise ValidationFailed({"user_id": [_l("Send the member's account number.")]})
+    member_id = json_int(json_body(), "user_id", _l("Send the member's account number."))
     attendance, created = session_services.record_attendance(session, member_id, user)
     db.session.commit()
     return jsonify(attendance_json(attendance, created)), 201 if created else 200

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.api import bp
 from app.api.auth import require_api
-from app.api.helpers import json_body, validate
+from app.api.helpers import json_body, json_int, validate
 from app.api.routes_labs import LAB_BODY, LAB_DETAIL_SCHEMA, lab_detail_json, load_lab
 from app.api.spec import documented
 from app.auth.models import User
@@ -45,8 +45,8 @@ def add_facilitator(lab_id: int):
     lab = load_lab(lab_id)
     user = require_api(perm.can_add_facilitator, lab)
     payload = json_body()
-    user_id = payload.get("user_id")
-    if not isinstance(user_id, int) or isinstance(user_id, bool) or set(payload) != {"user_id"}:
+    user_id = json_int(payload, "user_id", _l("Send the facilitator's account number."))
+    if set(payload) != {"user_id"}:
         raise ValidationFailed({"user_id": [_l("Send the facilitator's account number.")]})
     facilitator = db.session.get(User, user_id) or abort(404)
     services.add_facilitator(lab, facilitator, user)

@@ -22,7 +22,7 @@ from app.api.routes_ledger import (
     page_of,
 )
 from app.api.spec import ERROR, documented, query_param
-from app.core import ValidationFailed, iso
+from app.core import ValidationFailed, int_arg, iso
 from app.extensions import db
 from app.ledger import queries
 from app.ledger.forms import AllowanceRuleForm, BudgetForm
@@ -44,7 +44,7 @@ def list_budgets():
     programme_type = request.args.get("programme_type")
     if programme_type is not None and programme_type not in PROGRAMME_TYPES:
         raise ValidationFailed({"programme_type": [_l("Unknown programme type.")]})
-    query = queries.budgets_query(fiscal_year=request.args.get("fiscal_year", type=int),
+    query = queries.budgets_query(fiscal_year=int_arg("fiscal_year"),
                                   programme_type=ProgrammeType(programme_type) if programme_type else None)
     body = paginated(db.paginate(query, page=page_arg(), per_page=per_page_arg(), error_out=False), lambda b: b)
     body["items"] = budgets_json(body["items"])
@@ -179,7 +179,7 @@ def export_batch(batch_id: int):
     batch = _batch_or_404(batch_id)
     content = payouts.export_batch_csv(batch, user)
     db.session.commit()
-    return Response(content, mimetype="text/csv; charset=utf-8", headers={
+    return Response(content, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="payout-batch-{batch.id}.csv"', "Cache-Control": "no-store"})
 
 

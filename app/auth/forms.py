@@ -5,12 +5,24 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
+from app.auth.passwords import StrongPassword
 from app.districts import DISTRICT_CODES, district_choices
 
 PASSWORD_RULES = [
     DataRequired(message=_l("Enter a password.")),
     Length(min=8, max=128, message=_l("A password has 8 to 128 characters.")),
 ]
+# Where a person chooses a password: also refuse common ones and ones made of their email or name.
+NEW_PASSWORD_RULES = [*PASSWORD_RULES, StrongPassword()]
+
+
+class AccountForm(FlaskForm):
+    """A form about an existing account (``account=user``): its email and name are what a new
+    password must not be built from."""
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
 
 
 class ProfileForm(FlaskForm):
@@ -46,7 +58,7 @@ class SignupForm(ProfileForm):
         Email(message=_l("Enter a valid email address."), check_deliverability=False),
         Length(max=254, message=_l("An email address has at most 254 characters.")),
     ])
-    password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
+    password = PasswordField(_l("Password"), validators=NEW_PASSWORD_RULES)
     consent_privacy = BooleanField(_l("I agree to the collection and use of personal information (required)"))
     consent_notifications = BooleanField(_l("Send me notifications (optional)"))
     consent_location = BooleanField(_l("Use my location data for place-based features (optional)"))
@@ -59,10 +71,10 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AccountForm):
     current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(message=_l("Enter a password."))])
-    new_password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
+    new_password = PasswordField(_l("New password"), validators=NEW_PASSWORD_RULES)
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         EqualTo("new_password", message=_l("The two passwords do not match."))
     ])
@@ -75,8 +87,8 @@ class ForgotPasswordForm(FlaskForm):
     ])
 
 
-class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
+class ResetPasswordForm(AccountForm):
+    new_password = PasswordField(_l("New password"), validators=NEW_PASSWORD_RULES)
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         EqualTo("new_password", message=_l("The two passwords do not match."))
     ])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from app.extensions import limiter
 
@@ -12,8 +13,12 @@ def login_limit() -> str:
 
 
 def account_key() -> str:
-    """The submitted email, so that guessing one account's password from many addresses is limited too."""
-    email = request.form.get("email")
+    """The account whose password is tried, so that guessing it from many addresses is limited too:
+    the signed-in account (password change, deactivation: page or API token), else the submitted email."""
+    from app.api.auth import api_user
+
+    user = current_user if current_user.is_authenticated else api_user()
+    email = user.email if user is not None else request.form.get("email")
     if email is None and request.is_json:
         payload = request.get_json(silent=True)
         email = payload.get("email") if isinstance(payload, dict) else None

@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Stamped into every session and remember-me cookie (get_id); raising it ends them all at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -60,6 +62,12 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login stores in the session and the remember-me cookie: the id and the session
+        version, so a cookie copied before a log-out or password change no longer opens the account
+        (``app.auth.services.user_for_session_id`` checks it)."""
+        return f"{self.id}:{self.session_version or 0}"
 
     @property
     def roles(self) -> set[Role]:

@@ -1,4 +1,6 @@
-from flask import Response, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -17,7 +19,6 @@ from app.auth.limits import post_credential_limits
 from app.auth.models import ConsentItem
 from app.core import page_number, utcnow
 from app.extensions import db
-from app.mail import send_mail
 from app.urls import safe_next_url
 from app.web import run_service
 
@@ -38,19 +39,20 @@ def signup():
         consents = {ConsentItem.PRIVACY: form.consent_privacy.data}
         consents.update({item: form[name].data for item, name in OPTIONAL_CONSENT_FIELDS.items()})
         def sign_up():
-            user = services.sign_up(
+            user = services.register(
                 email=form.email.data, password=form.password.data, display_name=form.display_name.data,
                 district=form.district.data, birth_year=form.birth_year.data, consents=consents,
                 guardian_name=form.guardian_name.data, guardian_consent=form.guardian_consent.data,
             )
-            services.log_access(user, "signup", request.remote_addr, request.user_agent.string)
+            if user is not None:
+                services.log_access(user, "signup", request.remote_addr, request.user_agent.string)
             return user
 
-        outcome = run_service(sign_up, form=form)
-        if outcome:
-            login_user(outcome.value)
-            flash(_("Welcome to Maeul! Your account is ready."), "success")
-            return redirect(url_for("main.index"))
+        if run_service(sign_up, form=form):
+            # The same answer whether or not the email already had an account (no enumeration).
+            flash(_("Thank you. We have sent a message to your email address. Log in with your email and password."),
+                  "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/signup.html", form=form), (422 if form.errors else 200)
 
 
@@ -79,6 +81,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         services.log_access(current_user, "logout", request.remote_addr, request.user_agent.string)
+        services.end_sessions(current_user)  # a copy of this session's cookies stops working too
         db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
@@ -150,16 +153,25 @@ def update_consents():
     return redirect(url_for("auth.account"))
 
 
+def _keep_this_session(user) -> None:
+    """After end_sessions: log this browser in again with the new session version (and a new
+    remember-me cookie when it had one); every other session stays ended."""
+    had_remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=had_remember_cookie)
+
+
 @bp.route("/account/password", methods=["POST"])
 @login_required
+@post_credential_limits
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(account=current_user)
     if form.validate_on_submit():
         def change_password():
             services.change_password(current_user, form.current_password.data, form.new_password.data)
             services.log_access(current_user, "password_changed", request.remote_addr, request.user_agent.string)
 
         if run_service(change_password, _("Your password was changed.")):
+            _keep_this_session(current_user._get_current_object())
             return redirect(url_for("auth.account"))
     for errors in form.errors.values():
         for message in errors:
@@ -169,6 +181,7 @@ def change_password():
 
 @bp.route("/account/deactivate", methods=["POST"])
 @login_required
+@post_credential_limits
 def deactivate():
     form = DeactivateForm()
     if form.validate_on_submit() and services.password_matches(current_user, form.password.data):
@@ -187,15 +200,8 @@ def deactivate():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and user.active:
-            link = url_for("auth.reset_password", token=services.make_password_reset_token(user), _external=True)
-            send_mail(
-                user.email,
-                _("Reset your Maeul password"),
-                _("Open this link within an hour to choose a new password: %(link)s", link=link),
-            )
-        # The same answer whether or not the account exists.
+        services.request_password_reset(form.email.data)
+        # The same answer (and the same work) whether or not the account exists.
         flash(_("If an account uses this email, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
@@ -203,10 +209,11 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    if services.user_for_reset_token(token) is None:
+    account = services.user_for_reset_token(token)
+    if account is None:
         flash(_("This reset link is invalid or has expired. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot_password"))
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(account=account)
     if form.validate_on_submit():
         user = services.reset_password(token, form.new_password.data)
         services.log_access(user, "password_reset", request.remote_addr, request.user_agent.string)

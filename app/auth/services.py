@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import date, timedelta
 from functools import lru_cache
@@ -11,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from blinker import Namespace
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
@@ -19,8 +21,10 @@ from app import audit
 from app.auth.models import AccessLog, ApiToken, Consent, ConsentItem, Role, User, UserRole
 from app.core import DomainError, utcnow
 from app.extensions import db
+from app.mail import send_mail
 from app.notifications.services import notify
 from app.sql import rowcount
+from app.urls import public_url
 
 GUARDIAN_AGE = 14
 
@@ -75,14 +79,8 @@ def sign_up(
     guardian_name: str | None = None,
     guardian_consent: bool = False,
 ) -> User:
-    if not consents.get(ConsentItem.PRIVACY):
-        raise DomainError(_l("You must agree to the privacy policy to sign up."), field="consent_privacy", status=422)
-    if needs_guardian(birth_year):
-        if not (guardian_name and guardian_name.strip()) or not guardian_consent:
-            raise DomainError(
-                _l("Residents under 14 need a guardian's name and consent."), field="guardian_name", status=422
-            )
-    else:
+    _check_sign_up_consents(consents, birth_year, guardian_name, guardian_consent)
+    if not needs_guardian(birth_year):
         guardian_name = None
     if find_user_by_email(email):
         raise DomainError(_l("An account with this email already exists."), field="email", status=422)
@@ -111,6 +109,41 @@ def sign_up(
             )
         )
     return user
+
+
+def _check_sign_up_consents(consents: dict[ConsentItem, bool], birth_year: int, guardian_name: str | None,
+                            guardian_consent: bool) -> None:
+    if not consents.get(ConsentItem.PRIVACY):
+        raise DomainError(_l("You must agree to the privacy policy to sign up."), field="consent_privacy", status=422)
+    if needs_guardian(birth_year) and (not (guardian_name and guardian_name.strip()) or not guardian_consent):
+        raise DomainError(
+            _l("Residents under 14 need a guardian's name and consent."), field="guardian_name", status=422
+        )
+
+
+def register(*, email: str, password: str, display_name: str, district: str, birth_year: int,
+             consents: dict[ConsentItem, bool], guardian_name: str | None = None,
+             guardian_consent: bool = False) -> User | None:
+    """Sign-up as residents do it (page and API): the answer never tells whether the email already has
+    an account. A new account gets a welcome mail; an existing one's owner gets a mail saying that
+    someone tried to sign up with it. Both paths hash the password and send one mail, so they also
+    take the same time. Returns the new user, or None when the email was taken."""
+    _check_sign_up_consents(consents, birth_year, guardian_name, guardian_consent)
+    owner = find_user_by_email(email)
+    if owner is None:
+        user = sign_up(email=email, password=password, display_name=display_name, district=district,
+                       birth_year=birth_year, consents=consents, guardian_name=guardian_name,
+                       guardian_consent=guardian_consent)
+        send_mail(user.email, _("Welcome to Maeul"),
+                  _("Your Maeul account is ready. Log in here: %(link)s", link=public_url("auth.login")))
+        return user
+    hash_password(password)  # the same work as creating the account
+    send_mail(owner.email, _("Someone tried to sign up with your email"),
+              _("Someone tried to create a Maeul account with this email address, which already has an account. "
+                "If it was you, log in here: %(login)s. If you forgot your password, choose a new one here: "
+                "%(reset)s. If it was not you, you need not do anything.",
+                login=public_url("auth.login"), reset=public_url("auth.forgot_password")))
+    return None
 
 
 def create_user(
@@ -147,11 +180,35 @@ def log_access(user: User | None, event: str, ip_address: str | None, user_agent
                              user_agent=(user_agent or "")[:500]))
 
 
+# Sessions: Flask-Login keeps "<id>:<session_version>" (User.get_id) in the session and in the
+# remember-me cookie. end_sessions raises the version, so every cookie issued before stops working,
+# wherever it is; a view that keeps its own session logs the user in again with the new version.
+_SESSION_ID = re.compile(r"([0-9]{1,10}):([0-9]{1,10})", re.ASCII)
+
+
+def user_for_session_id(session_id: str) -> User | None:
+    """The Flask-Login user loader: the active account whose session version the cookie carries."""
+    match = _SESSION_ID.fullmatch(session_id or "")
+    if match is None or int(match.group(1)) > 2**31 - 1:
+        return None
+    user = db.session.get(User, int(match.group(1)))
+    if user is None or not user.active or user.session_version != int(match.group(2)):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every browser session and remember-me cookie of the account (log-out, password change or
+    reset, deactivation)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not password_matches(user, current_password):
         raise DomainError(_l("The current password is wrong."), field="current_password", status=422)
     user.password_hash = hash_password(new_password)
     revoke_all_tokens(user)
+    end_sessions(user)
 
 
 # Password reset: the token is signed over the current password hash, so it stops working the
@@ -166,6 +223,24 @@ def _password_fingerprint(user: User) -> str:
 
 def make_password_reset_token(user: User) -> str:
     return _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link to an active account; to an address without one, mail a note saying so.
+
+    Both paths look the account up, sign a token, build a link and send one mail, so neither the
+    answer nor the time it takes tells whether the email has an account."""
+    user = find_user_by_email(email)
+    if user is not None and user.active:
+        link = public_url("auth.reset_password", token=make_password_reset_token(user))
+        send_mail(user.email, _("Reset your Maeul password"),
+                  _("Open this link within an hour to choose a new password: %(link)s", link=link))
+        return
+    _reset_serializer().dumps({"uid": 0, "fp": hashlib.sha256(secrets.token_bytes(16)).hexdigest()[:16]})
+    send_mail(email.strip(), _("Reset your Maeul password"),
+              _("Someone asked to reset the password of a Maeul account with this email address, but no active "
+                "account uses it. If it was you, you can sign up here: %(link)s. Otherwise you need not do "
+                "anything.", link=public_url("auth.signup")))
 
 
 def user_for_reset_token(token: str) -> User | None:
@@ -185,6 +260,7 @@ def reset_password(token: str, new_password: str) -> User:
         raise DomainError(_l("This reset link is invalid or has expired. Ask for a new one."), status=400)
     user.password_hash = hash_password(new_password)
     revoke_all_tokens(user)
+    end_sessions(user)
     return user
 
 
@@ -194,6 +270,7 @@ def deactivate(user: User, actor: User) -> None:
     user.active = False
     user.deactivated_at = utcnow()
     revoke_all_tokens(user)
+    end_sessions(user)
     audit.record(actor, "account.deactivate", "user", user.id)
 
 

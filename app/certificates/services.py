@@ -26,6 +26,7 @@ from app.core import DomainError, utcnow
 from app.extensions import db
 from app.labs.models import Attendance, Lab, LabMembership, LabSession, LabStage, LabStageChange, MembershipStatus
 from app.notifications.services import notify
+from app.urls import public_url
 
 MY_CERTIFICATES_URL = "/me/certificates"
 
@@ -279,8 +280,7 @@ def lab_certificates(lab: Lab) -> list[Certificate]:
 
 
 def verification_url(certificate: Certificate) -> str:
-    base = current_app.config["SERVER_NAME_FOR_LINKS"].rstrip("/")
-    return f"{base}/certificates/verify/{grouped_code(certificate.verification_code)}"
+    return public_url(f"/certificates/verify/{grouped_code(certificate.verification_code)}")
 
 
 def mask_name(name: str) -> str:

@@ -7,6 +7,7 @@ from app.comments.forms import CommentForm, EditCommentForm
 from app.comments.models import Comment
 from app.comments.permissions import can_delete_comment, can_edit_comment
 from app.comments.registry import load_target_or_404
+from app.core import int_arg
 from app.extensions import db
 from app.web import flash_form_errors, run_service
 
@@ -63,7 +64,7 @@ def delete(comment_id: int):
 
 def comment_page_for_request(target_type: str, target_id: int) -> services.CommentPage:
     """The page of comments a target's page shows: the ``after`` query argument is the keyset cursor."""
-    after = request.args.get("after", type=int)
+    after = int_arg("after")
     return services.comment_page(target_type, target_id, after=after if after and after > 0 else None)
 
 

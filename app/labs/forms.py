@@ -202,11 +202,14 @@ class DatasetForm(FlaskForm):
                      validators=[FileRequired(message=_l("Choose a CSV file."))])
 
 
+KPI_RANGE = NumberRange(min=-1e12, max=1e12, message=_l("Enter a number between minus and plus one trillion."))
+
+
 class KpiForm(FlaskForm):
     name = StringField(_l("Indicator"), validators=[_required(_l("Name the indicator.")), Length(max=120)])
     unit = StringField(_l("Unit"), validators=[_required(_l("Give the unit, e.g. cases or %.")), Length(max=20)])
-    target = FloatField(_l("Target"), validators=[InputRequired(message=_l("Enter a number."))])
-    actual = FloatField(_l("Value reached"), validators=[InputRequired(message=_l("Enter a number."))])
+    target = FloatField(_l("Target"), validators=[InputRequired(message=_l("Enter a number.")), KPI_RANGE])
+    actual = FloatField(_l("Value reached"), validators=[InputRequired(message=_l("Enter a number.")), KPI_RANGE])
 
 
 class TextForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.core import int_arg, page_number
 from app.extensions import db, limiter
 from app.labs import bp
 from app.labs import permissions as perm
@@ -248,8 +249,8 @@ def dataset(lab_id: int, dataset_id: int):
     lab = load_lab(lab_id)
     authorize(perm.can_view_workspace(current_user, lab, viewer_membership(lab)))
     item = load_child(DataSet, dataset_id, lab)
-    chart = bar_chart(item, request.args.get("column", type=int), request.args.get("label", type=int))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    chart = bar_chart(item, int_arg("column"), int_arg("label"))
+    page = page_number()
     per_page = 50
     return render_template("labs/dataset.html", lab=lab, dataset=item, chart=chart, page=page,
                            rows=item.rows[(page - 1) * per_page:page * per_page],

@@ -1,4 +1,5 @@
-"""`flask ledger reconcile`: check every budget's cached totals against the sums of its ledger rows."""
+"""`flask ledger reconcile`: check every budget's cached totals against the sums of its ledger rows.
+`flask ledger rotate-key`: re-encrypt the stored bank account numbers with the newest key."""
 import sys
 
 import click
@@ -7,7 +8,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.ledger.models import Budget
+from app.ledger.crypto import InvalidToken
 from app.ledger.services.funds import ledger_totals
+from app.ledger.services.payouts import rotate_encryption_key
 
 
 ledger_cli = AppGroup("ledger", help="The money ledger.")
@@ -40,3 +43,19 @@ def reconcile_command():
             click.echo(problem)
     if differences:
         sys.exit(1)
+
+
+@ledger_cli.command("rotate-key")
+def rotate_key_command():
+    """Re-encrypt every bank account number with the first key of DATA_ENCRYPTION_KEY.
+
+    Set DATA_ENCRYPTION_KEY="NEW,OLD", run this, then set DATA_ENCRYPTION_KEY="NEW"."""
+    try:
+        count = rotate_encryption_key()
+    except InvalidToken:
+        db.session.rollback()
+        click.echo("A stored account number does not open with any key in DATA_ENCRYPTION_KEY: "
+                   "list the old key after the new one. Nothing was changed.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{count} bank account number(s) re-encrypted with the first key")

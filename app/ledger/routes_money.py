@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from app.privacy.access import record_view
 from app.privacy.models import DataKind
 from app.auth.permissions import require
-from app.core import page_number
+from app.core import int_arg, page_number
 from app.extensions import db
 from app.ledger import bp, queries
 from app.ledger.forms import ActionForm, AllowanceRuleForm, BudgetForm
@@ -37,8 +37,7 @@ def budgets():
 @login_required
 def new_budget():
     require(can_manage_budgets)
-    form = BudgetForm(programme_type=request.args.get("programme_type"), programme_id=request.args.get(
-        "programme_id", type=int))
+    form = BudgetForm(programme_type=request.args.get("programme_type"), programme_id=int_arg("programme_id"))
     if form.validate_on_submit():
         if run_service(lambda: funds.create_budget(
                 programme_type=ProgrammeType(form.programme_type.data), programme_id=form.programme_id.data,
@@ -54,7 +53,7 @@ def new_budget():
 def set_rule():
     require(can_manage_budgets)
     form = AllowanceRuleForm(programme_type=request.args.get("programme_type"),
-                             programme_id=request.args.get("programme_id", type=int))
+                             programme_id=int_arg("programme_id"))
     if form.validate_on_submit():
         if run_service(lambda: funds.set_allowance_rule(
                 programme_type=ProgrammeType(form.programme_type.data), programme_id=form.programme_id.data,
@@ -139,7 +138,7 @@ def export_batch(batch_id: int):
         abort(400)
     content = payouts.export_batch_csv(batch, current_user)
     db.session.commit()
-    return Response(content, mimetype="text/csv; charset=utf-8", headers={
+    return Response(content, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="payout-batch-{batch.id}.csv"', "Cache-Control": "no-store"})
 
 

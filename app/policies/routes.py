@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from app.auth.permissions import require
 from app.comments.routes import comment_page_for_request
-from app.core import page_number
+from app.core import MAX_ID, page_number
 from app.extensions import db
 from app.web import flash_form_errors, run_service
 from app.policies import attachments, bp, services
@@ -88,7 +88,7 @@ def index():
 def create():
     require(can_create_policy)
     form = _policy_form(request.form if request.method == "POST" else None,
-                        proposal_ids=request.args.getlist("proposal", type=int))
+                        proposal_ids=[i for i in request.args.getlist("proposal", type=int) if 0 < i <= MAX_ID])
     if form.validate_on_submit():
         outcome = run_service(lambda: services.create_policy(
             current_user, services.policy_data(form), field_slug=form.field.data,

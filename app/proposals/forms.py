@@ -22,8 +22,10 @@ class ProposalForm(FlaskForm):
                         validators=[DataRequired(message=_l("Choose a field."))])
     topics = SelectMultipleField(_l("Topics (up to 5)"), choices=[], validate_choice=False)
     district = SelectField(_l("District (optional)"), choices=[], validate_choice=False, validators=[Optional()])
-    latitude = FloatField(_l("Latitude (optional)"), validators=[Optional()])
-    longitude = FloatField(_l("Longitude (optional)"), validators=[Optional()])
+    latitude = FloatField(_l("Latitude (optional)"), validators=[
+        Optional(), NumberRange(min=-90, max=90, message=_l("A latitude is between -90 and 90."))])
+    longitude = FloatField(_l("Longitude (optional)"), validators=[
+        Optional(), NumberRange(min=-180, max=180, message=_l("A longitude is between -180 and 180."))])
 
     def __init__(self, *args, field_choices=(), topic_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -238,11 +238,16 @@ def _write_in_the_transaction(session):
 def _apply_after_commit(session):
     operations = session.info.pop("search_ops", None)
     if operations:
-        # With Redis the worker writes the index (one writer, off the request); without, this process.
-        from app.jobs import enqueue
+        try:
+            # With Redis the worker writes the index (one writer, off the request); without, this process.
+            from app.jobs import enqueue
 
-        enqueue("app.search:apply_operations",
-                {key: (None if doc is None else asdict(doc)) for key, doc in operations.items()})
+            enqueue("app.search:apply_operations",
+                    {key: (None if doc is None else asdict(doc)) for key, doc in operations.items()})
+        except Exception:  # noqa: BLE001
+            # The data is committed and the index is derived from it: a failed index write must not turn
+            # a saved action into a 500 (nor leave the session unusable). `flask search reindex` repairs it.
+            current_app.logger.exception("Search index update failed after a commit; run flask search reindex")
 
 
 @job_function

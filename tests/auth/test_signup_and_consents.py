@@ -37,9 +37,9 @@ def consent_rows(user_id: int) -> list[Consent]:
     return db.session.scalars(select(Consent).where(Consent.user_id == user_id).order_by(Consent.id)).all()
 
 
-def test_signup_page_creates_a_logged_in_resident_with_each_consent_recorded(client, app):
+def test_signup_page_creates_a_resident_with_each_consent_recorded_who_then_logs_in(client, app):
     response = client.post("/signup", data=signup_form(consent_location="y"))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
     user = db.session.scalar(select(User).where(User.email == "new@example.kr"))
     assert user.display_name == "새주민" and user.district == "onyang2" and user.birth_year == 1990
     assert [r.value for r in user.roles] == ["resident"]
@@ -50,6 +50,8 @@ def test_signup_page_creates_a_logged_in_resident_with_each_consent_recorded(cli
     for row in rows.values():
         assert row.policy_version == app.config["PRIVACY_POLICY_VERSION"]
         assert row.created_at is not None
+    assert client.get("/account").status_code == 302  # not logged in: the answer must not differ from a taken email
+    assert client.post("/login", data={"email": "new@example.kr", "password": "long-enough-1"}).status_code == 302
     assert client.get("/account").status_code == 200
 
 
@@ -68,6 +70,12 @@ def test_signup_page_lists_consent_items_separately(client):
     ({"district": "gangnam"}, "동"),
     ({"birth_year": "1800"}, "1900"),
     ({"birth_year": "abc"}, "출생"),
+    ({"password": "12345678"}, "가장 흔한 비밀번호"),
+    ({"password": "password"}, "가장 흔한 비밀번호"),
+    ({"password": "new@example.kr"}, "이메일 주소나 이름"),
+    ({"password": "new-example-1", "email": "new-example-1@example.kr"}, "이메일 주소나 이름"),
+    ({"password": "새주민새주민1234"}, "이메일 주소나 이름"),
+    ({"password": "aaaaaaaaaaaa"}, "쉽게 알아낼 수 있는"),
 ])
 def test_signup_page_rejects_bad_input_with_a_korean_message_and_saves_nothing(client, overrides, field_message):
     response = client.post("/signup", data=signup_form(**overrides))
@@ -108,20 +116,45 @@ def test_14_and_older_needs_no_guardian_and_a_given_guardian_name_is_not_stored(
     assert ConsentItem.GUARDIAN not in {row.item for row in consent_rows(user.id)}
 
 
-def test_duplicate_email_is_rejected(client, make_user):
-    make_user(email="taken@example.kr")
-    response = client.post("/signup", data=signup_form(email="Taken@Example.kr"))
-    assert response.status_code == 422
-    assert user_count() == 1
+def _outbox(app) -> list:
+    from tests.auth.test_login_and_passwords import outbox_messages
+
+    return outbox_messages(app)
+
+
+def test_a_taken_email_gets_the_same_answer_and_its_owner_a_mail(client, app, make_user):
+    owner = make_user(email="taken@example.kr")
+    taken = client.post("/signup", data=signup_form(email="Taken@Example.kr"))
+    new = client.post("/signup", data=signup_form(email="fresh@example.kr"))
+    assert (taken.status_code, taken.headers["Location"]) == (new.status_code, new.headers["Location"])
+    assert user_count() == 2
+    assert db.session.get(User, owner.id).display_name == owner.display_name  # the owner's account is untouched
+    api_taken = client.post("/api/v1/users", json=signup_json(email="taken@example.kr"))
+    api_new = client.post("/api/v1/users", json=signup_json(email="other@example.kr"))
+    assert (api_taken.status_code, api_taken.get_json()) == (api_new.status_code, api_new.get_json()) == (
+        202, {"status": "accepted"})
+    mails = {}
+    for message in _outbox(app):
+        mails.setdefault(message["To"], []).append(message["Subject"])
+    assert mails["taken@example.kr"] == ["누군가 회원님의 이메일로 가입하려고 했습니다"] * 2
+    assert mails["fresh@example.kr"] == ["마을에 오신 것을 환영합니다"]
 
 
 def test_api_signup_creates_an_account(client):
     response = client.post("/api/v1/users", json=signup_json(consent_health=True))
-    assert response.status_code == 201
-    body = response.get_json()
-    assert body["display_name"] == "새주민" and body["roles"] == ["resident"]
-    rows = {row.item: row.granted for row in consent_rows(body["id"])}
+    assert response.status_code == 202 and response.get_json() == {"status": "accepted"}
+    user = db.session.scalar(select(User).where(User.email == "new@example.kr"))
+    assert user.display_name == "새주민" and [r.value for r in user.roles] == ["resident"]
+    rows = {row.item: row.granted for row in consent_rows(user.id)}
     assert rows[ConsentItem.HEALTH] is True and rows[ConsentItem.LOCATION] is False
+
+
+def test_api_signup_refuses_a_weak_password_with_the_reason(client):
+    response = client.post("/api/v1/users", json=signup_json(password="password1234"),
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 422 and user_count() == 0
+    assert response.get_json()["errors"]["password"] == [
+        "This is one of the most common passwords. Choose one that others do not use."]
 
 
 def test_api_signup_under_14_without_guardian_is_rejected(client):

@@ -177,6 +177,7 @@ def test_payout_batch_export_pay_and_reverse_through_the_api(client, world):
                                               "account_number": "***-****-7890", "amount": 20_000}]
     assert client.post(f"/api/v1/payout-batches/{batch_id}/paid", headers=h["staff"]).status_code == 409
     csv = client.post(f"/api/v1/payout-batches/{batch_id}/export", headers={**h["staff"], "Accept-Language": "ko"})
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert csv.data.decode("utf-8") == "\ufeff이름,은행,계좌번호,금액\r\n홍길동,기업은행,010-1234-5678-90,20000\r\n"
     key = {"Idempotency-Key": "pay-batch-1"}
     paid = [client.post(f"/api/v1/payout-batches/{batch_id}/paid", headers={**h["staff"], **key}) for _ in range(2)]

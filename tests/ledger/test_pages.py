@@ -227,7 +227,7 @@ def test_payout_pages_batch_export_and_pay(client, login, world, make_user):
     batch_id = int(re.search(r"/payouts/(\d+)", batch_url).group(1))
     assert "***-****-1234" in client.get(batch_url).get_data(as_text=True)
     export = client.post(f"/payouts/{batch_id}/export")
-    assert export.headers["Content-Type"].startswith("text/csv")
+    assert export.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert export.data.startswith("\ufeff".encode()) and "123-456789-01234" in export.data.decode("utf-8")
     client.post(f"/payouts/{batch_id}/paid")
     db.session.expire_all()

@@ -97,6 +97,8 @@ def test_production_refuses_the_development_secret_key():
 
 def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-long-random-production-secret")
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", "https://maeul.asan.go.kr")
+    monkeypatch.setattr(ProductionConfig, "DATA_ENCRYPTION_KEY", "ZmRzYWZkc2FmZHNhZmRzYWZkc2FmZHNhZmRzYWZkc2E=")
     production = create_app("production")
     assert production.config["SESSION_COOKIE_SECURE"] and production.config["REMEMBER_COOKIE_SECURE"]
     assert production.config["SESSION_COOKIE_HTTPONLY"] and production.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -2,6 +2,7 @@
 data sets and KPIs (4), praise (5). Findings, retrospective and results summary are columns of ``Lab``."""
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -146,7 +147,10 @@ class KpiValue(db.Model):
 
     @property
     def percent_of_target(self) -> int | None:
-        return round(self.actual / self.target * 100) if self.target else None
+        if not self.target:
+            return None
+        percent = self.actual / self.target * 100
+        return round(percent) if math.isfinite(percent) else None
 
 
 class Praise(db.Model):

@@ -18,7 +18,7 @@ from app.privacy.models import DataAccessAction, DataKind
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
-from app.ledger.crypto import decrypt_text, encrypt_text
+from app.ledger.crypto import decrypt_text, encrypt_text, reencrypt_text
 from app.ledger.models import KOREAN_BANKS, Allowance, AllowanceStatus, BankAccount, PayoutBatch
 from app.ledger.services.allowances import CITY_EMPLOYEE_REFUSAL, STATEMENT_URL, refuse_city_employee
 from app.ledger.services.funds import pay_funds
@@ -169,3 +169,14 @@ def _totals_by_member(batch: PayoutBatch) -> dict[int, int]:
 
 def batch_total(batch: PayoutBatch) -> int:
     return sum(a.amount_won for a in batch.allowances)
+
+
+def rotate_encryption_key() -> int:
+    """Re-encrypt every stored account number with the first key of DATA_ENCRYPTION_KEY (any listed
+    key may have encrypted it). Raises cryptography's InvalidToken, changing nothing once the caller
+    rolls back, when a number was encrypted with a key that is no longer listed. Returns the count."""
+    accounts = list(db.session.scalars(select(BankAccount).order_by(BankAccount.id).with_for_update()))
+    for account in accounts:
+        account.account_number_encrypted = reencrypt_text(account.account_number_encrypted)
+    db.session.flush()
+    return len(accounts)
