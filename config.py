@@ -65,6 +65,12 @@ class Config:
     LAB_CSV_MAX_ROWS = int(os.environ.get("LAB_CSV_MAX_ROWS", "5000"))
     LAB_PUBLIC_FEEDBACK_LIMIT = os.environ.get("LAB_PUBLIC_FEEDBACK_LIMIT", "5 per minute;30 per day")
 
+    # Confirmation codes mailed to people without an account (consultation opinions, open surveys).
+    GUEST_CODE_MAX_AGE = int(os.environ.get("GUEST_CODE_MAX_AGE", "600"))
+    GUEST_CODE_MAX_ATTEMPTS = int(os.environ.get("GUEST_CODE_MAX_ATTEMPTS", "5"))
+    GUEST_CODE_PER_EMAIL_PER_HOUR = int(os.environ.get("GUEST_CODE_PER_EMAIL_PER_HOUR", "3"))
+    GUEST_CODE_RATELIMIT = os.environ.get("GUEST_CODE_RATELIMIT", "5 per minute;20 per hour")
+
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024

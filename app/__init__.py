@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications import bp as notifications_bp
     from app.policies import bp as policies_bp
     from app.comments import bp as comments_bp
+    from app.consultations import bp as consultations_bp
     from app.moderation import bp as moderation_bp
     from app.proposals import bp as proposals_bp
     from app.searchpage import bp as searchpage_bp
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(labs_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(consultations_bp)
     app.register_blueprint(api_bp)
 
 

@@ -10,3 +10,4 @@ from app.policies.models import Policy, PolicyFollow, PolicyStatusChange, Policy
 from app.proposals.models import Field, Follow, OfficialAnswer, Proposal, ProposalSettings, Support, Topic  # noqa: F401
 from app.comments.models import Comment  # noqa: F401
 from app.moderation.models import Report  # noqa: F401
+from app.consultations.models import Consultation, ConsultationDocument, GuestCode, HearingRegistration, Opinion, OpinionTheme  # noqa: F401

@@ -15,6 +15,7 @@ TYPE_LABELS = {
     "comment": _l("Comment"),
     "policy": _l("Policy"),
     "lab": _l("Living lab"),
+    "consultation": _l("Consultation"),
 }
 PER_PAGE = 20
 MAX_QUERY = 200

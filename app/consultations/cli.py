@@ -1,0 +1,14 @@
+"""`flask consultations remind`: the day-before reminder for hearing seats (run it daily, e.g. from cron)."""
+import click
+
+from app.consultations import bp
+from app.consultations.services import send_hearing_reminders
+from app.extensions import db
+
+
+@bp.cli.command("remind")
+def remind_command():
+    """Notify everyone with a seat at a hearing that takes place tomorrow (Korea time); safe to run twice."""
+    count = send_hearing_reminders()
+    db.session.commit()
+    click.echo(f"Reminded {count} registered participant(s).")
