@@ -10,6 +10,7 @@ DEMO_MODULES = [
     "app.policies.demo",
     "app.labs.demo",
     "app.ledger.demo",
+    "app.consultations.demo",
     "app.certificates.demo",  # last: certifies the closed demo lab's members
 ]
 

@@ -70,28 +70,30 @@ class ConsultationForm(FlaskForm):
         if field.data is not None and field.data not in self._policy_ids:
             raise ValidationError(_l("Choose one of the policies."))
 
-    def validate_hearing_date(self, field):
-        if self.has_hearing.data and field.data is None:
-            raise ValidationError(_l("Enter the hearing's date."))
+    def validate(self, extra_validators=None) -> bool:
+        """The hearing's fields are required together, once "there is a public hearing" is ticked.
 
-    def validate_hearing_start(self, field):
-        if self.has_hearing.data and field.data is None:
-            raise ValidationError(_l("Enter when the hearing starts."))
-
-    def validate_hearing_end(self, field):
-        if self.has_hearing.data:
-            if field.data is None:
-                raise ValidationError(_l("Enter when the hearing ends."))
-            if self.hearing_start.data and field.data <= self.hearing_start.data:
-                raise ValidationError(_l("The hearing must end after it starts."))
-
-    def validate_hearing_place(self, field):
-        if self.has_hearing.data and not (field.data or "").strip() and not (self.hearing_url.data or "").strip():
-            raise ValidationError(_l("Give the hearing's place or an online link."))
-
-    def validate_hearing_capacity(self, field):
-        if self.has_hearing.data and field.data is None:
-            raise ValidationError(_l("Enter the number of seats."))
+        Checked here rather than in validate_<field>: Optional() stops a field's chain when it is empty."""
+        valid = super().validate(extra_validators)
+        if not self.has_hearing.data:
+            return valid
+        missing = {
+            self.hearing_date: _l("Enter the hearing's date."),
+            self.hearing_start: _l("Enter when the hearing starts."),
+            self.hearing_end: _l("Enter when the hearing ends."),
+            self.hearing_capacity: _l("Enter the number of seats."),
+        }
+        for field, message in missing.items():
+            if field.data is None and not field.errors:
+                field.errors = [*field.errors, message]
+                valid = False
+        if self.hearing_start.data and self.hearing_end.data and self.hearing_end.data <= self.hearing_start.data:
+            self.hearing_end.errors = [*self.hearing_end.errors, _l("The hearing must end after it starts.")]
+            valid = False
+        if not (self.hearing_place.data or "").strip() and not (self.hearing_url.data or "").strip():
+            self.hearing_place.errors = [*self.hearing_place.errors, _l("Give the hearing's place or an online link.")]
+            valid = False
+        return valid
 
 
 class DocumentForm(FlaskForm):

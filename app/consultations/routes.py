@@ -285,9 +285,10 @@ def add_document(consultation_id: int):
     form = DocumentForm()
     if not form.validate_on_submit():
         return _manage_page(consultation, document_form=form, status=422)
-    run_service(lambda: services.add_document(consultation, current_user, form.document.data),
-                _("The document was added."))
-    return _back(consultation, "documents")
+    if run_service(lambda: services.add_document(consultation, current_user, form.document.data),
+                   _("The document was added.")):
+        return _back(consultation, "documents")
+    return _manage_page(consultation, document_form=form, status=422)
 
 
 @bp.route("/<int:consultation_id>/documents/<int:document_id>/delete", methods=["POST"])

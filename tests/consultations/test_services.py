@@ -214,3 +214,18 @@ def test_reminders_go_once_to_seats_of_tomorrows_hearings(make_consultation, mak
     reminders = list(db.session.scalars(select(Notification).where(Notification.kind == "hearing_reminder")))
     assert [n.user_id for n in reminders] == [seated.id]
     assert reminders[0].params["time"] == "14:00"
+
+
+def test_search_finds_open_consultations_but_not_drafts(client, make_consultation, staff):
+    from app.search import query_index
+
+    draft = make_consultation(title="초안 스마트쉼터 의견수렴", status=ConsultationStatus.DRAFT)
+    services.index_consultation(draft)
+    db.session.commit()
+    assert query_index("스마트쉼터")[1] == 0
+    draft.deadline_at = utcnow() + timedelta(days=2)
+    services.open_consultation(draft, staff)
+    db.session.commit()
+    hits, total = query_index("스마트쉼터")
+    assert total == 1 and hits[0].url == f"/consultations/{draft.id}" and hits[0].type == "consultation"
+    assert "스마트쉼터" in client.get("/search?q=스마트쉼터").get_data(as_text=True)
