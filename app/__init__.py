@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from app.moderation import bp as moderation_bp
     from app.proposals import bp as proposals_bp
     from app.searchpage import bp as searchpage_bp
+    from app.surveys import bp as surveys_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(surveys_bp)
     app.register_blueprint(api_bp)
 
 

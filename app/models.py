@@ -11,3 +11,4 @@ from app.proposals.models import Field, Follow, OfficialAnswer, Proposal, Propos
 from app.comments.models import Comment  # noqa: F401
 from app.moderation.models import Report  # noqa: F401
 from app.consultations.models import Consultation, ConsultationDocument, GuestCode, HearingRegistration, Opinion, OpinionTheme  # noqa: F401
+from app.surveys.models import Survey, SurveyAnswer, SurveyOption, SurveyQuestion, SurveyResponse, SurveySection  # noqa: F401

@@ -16,6 +16,7 @@ TYPE_LABELS = {
     "policy": _l("Policy"),
     "lab": _l("Living lab"),
     "consultation": _l("Consultation"),
+    "survey": _l("Survey"),
 }
 PER_PAGE = 20
 MAX_QUERY = 200
