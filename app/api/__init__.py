@@ -6,4 +6,4 @@ from app.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from app.api import errors, routes_accounts, routes_admin, routes_certificates, routes_comments, routes_consultations, routes_labs, routes_labs_manage, routes_labs_workspace, routes_ledger, routes_meta, routes_moderation, routes_policies, routes_proposals, routes_search  # noqa: E402,F401
+from app.api import errors, routes_accounts, routes_admin, routes_certificates, routes_comments, routes_consultations, routes_labs, routes_labs_manage, routes_labs_workspace, routes_ledger, routes_meta, routes_moderation, routes_policies, routes_proposals, routes_search, routes_surveys  # noqa: E402,F401
