@@ -11,6 +11,7 @@ DEMO_MODULES = [
     "app.labs.demo",
     "app.ledger.demo",
     "app.consultations.demo",
+    "app.surveys.demo",
     "app.certificates.demo",  # last: certifies the closed demo lab's members
 ]
 

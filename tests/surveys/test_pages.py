@@ -144,3 +144,32 @@ def test_a_quick_poll_shows_on_the_proposal_page(client, login, make_user, staff
     assert answered.headers["Location"].endswith(f"/proposals/{proposal.id}")
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "<svg" in page and "100.0" in page
+
+
+def test_results_page_runs_a_fixed_number_of_queries(client, login, make_user, make_survey, staff, count_queries):
+    survey = make_survey()
+    for _ in range(3):
+        services.submit_response(survey, {q(survey, 0).id: [opt(survey, 0, 0)], q(survey, 4).id: ["의견"]},
+                                 user=make_user())
+    db.session.commit()
+    login(staff)
+    db.session.expire_all()
+    with count_queries() as few:
+        client.get(f"/surveys/{survey.id}/results")
+    for _ in range(30):
+        services.submit_response(survey, {q(survey, 0).id: [opt(survey, 0, 1)], q(survey, 4).id: ["의견"]},
+                                 user=make_user())
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as many:
+        client.get(f"/surveys/{survey.id}/results")
+    assert len(many) == len(few) <= 12
+
+
+def test_search_finds_published_surveys_only(client, make_survey):
+    from app.search import query_index
+
+    make_survey(title="주차장 설문 초안", publish=False)
+    make_survey(title="주차장 이용 설문")
+    hits, total = query_index("주차장")
+    assert total == 1 and hits[0].type == "survey" and hits[0].title == "주차장 이용 설문"
