@@ -330,8 +330,11 @@ def publish_results(consultation: Consultation, actor: User, summary: str, now=N
     consultation.results_summary = summary
     db.session.flush()
     audit.record(actor, "consultation.results", "consultation", consultation.id)
-    told = notify_selected(participant_audience(consultation), "consultation_results",
-                           f"{consultation_path(consultation.id)}#results", title=consultation.title)
+    audience = participant_audience(consultation)
+    # Counted apart: psycopg reports no rowcount for this INSERT … SELECT.
+    told = db.session.scalar(select(func.count()).select_from(audience.subquery()))
+    notify_selected(audience, "consultation_results", f"{consultation_path(consultation.id)}#results",
+                    title=consultation.title)
     guest_emails = list(db.session.scalars(select(Opinion.guest_email).where(
         Opinion.consultation_id == consultation.id, Opinion.guest_email.is_not(None)).distinct()))
     for email in guest_emails:
@@ -445,7 +448,8 @@ def send_hearing_reminders(now=None) -> int:
             .execution_options(synchronize_session=False)))
         if claimed:
             when = consultation.hearing_starts_at
-            reminded += notify_selected(
+            reminded += len(claimed)
+            notify_selected(
                 select(User.id).where(User.id.in_(claimed)), "hearing_reminder",
                 f"{consultation_path(consultation.id)}#hearing", title=consultation.title,
                 time=utc_to_seoul(when).strftime("%H:%M"),
