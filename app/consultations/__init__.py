@@ -15,6 +15,6 @@ register_notification_kind("hearing_seat", _l("A seat at the hearing on “%(tit
 register_notification_kind("hearing_reminder", _l(
     "Reminder: the hearing on “%(title)s” is tomorrow at %(time)s, %(place)s."))
 
-from app.consultations import cli, routes, services  # noqa: E402,F401
+from app.consultations import cli, export, routes, services  # noqa: E402,F401
 
 register_source(services.DOC_TYPE, services.search_documents, services.count_searchable)

@@ -10,6 +10,6 @@ bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
 register_nav(36, "surveys.index", _l("Surveys"))
 
-from app.surveys import routes, services  # noqa: E402,F401
+from app.surveys import export, routes, services  # noqa: E402,F401
 
 register_source(services.DOC_TYPE, services.search_documents, services.count_searchable)

@@ -80,4 +80,11 @@ def code_from_outbox(app, to: str | None = None) -> str:
     names = sorted(n for n in os.listdir(outbox) if to is None or to.replace("@", "_at_") in n)
     with open(os.path.join(outbox, names[-1]), "rb") as handle:
         message = email.message_from_bytes(handle.read())
-    return re.search(r"\b(\d{6})\b", message.get_payload(decode=True).decode()).group(1)
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", message.get_payload(decode=True).decode()).group(1)
+
+
+@pytest.fixture
+def english(app):
+    """A request context in English, for calling services whose messages are translated."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield

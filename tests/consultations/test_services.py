@@ -13,6 +13,8 @@ from app.extensions import db
 from app.notifications.models import Notification
 from tests.consultations.conftest import code_from_outbox, data, opinion
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_the_deadline_is_entered_in_korea_time_to_the_minute(staff):
     consultation = services.create_consultation(staff, data(deadline_date=date(2024, 1, 29),

@@ -51,3 +51,10 @@ def q(survey, index):
 
 def opt(survey, index, option):
     return str(survey.questions[index].options[option].id)
+
+
+@pytest.fixture
+def english(app):
+    """A request context in English, for calling services whose messages are translated."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield

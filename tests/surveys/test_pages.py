@@ -173,3 +173,32 @@ def test_search_finds_published_surveys_only(client, make_survey):
     make_survey(title="주차장 이용 설문")
     hits, total = query_index("주차장")
     assert total == 1 and hits[0].type == "survey" and hits[0].title == "주차장 이용 설문"
+
+
+def test_my_data_export_holds_my_answers_and_opinions(client, make_user, make_survey, auth_header):
+    from app.consultations import services as consultation_services
+    from app.consultations.models import Consultation, ConsultationStatus
+    from tests.consultations.conftest import opinion
+
+    survey = make_survey()
+    user = make_user()
+    services.submit_response(survey, {q(survey, 0).id: [opt(survey, 0, 1)]}, user=user)
+    consultation = Consultation(title="t", purpose="p", department="d", deadline_at=utcnow() + timedelta(days=1),
+                                status=ConsultationStatus.OPEN)
+    db.session.add(consultation)
+    db.session.flush()
+    consultation_services.submit_opinion(consultation, opinion(body="내 의견"), user=user)
+    db.session.commit()
+    data = client.get("/api/v1/me/export", headers=auth_header(user)).get_json()
+    assert data["survey_responses"][0]["answers"] == {str(q(survey, 0).id): [opt(survey, 0, 1)]}
+    assert data["consultation_opinions"][0]["body"] == "내 의견"
+
+
+def test_staff_manage_pages_render(client, login, staff, make_survey):
+    survey = make_survey(publish=False)
+    login(staff)
+    page = client.get(f"/surveys/{survey.id}/manage").get_data(as_text=True)
+    assert "아산시 거주환경 만족도" in page and 'name="demographic"' in page
+    assert client.get(f"/surveys/{survey.id}/edit").status_code == 200
+    assert client.post(f"/surveys/{survey.id}/publish").status_code == 302
+    assert client.post(f"/surveys/{survey.id}/close").status_code == 302

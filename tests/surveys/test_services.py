@@ -13,6 +13,8 @@ from app.surveys import results, services
 from app.surveys.models import Audience, Demographic, QuestionKind, SurveyAnswer, SurveyResponse
 from tests.surveys.conftest import opt, q
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_publishing_needs_questions_and_a_consent_notice(staff):
     now = utcnow()
