@@ -3,6 +3,7 @@ every channel, hearing seats with a waitlist, themes with the city's responses, 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from app.main.home import register_home_section
 from app.notifications.kinds import register as register_notification_kind
 from app.search import register_source
 from app.web import register_nav
@@ -15,6 +16,7 @@ register_notification_kind("hearing_seat", _l("A seat at the hearing on “%(tit
 register_notification_kind("hearing_reminder", _l(
     "Reminder: the hearing on “%(title)s” is tomorrow at %(time)s, %(place)s."))
 
-from app.consultations import cli, export, routes, services  # noqa: E402,F401
+from app.consultations import cli, export, queries, routes, services  # noqa: E402,F401
 
 register_source(services.DOC_TYPE, services.search_documents, services.count_searchable)
+register_home_section(queries.home_section)

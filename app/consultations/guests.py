@@ -97,8 +97,18 @@ def _limit() -> str:
     return current_app.config["GUEST_CODE_RATELIMIT"]
 
 
+def _signed_in() -> bool:
+    from flask import request
+    from flask_login import current_user
+
+    return bool(request.headers.get("Authorization")) or current_user.is_authenticated
+
+
 def rate_limited(view):
-    """Per client address, one bucket shared by every page and API endpoint that sends or checks a code."""
+    """Per client address, one bucket shared by every page and API endpoint that sends or checks a code.
+
+    Requests from an account (a session or a bearer token) are not counted: many residents share one
+    address at a community centre, and an account needs no code."""
     from app.extensions import limiter
 
-    return limiter.shared_limit(_limit, scope="guest-code", methods=["POST"])(view)
+    return limiter.shared_limit(_limit, scope="guest-code", methods=["POST", "PUT"], exempt_when=_signed_in)(view)

@@ -107,3 +107,20 @@ def consultations_for_policy(policy_id: int) -> list[Consultation]:
 
 def themes_with_responses(consultation: Consultation) -> list[OpinionTheme]:
     return list(consultation.themes)
+
+
+def home_section() -> dict | None:
+    """The home page: up to three consultations taking opinions and three running surveys, soonest deadline first."""
+    from app.consultations.clock import utc_to_seoul
+    from app.core import utcnow
+    from app.surveys.queries import surveys_query
+    from app.surveys.models import Survey, SurveyStatus
+
+    now = utcnow()
+    consultations = list(db.session.scalars(consultations_query(phase="open", now=now).limit(3)))
+    surveys = list(db.session.scalars(surveys_query(now=now).where(
+        Survey.status == SurveyStatus.PUBLISHED, Survey.opens_at <= now, Survey.closes_at > now).limit(3)))
+    if not consultations and not surveys:
+        return None
+    return {"template": "consultations/_home.html", "consultations": consultations, "surveys": surveys,
+            "seoul": utc_to_seoul}

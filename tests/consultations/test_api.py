@@ -126,3 +126,30 @@ def test_staff_enter_a_paper_opinion(client, staff, auth_header, make_consultati
     online = client.post(f"/api/v1/consultations/{consultation.id}/entered-opinions", headers=auth_header(staff),
                          json={**form_opinion(), "channel": "online", "written_on": utcnow().date().isoformat()})
     assert online.status_code == 422
+
+
+def test_guest_attempts_are_rate_limited_but_accounts_are_not(client, make_user, auth_header, make_consultation):
+    consultation = make_consultation()
+    url = f"/api/v1/consultations/{consultation.id}/opinions"
+    guesses = [client.post(url, json={**form_opinion(), "email": "x@example.kr", "code": "123456"}).status_code
+               for _ in range(6)]
+    assert guesses[:5] == [403] * 5 and guesses[5] == 429
+    headers = auth_header(make_user())
+    assert all(client.post(url, json=form_opinion(), headers=headers).status_code == 201 for _ in range(6))
+
+
+def test_remind_command_is_idempotent(runner, make_consultation, make_user):
+    from app.consultations import services
+
+    from datetime import time
+
+    from app.consultations.clock import seoul_date, seoul_minute
+
+    tomorrow = seoul_minute(seoul_date(utcnow()) + timedelta(days=1), time(14, 0))
+    consultation = make_consultation(hearing_at=tomorrow)
+    services.register_for_hearing(consultation, make_user())
+    db.session.commit()
+    first = runner.invoke(args=["consultations", "remind"])
+    second = runner.invoke(args=["consultations", "remind"])
+    assert first.exit_code == 0 and "Reminded 1 " in first.output
+    assert "Reminded 0 " in second.output

@@ -185,3 +185,10 @@ def test_detail_page_runs_a_fixed_number_of_queries(client, make_consultation, m
     with count_queries() as many:
         client.get(f"/consultations/{consultation.id}")
     assert len(many) == len(few) <= 12
+
+
+def test_the_home_page_invites_opinions(client, make_consultation):
+    make_consultation(title="홈에 보일 의견수렴")
+    make_consultation(title="마감된 의견수렴", deadline_at=utcnow() - timedelta(days=1))
+    page = client.get("/").get_data(as_text=True)
+    assert "홈에 보일 의견수렴" in page and "마감된 의견수렴" not in page
