@@ -2,8 +2,7 @@
 there, sex and age; satisfaction, city image, priorities, smart-city awareness) with 498 generated responses that
 follow the published shares, closed so its results are public; and an open survey anyone can answer.
 
-The responses go in with two multi-row INSERTs (responses, then answers), not one service call each: loading
-498 responses takes well under a second. Idempotent: it looks for the resident survey's title."""
+The responses go in set-based (COPY on PostgreSQL, one executemany on SQLite), not one service call each. Idempotent: it looks for the resident survey's title."""
 from __future__ import annotations
 
 import random
@@ -109,7 +108,7 @@ def load_generated_responses(survey: Survey, count: int, *, seed: int) -> int:
         at = start + timedelta(seconds=rng.randrange(span))
         rows.append({"survey_id": survey.id, "user_id": None, "guest_email": f"respondent-{stamp}-{n:04d}@survey.invalid",
                      "consented_at": at, "created_at": at, "updated_at": at})
-    db.session.execute(insert(SurveyResponse), rows)
+    _insert_in_batches(SurveyResponse, rows)
     ids = list(db.session.scalars(select(SurveyResponse.id).where(
         SurveyResponse.survey_id == survey.id, SurveyResponse.guest_email.like(f"respondent-{stamp}-%"))
         .order_by(SurveyResponse.id)))
@@ -129,11 +128,29 @@ def load_generated_responses(survey: Survey, count: int, *, seed: int) -> int:
                 answers.append(_row(response_id, question.id, value=rng.choices(range(1, 6), weights[question.text])[0]))
             elif rng.random() < 0.2:
                 answers.append(_row(response_id, question.id, text=rng.choice(WISHES)))
-    db.session.execute(insert(SurveyAnswer), answers)
+    _insert_in_batches(SurveyAnswer, answers)
     db.session.execute(update(Survey).where(Survey.id == survey.id)
                        .values(response_count=Survey.response_count + len(ids)))
     db.session.expire(survey, ["response_count"])
     return len(ids)
+
+
+def _insert_in_batches(model, rows: list[dict]) -> None:
+    """COPY on PostgreSQL, one executemany on SQLite, in the session's transaction.
+
+    Measured on 5,000 answer rows (2-core machine under load): PostgreSQL executemany 440 ms, multi-row
+    INSERT … VALUES 1,985 ms (SQLAlchemy compiles every row), COPY 79 ms; SQLite executemany 127 ms."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(insert(model), rows)
+        return
+    columns = list(rows[0])
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[column] for column in columns))
 
 
 def _row(response_id: int, question_id: int, *, option_id=None, value=None, text=None) -> dict:

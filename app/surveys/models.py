@@ -242,7 +242,9 @@ class SurveyAnswer(db.Model):
 
     __tablename__ = "survey_answers"
     __table_args__ = (
-        Index("ix_survey_answers_question_option", "question_id", "option_id"),
+        # Results count by question without touching the table: option/value counts and respondents per question.
+        Index("ix_survey_answers_question_option", "question_id", "option_id", "value"),
+        Index("ix_survey_answers_question_response", "question_id", "response_id"),
         CheckConstraint("value IS NULL OR (value >= 1 AND value <= 5)", name="scale_range"),
     )
 

@@ -58,15 +58,14 @@ def _layout(rows: list[Row]) -> list[Row]:
 
 def question_results(survey: Survey, *, with_texts: bool = False, text_limit: int = 20) -> list[QuestionResult]:
     """Three queries: respondents per question, counts per option/value, and (for staff) the latest texts."""
+    question_ids = [q.id for q in survey.questions]  # answers are found by question: no join to responses
     respondents = dict(db.session.execute(
         select(SurveyAnswer.question_id, func.count(SurveyAnswer.response_id.distinct()))
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.survey_id == survey.id).group_by(SurveyAnswer.question_id)).all())
+        .where(SurveyAnswer.question_id.in_(question_ids)).group_by(SurveyAnswer.question_id)).all())
     counts: dict[int, dict] = {}
     for question_id, option_id, value, count in db.session.execute(
             select(SurveyAnswer.question_id, SurveyAnswer.option_id, SurveyAnswer.value, func.count())
-            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-            .where(SurveyResponse.survey_id == survey.id, SurveyAnswer.text.is_(None))
+            .where(SurveyAnswer.question_id.in_(question_ids), SurveyAnswer.text.is_(None))
             .group_by(SurveyAnswer.question_id, SurveyAnswer.option_id, SurveyAnswer.value)):
         counts.setdefault(question_id, {})[option_id if option_id is not None else value] = count
     texts: dict[int, list[str]] = {}
