@@ -118,12 +118,13 @@ def edit(consultation_id: int):
             department=consultation.department, contact=consultation.contact,
             paper_address=consultation.paper_address, deadline_date=deadline.date(), deadline_time=deadline.time(),
             policy_id=consultation.policy_id, **hearing)
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         if run_service(lambda: services.edit_consultation(consultation, current_user, services.consultation_data(form)),
                        _("The consultation was saved.")):
             return redirect(url_for("consultations.detail", consultation_id=consultation.id))
-    return render_template("consultations/form.html", form=form, consultation=consultation), \
-        422 if form.errors else 200
+        status = 409
+    return render_template("consultations/form.html", form=form, consultation=consultation), status
 
 
 def _detail_page(consultation: Consultation, *, opinion_form=None, email_form=None, code_form=None, status=200):

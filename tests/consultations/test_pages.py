@@ -192,3 +192,39 @@ def test_the_home_page_invites_opinions(client, make_consultation):
     make_consultation(title="마감된 의견수렴", deadline_at=utcnow() - timedelta(days=1))
     page = client.get("/").get_data(as_text=True)
     assert "홈에 보일 의견수렴" in page and "마감된 의견수렴" not in page
+
+
+def test_staff_group_answer_and_publish_from_the_manage_page(client, login, staff, make_user, make_consultation):
+    deadline = utcnow() - timedelta(minutes=10)
+    consultation = make_consultation(deadline_at=deadline)
+    resident = make_user()
+    services.submit_opinion(consultation, opinion(), user=resident, now=deadline - timedelta(minutes=1))
+    db.session.commit()
+    login(staff)
+    url = f"/consultations/{consultation.id}"
+    assert client.post(f"{url}/themes", data={"title": ""}).status_code == 422
+    client.post(f"{url}/themes", data={"title": "데이터허브"})
+    theme = consultation.themes[0] if consultation.themes else queries.load_consultation(consultation.id).themes[0]
+    opinion_id = db.session.scalar(select(Opinion.id))
+    client.post(f"{url}/assign", data={"opinion_ids": [str(opinion_id)], "theme_id": str(theme.id)})
+    refused = client.post(f"{url}/results", data={"results_summary": "요약"})
+    assert refused.status_code == 409  # the theme has no response yet
+    client.post(f"{url}/themes/{theme.id}", data={f"theme-{theme.id}-title": "데이터허브",
+                                                  f"theme-{theme.id}-response": "넓히겠습니다"})
+    assert client.post(f"{url}/results", data={"results_summary": "요약"}).status_code == 302
+    db.session.expire_all()
+    assert queries.load_consultation(consultation.id).status is ConsultationStatus.RESULTS
+    assert client.post(f"{url}/themes", data={"title": "늦은 주제"}).status_code == 403
+
+
+def test_editing_keeps_a_passed_deadline(client, login, staff, make_consultation):
+    consultation = make_consultation(deadline_at=utcnow() - timedelta(days=1))
+    login(staff)
+    form = client.get(f"/consultations/{consultation.id}/edit").get_data(as_text=True)
+    assert consultation.title in form
+    moved = client.post(f"/consultations/{consultation.id}/edit", data={
+        "title": consultation.title, "purpose": "p", "department": "d",
+        "deadline_date": (utcnow() + timedelta(days=5)).date().isoformat(), "deadline_time": "18:00"})
+    assert moved.status_code == 409  # refused, the form shown again with the message
+    db.session.expire_all()
+    assert queries.load_consultation(consultation.id).deadline_at < utcnow()
