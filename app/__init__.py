@@ -42,49 +42,32 @@ def create_app(config_name: str | None = None) -> Flask:
     limiter.init_app(app)
 
     from app import models  # noqa: F401  (every model, for Alembic and relationships)
+    from app.cli import register_commands
     from app.web import register_web
 
     register_web(app)
-    register_blueprints(app)
-    register_cli(app)
+    register_commands(app)  # app-wide commands: seed, translate
+    # One line per domain: its register(app) declares its blueprint, CLI commands, menu entries, notification
+    # kinds, search sources, comment and moderation targets, home sections and data-export sections.
+    from app import admin, api, auth, certificates, comments, consultations, labs, ledger, main, moderation
+    from app import notifications, policies, proposals, searchpage, surveys
+
+    for domain in (
+        main,
+        auth,
+        admin,
+        notifications,
+        proposals,
+        comments,
+        moderation,
+        searchpage,
+        policies,
+        labs,
+        certificates,
+        ledger,
+        consultations,
+        surveys,
+        api,
+    ):
+        domain.register(app)
     return app
-
-
-def register_blueprints(app: Flask) -> None:
-    from app.admin import bp as admin_bp
-    from app.api import bp as api_bp
-    from app.auth import bp as auth_bp
-    from app.certificates import bp as certificates_bp
-    from app.labs import bp as labs_bp
-    from app.ledger import bp as ledger_bp
-    from app.main import bp as main_bp
-    from app.notifications import bp as notifications_bp
-    from app.policies import bp as policies_bp
-    from app.comments import bp as comments_bp
-    from app.consultations import bp as consultations_bp
-    from app.moderation import bp as moderation_bp
-    from app.proposals import bp as proposals_bp
-    from app.searchpage import bp as searchpage_bp
-    from app.surveys import bp as surveys_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(proposals_bp)
-    app.register_blueprint(comments_bp)
-    app.register_blueprint(moderation_bp)
-    app.register_blueprint(searchpage_bp)
-    app.register_blueprint(policies_bp)
-    app.register_blueprint(labs_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(ledger_bp)
-    app.register_blueprint(consultations_bp)
-    app.register_blueprint(surveys_bp)
-    app.register_blueprint(api_bp)
-
-
-def register_cli(app: Flask) -> None:
-    from app.cli import register_commands
-
-    register_commands(app)

@@ -1,7 +1,7 @@
 """Small building blocks shared by every domain package."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -10,6 +10,13 @@ from flask_babel import lazy_gettext as _l
 def utcnow() -> datetime:
     """Naive UTC timestamp: stored the same way on SQLite and PostgreSQL, shown in Asia/Seoul."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def iso(value: date | datetime | None) -> str | None:
+    """ISO 8601 for JSON: a stored (naive UTC) moment ends in Z, a calendar date stays a date, None stays None."""
+    if value is None:
+        return None
+    return value.isoformat() + "Z" if isinstance(value, datetime) else value.isoformat()
 
 
 class DomainError(Exception):

@@ -4,8 +4,8 @@ from app.auth.models import AccessLog, ApiToken, Consent, User, UserRole  # noqa
 from app.notifications.models import Notification  # noqa: F401
 from app.certificates.models import Certificate, CompletionRule  # noqa: F401
 from app.labs.models import Attendance, Lab, LabMembership, LabSession, LabStageChange, SessionRsvp  # noqa: F401
-from app.labs import proposal_links, workspace  # noqa: F401
-from app.ledger.models import Allowance, AllowanceRule, BankAccount, Budget, IdempotentResponse, LedgerEntry, PayoutBatch  # noqa: F401
+from app.ledger.models import Allowance, AllowanceRule, BankAccount, Budget, LedgerEntry, PayoutBatch  # noqa: F401
+from app.api.models import IdempotentResponse  # noqa: F401
 from app.policies.models import Policy, PolicyFollow, PolicyStatusChange, PolicyStep, PolicyUpdate  # noqa: F401
 from app.proposals.models import Field, Follow, OfficialAnswer, Proposal, ProposalSettings, Support, Topic  # noqa: F401
 from app.comments.models import Comment  # noqa: F401

@@ -14,7 +14,7 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
-def render_markdown(text: str) -> Markup:
+def render_markdown(text: str | None) -> Markup:
     rendered = _markdown.render(text or "")
     # Headings h1/h2 would compete with the page's own; demote them before sanitizing.
     for level in ("1", "2"):

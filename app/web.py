@@ -1,17 +1,17 @@
 """Request-level wiring shared by every page: login, security headers, errors, template helpers."""
 from __future__ import annotations
 
-from flask import Flask, flash, g, jsonify, render_template, request, url_for
+from flask import Flask, abort, flash, g, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.auth.labels import CONSENT_LABELS, ROLE_LABELS, access_event_label
 from app.core import DomainError, ValidationFailed
 from app.districts import district_name
 from app.extensions import db, login_manager
+from app.text import render_markdown
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -33,8 +33,8 @@ ERROR_TITLES = {
 }
 
 
-# Main menu entries: (order, endpoint, label). Domain packages add theirs with register_nav.
-_NAV: list[tuple[int, str, object]] = [(0, "main.index", _l("Home"))]
+# Main menu entries: (order, endpoint, label). Each domain adds its own in its register(app).
+_NAV: list[tuple[int, str, object]] = []
 
 
 def register_nav(order: int, endpoint: str, label) -> None:
@@ -98,8 +98,11 @@ def register_web(app: Flask) -> None:
             return jsonify({"error": {"code": 500, "message": str(ERROR_TITLES[500])}}), 500
         return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
 
+    app.add_template_filter(render_markdown, "markdown")  # user-written text, sanitized
+
     @app.context_processor
     def template_helpers():
+        from app.auth.labels import access_event_label
         from app.notifications.services import unread_count
 
         def unread_notifications() -> int:
@@ -111,8 +114,6 @@ def register_web(app: Flask) -> None:
 
         return {
             "nav_items": nav_items,
-            "role_label": lambda role: ROLE_LABELS.get(role, role),
-            "consent_label": lambda item: CONSENT_LABELS.get(item, item),
             "access_event_label": access_event_label,
             "current_locale": str(get_locale()),
             "district_name": district_name,
@@ -120,22 +121,58 @@ def register_web(app: Flask) -> None:
         }
 
 
-def run_service(action, success_message) -> bool:
-    """Call a service, commit and flash; on a refused rule roll back and flash every reason."""
+class Outcome:
+    """What ``run_service`` returns: true when the service ran and was committed; ``value`` is its result."""
+
+    def __init__(self, ok: bool, value=None):
+        self.ok, self.value = ok, value
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def run_service(action, success_message=None, *, form=None) -> Outcome:
+    """Call a service, commit and flash ``success_message``; on a refused rule roll back and report why.
+
+    ``success_message`` may be a function of the service's result, or None to flash nothing. With ``form``,
+    a reason that names one of its fields (``DomainError(field=...)``, each field of ``ValidationFailed``)
+    goes beside that field, so the view re-renders the form with the input kept; other reasons are
+    flashed. Views that redirect after a refusal leave ``form`` out: every reason is flashed."""
     try:
-        action()
+        value = action()
     except ValidationFailed as error:
         db.session.rollback()
-        for messages in error.errors.values():
+        for field, messages in error.errors.items():
             for message in messages:
-                flash(str(message), "error")
-        return False
+                _report(form, field, message)
+        return Outcome(False)
     except DomainError as error:
         db.session.rollback()
-        flash(str(error.message), "error")
+        _report(form, error.field, error.message)
         for missing in getattr(error, "missing", []):
             flash(str(missing), "error")
-        return False
+        return Outcome(False)
     db.session.commit()
-    flash(str(success_message), "success")
-    return True
+    if success_message is not None:
+        flash(str(success_message(value) if callable(success_message) else success_message), "success")
+    return Outcome(True, value)
+
+
+def _report(form, field: str | None, message) -> None:
+    if form is not None and field and field in form:
+        form[field].errors = [*form[field].errors, str(message)]
+    else:
+        flash(str(message), "error")
+
+
+def authorize(allowed: bool) -> None:
+    """403 when a signed-in user may not do this; 401 (log in) for a visitor."""
+    if not allowed:
+        abort(403 if current_user.is_authenticated else 401)
+
+
+def flash_form_errors(form) -> None:
+    """For views that redirect instead of re-rendering: every input error as a message."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(str(message), "error")

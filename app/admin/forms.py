@@ -3,11 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired
 
-from app.auth.labels import ROLE_LABELS
+from app.auth.models import Role
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+    role = SelectField(_l("Role"), choices=Role.choices(),
                        validators=[DataRequired()])
 
 

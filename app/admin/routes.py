@@ -1,12 +1,10 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.admin import bp
+from app.admin import bp, queries
 from app.admin.forms import CityEmployeeForm, ConfirmForm, RoleForm
-from app.auth.labels import ROLE_LABELS
 from app.audit.models import AuditEntry
 from app.auth import services
 from app.auth.models import Role, User
@@ -23,13 +21,9 @@ def _get_user(user_id: int) -> User:
 @bp.route("/users")
 @requires(can_manage_users)
 def users():
-    query = select(User).order_by(User.id)
     q = request.args.get("q", "").strip()
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(User.email.ilike(like), User.display_name.ilike(like)))
-    pagination = db.paginate(query, page=page_number(), per_page=30, error_out=False)
-    return render_template("admin/users.html", pagination=pagination, q=q, role_labels=ROLE_LABELS)
+    pagination = db.paginate(queries.users_query(q), page=page_number(), per_page=30, error_out=False)
+    return render_template("admin/users.html", pagination=pagination, q=q)
 
 
 @bp.route("/users/<int:user_id>")
@@ -37,7 +31,7 @@ def users():
 def user_detail(user_id: int):
     user = _get_user(user_id)
     return render_template(
-        "admin/user.html", user=user, role_labels=ROLE_LABELS, role_form=RoleForm(),
+        "admin/user.html", user=user, role_form=RoleForm(),
         employee_form=CityEmployeeForm(is_city_employee=user.is_city_employee), confirm_form=ConfirmForm(),
     )
 
@@ -88,7 +82,8 @@ def deactivate_user(user_id: int):
 @requires(can_view_audit_log)
 def audit_log():
     pagination = db.paginate(
-        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc()), page=page_number(), per_page=50, error_out=False
+        queries.audit_log_query().options(selectinload(AuditEntry.actor)), page=page_number(), per_page=50,
+        error_out=False
     )
     return render_template("admin/audit.html", pagination=pagination)
 

@@ -7,11 +7,11 @@ from app.api.auth import api_user, token_required
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.spec import documented, query_param
 from app.auth import services
-from app.auth.export import export_user_data, iso
+from app.auth.export import export_user_data
 from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, ProfileForm, ResetPasswordForm, SignupForm
 from app.auth.limits import credential_limits
 from app.auth.models import ConsentItem
-from app.core import DomainError, ValidationFailed
+from app.core import DomainError, ValidationFailed, iso
 from app.extensions import db
 from app.mail import send_mail
 from app.notifications import services as notification_services
@@ -173,7 +173,7 @@ def consents_json(user) -> dict:
     current = services.current_consents(user)
     return {"items": [
         {"item": item.value, "required": item.required, "granted": row.granted,
-         "policy_version": row.policy_version, "decided_at": row.created_at.isoformat() + "Z"}
+         "policy_version": row.policy_version, "decided_at": iso(row.created_at)}
         for item, row in sorted(current.items(), key=lambda pair: pair[0].value)
     ]}
 
@@ -251,7 +251,7 @@ def notification_json(notification) -> dict:
         "message": render(notification.kind, notification.params),
         "url": notification.url,
         "read": notification.read_at is not None,
-        "created_at": notification.created_at.isoformat() + "Z",
+        "created_at": iso(notification.created_at),
     }
 
 

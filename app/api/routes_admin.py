@@ -1,17 +1,16 @@
 from flask import abort, jsonify, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
 
+from app.admin import queries
 from app.api import bp
 from app.api.auth import require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg
 from app.api.routes_accounts import user_json
 from app.api.spec import documented, query_param
-from app.audit.models import AuditEntry
 from app.auth import services
 from app.auth.models import Role, User
 from app.auth.permissions import can_manage_users, can_view_audit_log
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
 
 
@@ -31,11 +30,8 @@ def _role_or_404(role: str) -> Role:
                                                           query_param("per_page", "integer")])
 def admin_users():
     require_api(can_manage_users)
-    query = select(User).order_by(User.id)
     q = request.args.get("q", "").strip()
-    if q:
-        query = query.where(or_(User.email.ilike(f"%{q}%"), User.display_name.ilike(f"%{q}%")))
-    pagination = db.paginate(query, page=page_arg(), per_page=per_page_arg(), error_out=False)
+    pagination = db.paginate(queries.users_query(q), page=page_arg(), per_page=per_page_arg(), error_out=False)
     return jsonify(paginated(pagination, _admin_user_json))
 
 
@@ -82,11 +78,10 @@ def admin_deactivate(user_id: int):
             query=[query_param("page", "integer"), query_param("per_page", "integer")])
 def admin_audit():
     require_api(can_view_audit_log)
-    pagination = db.paginate(select(AuditEntry).order_by(AuditEntry.id.desc()),
-                             page=page_arg(), per_page=per_page_arg(), error_out=False)
+    pagination = db.paginate(queries.audit_log_query(), page=page_arg(), per_page=per_page_arg(), error_out=False)
     return jsonify(paginated(pagination, lambda e: {
         "id": e.id, "actor_id": e.actor_id, "action": e.action, "target_type": e.target_type,
-        "target_id": e.target_id, "details": e.details, "created_at": e.created_at.isoformat() + "Z",
+        "target_id": e.target_id, "details": e.details, "created_at": iso(e.created_at),
     }))
 
 

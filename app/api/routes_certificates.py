@@ -19,7 +19,7 @@ from app.certificates.permissions import (
     can_view_certificate,
 )
 from app.certificates.routes import pdf_response, verify_rate_limit
-from app.core import DomainError
+from app.core import DomainError, iso
 from app.extensions import db
 from app.labs.models import Lab
 
@@ -58,10 +58,6 @@ def _period(certificate: Certificate) -> dict:
     return {"start": certificate.period_start.isoformat(), "end": certificate.period_end.isoformat()}
 
 
-def _timestamp(moment) -> str | None:
-    return moment.isoformat() + "Z" if moment else None
-
-
 def _local_day(moment) -> str:
     """The calendar day in the city's time zone, as printed on the certificate."""
     return to_user_timezone(moment).date().isoformat()
@@ -88,8 +84,8 @@ def certificate_json(certificate: Certificate) -> dict:
         "period": _period(certificate), "attended_minutes": certificate.attended_minutes,
         "hours": certificate.hours,
         "issuer": {"id": certificate.issuer_id, "organisation": certificate.issuer_organisation},
-        "issued_at": _timestamp(certificate.issued_at), "manual_reason": certificate.manual_reason,
-        "revoked_at": _timestamp(certificate.revoked_at), "revoked_reason": certificate.revoked_reason,
+        "issued_at": iso(certificate.issued_at), "manual_reason": certificate.manual_reason,
+        "revoked_at": iso(certificate.revoked_at), "revoked_reason": certificate.revoked_reason,
     }
 
 

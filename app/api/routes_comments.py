@@ -18,6 +18,7 @@ from app.comments.forms import CommentForm, EditCommentForm
 from app.comments.models import Comment
 from app.comments.permissions import can_edit_comment
 from app.comments.registry import load_target_or_404
+from app.core import iso
 from app.extensions import db
 
 COMMENT_SCHEMA = {"type": "object", "properties": {
@@ -36,10 +37,6 @@ COMMENT_PAGE_SCHEMA = {"type": "object", "properties": {
     "next_after": {"type": "integer", "nullable": True}, "per_page": {"type": "integer"}}}
 
 
-def _iso(value):
-    return value.isoformat() + "Z" if value else None
-
-
 def comment_json(comment: Comment, viewer) -> dict:
     """Deleted and (for others) hidden comments keep their place in the thread without their text."""
     readable = not comment.deleted and services.visible_comment(comment, viewer)
@@ -49,7 +46,7 @@ def comment_json(comment: Comment, viewer) -> dict:
         "body": comment.body if readable else "",
         "stance": comment.stance.value if comment.stance and readable else None,
         "deleted": comment.deleted, "hidden": comment.hidden,
-        "created_at": _iso(comment.created_at), "edited_at": _iso(comment.edited_at),
+        "created_at": iso(comment.created_at), "edited_at": iso(comment.edited_at),
     }
 
 

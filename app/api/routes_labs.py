@@ -13,18 +13,19 @@ from app.api import bp
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.spec import documented, query_param
-from app.core import ValidationFailed, utcnow
+from app.core import ValidationFailed, iso, utcnow
 from app.extensions import db
 from app.labs import permissions as perm
-from app.labs import services
-from app.labs import sessions as session_services
+from app.labs.services import labs as services
+from app.labs.services import sessions as session_services
 from app.labs.forms import ApplicationForm, DecisionForm, LabForm, RsvpForm, SessionForm, StageForm
 from app.labs.gates import unmet_conditions
 from app.labs.models import Lab, LabMembership, LabMode, LabSession, LabStage, MemberGroup, MembershipStatus, RsvpAnswer
-from app.labs.proposal_links import lab_proposals
-from app.labs.services import GateNotMet
-from app.labs.stats import lab_kpis, recruiting_condition, with_membership_counts
-from app.labs.views import seoul_today
+from app.labs.models import lab_proposals
+from app.labs.models import GateNotMet
+from app.labs import queries
+from app.labs.queries import lab_kpis
+from app.labs.views import load_lab, seoul_today
 
 TAG = "labs"
 STAGE_VALUE = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "string", "enum": ["closed"]}]}
@@ -73,10 +74,6 @@ GATE_ERROR = {"type": "object", "properties": {"error": {"type": "object", "prop
     "missing": {"type": "array", "items": {"type": "string"}}}}}}
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat() + "Z"
-
-
 def lab_json(lab: Lab, accepted: int | None = None) -> dict:
     return {
         "id": lab.id, "title": lab.title, "summary": lab.summary, "mode": lab.mode.value, "district": lab.district,
@@ -86,13 +83,13 @@ def lab_json(lab: Lab, accepted: int | None = None) -> dict:
         "recruiting": lab.recruitment_open(seoul_today()),
         "accepted_members": services.accepted_count(lab) if accepted is None else accepted,
         "facilitators": [{"id": f.id, "display_name": f.display_name} for f in lab.facilitators],
-        "closed_at": _iso(lab.closed_at),
+        "closed_at": iso(lab.closed_at),
     }
 
 
 def session_json(session: LabSession, show_code: bool) -> dict:
-    body = {"id": session.id, "title": session.title, "starts_at": _iso(session.starts_at),
-            "ends_at": _iso(session.ends_at), "place": session.place, "meeting_url": session.meeting_url,
+    body = {"id": session.id, "title": session.title, "starts_at": iso(session.starts_at),
+            "ends_at": iso(session.ends_at), "place": session.place, "meeting_url": session.meeting_url,
             "duration_minutes": session.duration_minutes}
     if show_code:
         body["checkin_code"] = session.checkin_code
@@ -102,7 +99,7 @@ def session_json(session: LabSession, show_code: bool) -> dict:
 def application_json(membership: LabMembership, show_motivation: bool) -> dict:
     body = {"id": membership.id, "user_id": membership.user_id, "display_name": membership.user.display_name,
             "group": membership.group.value, "status": membership.status.value,
-            "applied_at": _iso(membership.applied_at), "decided_at": _iso(membership.decided_at),
+            "applied_at": iso(membership.applied_at), "decided_at": iso(membership.decided_at),
             "plan_role": membership.plan_role}
     if show_motivation:
         body["motivation"] = membership.motivation
@@ -112,7 +109,7 @@ def application_json(membership: LabMembership, show_motivation: bool) -> dict:
 def attendance_json(attendance, created: bool) -> dict:
     return {"id": attendance.id, "session_id": attendance.session_id, "user_id": attendance.user_id,
             "method": attendance.method.value, "recorded_by_id": attendance.recorded_by_id,
-            "recorded_at": _iso(attendance.recorded_at), "already_recorded": not created}
+            "recorded_at": iso(attendance.recorded_at), "already_recorded": not created}
 
 
 def lab_detail_json(lab: Lab, user) -> dict:
@@ -130,14 +127,10 @@ def lab_detail_json(lab: Lab, user) -> dict:
     body["findings"], body["retrospective"] = lab.findings, lab.retrospective
     body["results_summary"] = lab.results_summary
     body["timeline"] = [{"from": c.from_stage.value if c.from_stage else None, "to": c.to_stage.value,
-                         "actor_id": c.actor_id, "reason": c.reason, "at": _iso(c.at)} for c in services.timeline(lab)]
+                         "actor_id": c.actor_id, "reason": c.reason, "at": iso(c.at)} for c in services.timeline(lab)]
     if perm.can_change_stage(user, lab):
         body["unmet_gate"] = [str(m) for m in unmet_conditions(lab)]
     return body
-
-
-def load_lab(lab_id: int) -> Lab:
-    return db.session.get(Lab, lab_id) or abort(404)
 
 
 def membership_of(lab: Lab, user) -> LabMembership | None:
@@ -159,18 +152,16 @@ def gate_not_met(error: GateNotMet):
         "items": {"type": "array", "items": LAB_SCHEMA}, "total": {"type": "integer"},
         "page": {"type": "integer"}, "per_page": {"type": "integer"}}})})
 def list_labs():
-    statement = select(Lab)
+    filters = queries.LabFilters(sort="newest")
     stage = request.args.get("stage")
     if stage:
         try:
-            statement = statement.where(Lab.stage == LabStage(stage))
+            filters.stage = LabStage(stage)
         except ValueError:
             raise ValidationFailed({"stage": [_l("Unknown stage.")]})
     if request.args.get("recruiting") in ("1", "true"):
-        statement = statement.where(recruiting_condition(seoul_today()))
-    pagination = db.paginate(statement.order_by(Lab.id.desc()), page=page_arg(), per_page=per_page_arg(),
-                             error_out=False)
-    rows = with_membership_counts(pagination.items)
+        filters.show = "recruiting"
+    pagination, rows = queries.list_labs(filters, seoul_today(), page_arg(), per_page_arg())
     return jsonify({"items": [lab_json(lab, accepted) for lab, accepted, _pending, _waitlisted in rows],
                     "total": pagination.total, "page": pagination.page, "per_page": pagination.per_page})
 
@@ -221,19 +212,17 @@ def apply_to_lab(lab_id: int):
 
 
 @bp.route("/labs/<int:lab_id>/applications", methods=["GET"])
-@documented("Applications and members of a lab (facilitators and staff see every status and motivation)", tag=TAG,
+@documented("Applications and members of a lab (its facilitators see every status and motivation)", tag=TAG,
             query=[query_param("page", "integer"), query_param("per_page", "integer", "at most 100")],
             responses={200: ("A page of applications", {"type": "object", "properties": {
                 "items": {"type": "array", "items": APPLICATION_SCHEMA}}})})
 def list_applications(lab_id: int):
     lab = load_lab(lab_id)
     user = require_api(lambda u: perm.can_view_members(u, lab, membership_of(lab, u)))
-    manage = perm.can_manage_members(user, lab) or user.is_staff
-    statement = select(LabMembership).where(LabMembership.lab_id == lab.id).order_by(LabMembership.id)
-    if not manage:
-        statement = statement.where(LabMembership.status == MembershipStatus.ACCEPTED)
-    pagination = db.paginate(statement, page=page_arg(), per_page=per_page_arg(), error_out=False)
-    return jsonify(paginated(pagination, lambda m: application_json(m, manage)))
+    applications = perm.can_view_applications(user, lab)
+    pagination = db.paginate(queries.members_query(lab, every_application=applications, sort="applied"),
+                             page=page_arg(), per_page=per_page_arg(), error_out=False)
+    return jsonify(paginated(pagination, lambda m: application_json(m, applications)))
 
 
 @bp.route("/labs/<int:lab_id>/applications/<int:application_id>", methods=["POST"])

@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.core import ValidationFailed
 from app.extensions import db
 from app.labs import permissions as perm
-from app.labs import services
+from app.labs.services import labs as services
 from app.labs.forms import EditLabForm
 
 

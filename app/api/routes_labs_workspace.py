@@ -12,12 +12,12 @@ from sqlalchemy import select
 from app.api import bp
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, validate
-from app.api.routes_labs import _iso, load_lab, membership_of
+from app.api.routes_labs import load_lab, membership_of
 from app.api.spec import documented
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db, limiter
 from app.labs import permissions as perm
-from app.labs import workspace_services as ws
+from app.labs.services import workspace as ws
 from app.labs.forms import (
     FeedbackForm,
     GoalForm,
@@ -31,7 +31,7 @@ from app.labs.forms import (
     TextForm,
 )
 from app.labs.models import LabMembership, MembershipStatus
-from app.labs.workspace import DataSet, ProblemCard, Prototype, ResourceKind
+from app.labs.models import DataSet, ProblemCard, Prototype, ResourceKind
 
 TAG = "lab workspaces"
 OBJECT = {"type": "object"}
@@ -56,7 +56,7 @@ def _child(model, child_id: int, lab):
 
 def card_json(card: ProblemCard, empathy: int, mine: bool) -> dict:
     return {"id": card.id, "title": card.title, "body": card.body, "author_id": card.author_id,
-            "empathy_count": empathy, "empathized": mine, "created_at": _iso(card.created_at)}
+            "empathy_count": empathy, "empathized": mine, "created_at": iso(card.created_at)}
 
 
 @bp.route("/labs/<int:lab_id>/problems", methods=["GET"])
@@ -195,7 +195,7 @@ def put_role(lab_id: int, membership_id: int):
 
 def prototype_json(p, count: int | None = None, average: float | None = None) -> dict:
     return {"id": p.id, "title": p.title, "description": p.description, "test_log": p.test_log,
-            "feedback_count": count, "average_rating": average, "created_at": _iso(p.created_at)}
+            "feedback_count": count, "average_rating": average, "created_at": iso(p.created_at)}
 
 
 @bp.route("/labs/<int:lab_id>/prototypes", methods=["GET"])
@@ -243,12 +243,12 @@ def create_feedback(lab_id: int, prototype_id: int):
     feedback = ws.give_feedback(prototype, lab, user, rating=int(form.rating.data), comment=form.comment.data)
     db.session.commit()
     return jsonify({"id": feedback.id, "prototype_id": prototype.id, "rating": feedback.rating,
-                    "comment": feedback.comment, "created_at": _iso(feedback.created_at)}), 201
+                    "comment": feedback.comment, "created_at": iso(feedback.created_at)}), 201
 
 
 def dataset_json(d: DataSet, with_rows: bool) -> dict:
     body = {"id": d.id, "name": d.name, "filename": d.filename, "encoding": d.encoding, "columns": d.columns,
-            "row_count": d.row_count, "created_at": _iso(d.created_at)}
+            "row_count": d.row_count, "created_at": iso(d.created_at)}
     if with_rows:
         body["rows"] = d.rows
     return body
@@ -302,7 +302,7 @@ def get_dataset(lab_id: int, dataset_id: int):
 
 def kpi_json(k) -> dict:
     return {"id": k.id, "name": k.name, "unit": k.unit, "target": k.target, "actual": k.actual,
-            "percent_of_target": k.percent_of_target, "recorded_at": _iso(k.recorded_at)}
+            "percent_of_target": k.percent_of_target, "recorded_at": iso(k.recorded_at)}
 
 
 @bp.route("/labs/<int:lab_id>/kpis", methods=["GET"])
@@ -349,7 +349,7 @@ def put_text(lab_id: int, which: str):
 
 def praise_json(p) -> dict:
     return {"id": p.id, "from_user_id": p.from_user_id, "to_user_id": p.to_user_id,
-            "to": p.to_user.display_name, "message": p.message, "created_at": _iso(p.created_at)}
+            "to": p.to_user.display_name, "message": p.message, "created_at": iso(p.created_at)}
 
 
 @bp.route("/labs/<int:lab_id>/praise", methods=["GET"])

@@ -1,22 +1,20 @@
 """Allowances, budgets and payouts in the API: the same services as the ledger pages.
 
-Actions that move an allowance or money accept an ``Idempotency-Key`` header: a retry with the same key
-(by the same user, on the same path) gets the stored answer and changes nothing."""
+Actions that move an allowance or money accept an ``Idempotency-Key`` header (``app.api.idempotency``)."""
 from __future__ import annotations
 
-from functools import wraps
 
-from flask import abort, g, jsonify, request, send_file
+from flask import abort, jsonify, request, send_file
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict
 
 from app.api import bp
-from app.api.auth import api_user, require_api, token_required
+from app.api.auth import require_api, token_required
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
+from app.api.idempotency import idempotent, ledger_key, respond
 from app.api.spec import ERROR, documented, query_param
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
 from app.ledger import receipts
 from app.ledger.forms import BankAccountForm, ExpenseClaimForm, ReasonForm
@@ -24,7 +22,6 @@ from app.ledger.models import (
     Allowance,
     AllowanceStatus,
     ExpenseCategory,
-    IdempotentResponse,
     PayoutBatch,
     ProgrammeType,
 )
@@ -73,10 +70,6 @@ def page_of(schema: dict) -> dict:
                                              "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
 
 
-def _time(moment) -> str | None:
-    return moment.isoformat() + "Z" if moment else None
-
-
 def allowances_json(items) -> list[dict]:
     titles = programme_titles((a.programme_type, a.programme_id) for a in items)
     return [{
@@ -120,54 +113,13 @@ def batch_json(batch: PayoutBatch) -> dict:
         "transfers": [{"member_id": row["user_id"], "name": row["name"], "bank": row["bank"],
                        "account_number": row["account"].masked_number, "amount": row["amount_won"]}
                       for row in payouts.batch_rows(batch)],
-        "exported_at": _time(batch.exported_at), "paid_at": _time(batch.paid_at),
+        "exported_at": iso(batch.exported_at), "paid_at": iso(batch.paid_at),
     }
 
 
 def blocked_json(blocked) -> list[dict]:
     return [{"allowance_id": a.id, "member_id": a.user_id, "amount": a.amount_won, "reason": str(reason)}
             for a, reason in blocked]
-
-
-# --- idempotent retries --------------------------------------------------------------------------
-
-def idempotent(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return view(*args, **kwargs)
-        key = key.strip()
-        if not 1 <= len(key) <= 100:
-            raise ValidationFailed({"Idempotency-Key": [_l("Send an Idempotency-Key of 1 to 100 characters.")]})
-        stored = db.session.scalar(select(IdempotentResponse).filter_by(user_id=api_user().id, key=key))
-        if stored is not None:
-            if stored.request_path != request.path:
-                raise ValidationFailed({"Idempotency-Key": [_l("This key was already used for another request.")]})
-            response = jsonify(stored.body)
-            response.status_code = stored.status_code
-            response.headers["Idempotent-Replayed"] = "true"
-            return response
-        g.idempotency_key = key
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def ledger_key() -> str | None:
-    """A unique key for the ledger row written by this request, when the client sent one."""
-    key = g.get("idempotency_key")
-    return f"{api_user().id}:{request.path}:{key}" if key else None
-
-
-def respond(body: dict, status: int = 200):
-    """Commit the action (and, for a keyed request, its stored answer) in one transaction."""
-    key = g.get("idempotency_key")
-    if key:
-        db.session.add(IdempotentResponse(user_id=api_user().id, key=key, request_path=request.path,
-                                          status_code=status, body=body))
-    db.session.commit()
-    return jsonify(body), status
 
 
 ACTION_ERRORS = {409: ("Refused, with the reason", ERROR), 403: ("Not allowed", ERROR), 404: ("Not found", ERROR)}
@@ -342,5 +294,3 @@ def reverse_allowance(allowance_id: int):
     services.reverse_payment(allowance, form.reason.data, user, idempotency_key=ledger_key())
     return respond(allowance_json(allowance))
 
-
-from app.api import routes_ledger_money  # noqa: E402,F401

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.api import bp
 from app.api.auth import require_api, token_required
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
+from app.api.idempotency import idempotent, respond
 from app.api.routes_ledger import (
     ACTION_ERRORS,
     BATCH,
@@ -16,13 +17,12 @@ from app.api.routes_ledger import (
     batch_json,
     blocked_json,
     budgets_json,
-    idempotent,
     page_of,
-    respond,
 )
 from app.api.spec import ERROR, documented, query_param
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
+from app.ledger import queries
 from app.ledger.forms import AllowanceRuleForm, BudgetForm
 from app.ledger.models import Allowance, Budget, LedgerEntry, PayoutBatch, ProgrammeType
 from app.ledger.permissions import can_manage_budgets, can_manage_payouts, can_view_budgets, can_view_programme_budget
@@ -39,15 +39,11 @@ PROGRAMME_TYPES = [p.value for p in ProgrammeType]
             responses={200: ("A page of budgets", page_of(BUDGET)), 403: ("Not allowed", ERROR)})
 def list_budgets():
     require_api(can_view_budgets)
-    query = select(Budget).order_by(Budget.fiscal_year.desc(), Budget.programme_type, Budget.programme_id)
-    year = request.args.get("fiscal_year", type=int)
-    if year is not None:
-        query = query.where(Budget.fiscal_year == year)
     programme_type = request.args.get("programme_type")
-    if programme_type is not None:
-        if programme_type not in PROGRAMME_TYPES:
-            raise ValidationFailed({"programme_type": [_l("Unknown programme type.")]})
-        query = query.where(Budget.programme_type == ProgrammeType(programme_type))
+    if programme_type is not None and programme_type not in PROGRAMME_TYPES:
+        raise ValidationFailed({"programme_type": [_l("Unknown programme type.")]})
+    query = queries.budgets_query(fiscal_year=request.args.get("fiscal_year", type=int),
+                                  programme_type=ProgrammeType(programme_type) if programme_type else None)
     body = paginated(db.paginate(query, page=page_arg(), per_page=per_page_arg(), error_out=False), lambda b: b)
     body["items"] = budgets_json(body["items"])
     return jsonify(body)
@@ -93,7 +89,7 @@ def budget_entries(budget_id: int):
     return jsonify(paginated(pagination, lambda e: {
         "id": e.id, "type": e.entry_type.value, "amount": e.amount_won, "allowance_id": e.allowance_id,
         "batch_id": e.batch_id, "actor_id": e.actor_id, "reason": e.reason,
-        "created_at": e.created_at.isoformat() + "Z",
+        "created_at": iso(e.created_at),
     }))
 
 
@@ -139,9 +135,7 @@ BLOCKED = {"type": "array", "items": {"type": "object", "properties": {
                        403: ("Not allowed", ERROR)})
 def list_batches():
     require_api(can_manage_payouts)
-    pagination = db.paginate(
-        select(PayoutBatch).options(selectinload(PayoutBatch.allowances)).order_by(PayoutBatch.id.desc()),
-        page=page_arg(), per_page=per_page_arg(), error_out=False)
+    pagination = db.paginate(queries.batches_query(), page=page_arg(), per_page=per_page_arg(), error_out=False)
     body = paginated(pagination, batch_json)
     payable, blocked = payouts.awaiting_payout()
     body["awaiting"] = [a.id for a in payable]

@@ -5,7 +5,7 @@ from app.api import bp
 from app.api.auth import require_api
 from app.api.helpers import json_body, page_arg, validate
 from app.api.spec import documented
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import DecisionForm, ReportForm
@@ -44,7 +44,7 @@ def create_report():
     report = services.report_content(user, target_type, target_id, form.reason.data)
     db.session.commit()
     return jsonify({"id": report.id, "target_type": report.target_type, "target_id": report.target_id,
-                    "reason": report.reason, "created_at": report.created_at.isoformat() + "Z"}), 201
+                    "reason": report.reason, "created_at": iso(report.created_at)}), 201
 
 
 @bp.route("/moderation/queue")

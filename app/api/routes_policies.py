@@ -8,7 +8,7 @@ from app.api.helpers import json_body, page_arg, paginated, per_page_arg, valida
 from app.api.routes_comments import COMMENT_BODY, COMMENT_LIST_QUERY, COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA
 from app.api.routes_comments import comments_create, comments_list
 from app.api.spec import documented, query_param
-from app.core import ValidationFailed
+from app.core import ValidationFailed, iso
 from app.extensions import db
 from app.policies import services
 from app.policies.comments import TARGET_TYPE
@@ -93,19 +93,15 @@ UPDATE_BODY = {"type": "object", "required": ["body"], "properties": {
 FOLLOW_SCHEMA = {"type": "object", "properties": {"following": {"type": "boolean"}}}
 
 
-def _iso(value):
-    return value.isoformat() + ("Z" if hasattr(value, "hour") else "") if value else None
-
-
 def policy_json(policy: Policy) -> dict:
     return {
         "id": policy.id, "title": policy.title, "summary": policy.summary, "department": policy.department,
         "official": policy.official_display, "official_id": policy.official_id,
         "field": policy.field.slug if policy.field else None,
         "horizon": policy.horizon.value if policy.horizon else None,
-        "starts_on": _iso(policy.starts_on), "ends_on": _iso(policy.ends_on), "budget_won": policy.budget_won,
+        "starts_on": iso(policy.starts_on), "ends_on": iso(policy.ends_on), "budget_won": policy.budget_won,
         "status": policy.status.value, "progress": policy.progress,
-        "created_at": _iso(policy.created_at), "updated_at": _iso(policy.updated_at),
+        "created_at": iso(policy.created_at), "updated_at": iso(policy.updated_at),
     }
 
 
@@ -122,7 +118,7 @@ def update_json(update: PolicyUpdate) -> dict:
                       "url": url_for("policies.attachment", policy_id=update.policy_id, update_id=update.id)}
     return {
         "id": update.id, "body": update.body, "author": update.author.display_name if update.author else None,
-        "created_at": _iso(update.created_at), "step_id": update.step_id,
+        "created_at": iso(update.created_at), "step_id": update.step_id,
         "step_state": update.step_state.value if update.step_state else None,
         "step_percent": update.step_percent, "comment_count": update.comment_count, "attachment": attachment,
     }
@@ -136,7 +132,7 @@ def policy_detail_json(policy: Policy) -> dict:
         "proposal_ids": [p.id for p in policy.proposals if can_view_proposal(api_user(), p)],
         "timeline": [{"from": c.from_status.value if c.from_status else None, "to": c.to_status.value,
                       "reason": c.reason, "actor": c.actor.display_name if c.actor else None,
-                      "at": _iso(c.created_at)} for c in policy.status_changes],
+                      "at": iso(c.created_at)} for c in policy.status_changes],
         "updates": [update_json(update) for update in updates.items],
         "update_count": updates.total,
         "following": services.is_following(policy, api_user()),

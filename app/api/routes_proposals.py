@@ -6,6 +6,7 @@ from app.api.helpers import json_body, page_arg, paginated, per_page_arg, valida
 from app.api.routes_comments import (COMMENT_BODY, COMMENT_LIST_QUERY, COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA,
                                      comments_create, comments_list)
 from app.api.spec import documented, query_param
+from app.core import iso
 from app.extensions import db
 from app.proposals import permissions, queries, services
 from app.proposals.choices import all_fields, all_topics
@@ -39,7 +40,7 @@ def proposal_json(proposal: Proposal) -> dict:
         "topics": [t.slug for t in proposal.topics], "status": proposal.status.value,
         "support_count": proposal.support_count, "comment_count": proposal.comment_count,
         "answered": proposal.answered, "author": proposal.author.display_name,
-        "created_at": proposal.created_at.isoformat() + "Z", "district": proposal.district,
+        "created_at": iso(proposal.created_at), "district": proposal.district,
         "hidden": proposal.hidden,
     }
 
@@ -49,7 +50,7 @@ def proposal_detail_json(proposal: Proposal) -> dict:
     answer = services.official_answer(proposal)
     body["answer"] = None if answer is None else {
         "status": answer.status.value, "department": answer.department, "body": answer.body,
-        "reason": answer.reason, "updated_at": answer.updated_at.isoformat() + "Z"}
+        "reason": answer.reason, "updated_at": iso(answer.updated_at)}
     body["latitude"], body["longitude"] = proposal.latitude, proposal.longitude
     return body
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.auth.models import AccessLog, ApiToken, Consent, User
+from app.core import iso
 from app.extensions import db
 from app.notifications.models import Notification
 
@@ -20,15 +21,11 @@ def register_export(name: str, provider: Callable[[User], object]) -> None:
     _SECTIONS[name] = provider
 
 
-def iso(moment) -> str | None:
-    return moment.isoformat() + "Z" if moment else None
-
-
 def export_user_data(user: User) -> dict:
     return {name: provider(user) for name, provider in _SECTIONS.items()}
 
 
-def _account(user: User) -> dict:
+def account_section(user: User) -> dict:
     return {
         "id": user.id, "email": user.email, "display_name": user.display_name, "district": user.district,
         "birth_year": user.birth_year, "guardian_name": user.guardian_name, "locale": user.locale,
@@ -41,35 +38,28 @@ def _rows(model, *where):
     return db.session.scalars(select(model).where(*where).order_by(model.id)).all()
 
 
-def _consents(user: User) -> list[dict]:
+def consents_section(user: User) -> list[dict]:
     return [{"item": row.item.value, "granted": row.granted, "policy_version": row.policy_version,
              "guardian_name": row.guardian_name, "decided_at": iso(row.created_at)}
             for row in _rows(Consent, Consent.user_id == user.id)]
 
 
-def _access_log(user: User) -> list[dict]:
+def access_log_section(user: User) -> list[dict]:
     return [{"event": row.event, "ip_address": row.ip_address, "user_agent": row.user_agent,
              "at": iso(row.created_at)} for row in _rows(AccessLog, AccessLog.user_id == user.id)]
 
 
-def _api_tokens(user: User) -> list[dict]:
+def api_tokens_section(user: User) -> list[dict]:
     return [{"created_at": iso(row.created_at), "last_used_at": iso(row.last_used_at),
              "revoked_at": iso(row.revoked_at)} for row in _rows(ApiToken, ApiToken.user_id == user.id)]
 
 
-def _notifications(user: User) -> list[dict]:
+def notifications_section(user: User) -> list[dict]:
     return [{"kind": row.kind, "params": row.params, "url": row.url, "read_at": iso(row.read_at),
              "created_at": iso(row.created_at)} for row in _rows(Notification, Notification.user_id == user.id)]
 
 
-def _actions(user: User) -> list[dict]:
+def actions_section(user: User) -> list[dict]:
     return [{"action": row.action, "target_type": row.target_type, "target_id": row.target_id,
              "details": row.details, "at": iso(row.created_at)} for row in _rows(AuditEntry, AuditEntry.actor_id == user.id)]
 
-
-register_export("account", _account)
-register_export("consents", _consents)
-register_export("access_log", _access_log)
-register_export("api_tokens", _api_tokens)
-register_export("notifications", _notifications)
-register_export("audited_actions", _actions)

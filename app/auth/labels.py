@@ -1,21 +1,6 @@
 from flask_babel import lazy_gettext as _l
 
-from app.auth.models import ConsentItem, Role
-
-ROLE_LABELS = {
-    Role.RESIDENT: _l("Resident"),
-    Role.FACILITATOR: _l("Facilitator"),
-    Role.STAFF: _l("Staff"),
-    Role.ADMIN: _l("Administrator"),
-}
-
-CONSENT_LABELS = {
-    ConsentItem.PRIVACY: _l("Privacy policy (required)"),
-    ConsentItem.NOTIFICATIONS: _l("Notifications"),
-    ConsentItem.LOCATION: _l("Location data"),
-    ConsentItem.HEALTH: _l("Health data (steps)"),
-    ConsentItem.GUARDIAN: _l("Guardian's consent"),
-}
+from app.auth.models import Role
 
 ACCESS_EVENT_LABELS = {
     "signup": _l("Signed up"),
@@ -36,6 +21,6 @@ def access_event_label(event: str):
 def role_params(params: dict) -> dict:
     """Notification parameters with the role code replaced by its translated name."""
     try:
-        return {**params, "role": ROLE_LABELS[Role(params["role"])]}
+        return {**params, "role": Role(params["role"]).label}
     except (KeyError, ValueError):
         return params

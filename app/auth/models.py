@@ -1,30 +1,31 @@
 """Accounts, roles, consent records and API tokens."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import utcnow
+from app.enums import LabelledEnum
 from app.extensions import db
 
 
-class Role(enum.Enum):
-    RESIDENT = "resident"
-    FACILITATOR = "facilitator"
-    STAFF = "staff"
-    ADMIN = "admin"
+class Role(LabelledEnum):
+    RESIDENT = "resident", _l("Resident")
+    FACILITATOR = "facilitator", _l("Facilitator")
+    STAFF = "staff", _l("Staff")
+    ADMIN = "admin", _l("Administrator")
 
 
-class ConsentItem(enum.Enum):
-    PRIVACY = "privacy"  # required
-    NOTIFICATIONS = "notifications"
-    LOCATION = "location"
-    HEALTH = "health"
-    GUARDIAN = "guardian"  # a guardian's consent for a child under 14
+class ConsentItem(LabelledEnum):
+    PRIVACY = "privacy", _l("Privacy policy (required)")  # required
+    NOTIFICATIONS = "notifications", _l("Notifications")
+    LOCATION = "location", _l("Location data")
+    HEALTH = "health", _l("Health data (steps)")
+    GUARDIAN = "guardian", _l("Guardian's consent")  # a guardian's consent for a child under 14
 
     @property
     def required(self) -> bool:

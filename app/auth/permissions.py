@@ -9,24 +9,25 @@ from flask_login import current_user
 from app.auth.models import Role
 
 
-def _authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and user.active
+def signed_in(user) -> bool:
+    """A signed-in, active account: the first condition of every permission in every domain."""
+    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "active", False)
 
 
 def can_manage_users(user) -> bool:
-    return _authenticated(user) and user.is_admin
+    return signed_in(user) and user.is_admin
 
 
 def can_view_audit_log(user) -> bool:
-    return _authenticated(user) and user.is_admin
+    return signed_in(user) and user.is_admin
 
 
 def is_staff(user) -> bool:
-    return _authenticated(user) and user.is_staff
+    return signed_in(user) and user.is_staff
 
 
 def has_role(user, role: Role) -> bool:
-    return _authenticated(user) and role in user.roles
+    return signed_in(user) and role in user.roles
 
 
 def require(predicate, *args):

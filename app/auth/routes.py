@@ -18,10 +18,11 @@ from app.auth.forms import (
 )
 from app.auth.limits import post_credential_limits
 from app.auth.models import ConsentItem
-from app.core import DomainError, page_number, utcnow
+from app.core import page_number, utcnow
 from app.extensions import db
 from app.mail import send_mail
 from app.urls import safe_next_url
+from app.web import run_service
 
 OPTIONAL_CONSENT_FIELDS = {
     ConsentItem.NOTIFICATIONS: "consent_notifications",
@@ -39,19 +40,18 @@ def signup():
     if form.validate_on_submit():
         consents = {ConsentItem.PRIVACY: form.consent_privacy.data}
         consents.update({item: form[name].data for item, name in OPTIONAL_CONSENT_FIELDS.items()})
-        try:
+        def sign_up():
             user = services.sign_up(
                 email=form.email.data, password=form.password.data, display_name=form.display_name.data,
                 district=form.district.data, birth_year=form.birth_year.data, consents=consents,
                 guardian_name=form.guardian_name.data, guardian_consent=form.guardian_consent.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error.message))
-        else:
             services.log_access(user, "signup", request.remote_addr, request.user_agent.string)
-            db.session.commit()
-            login_user(user)
+            return user
+
+        outcome = run_service(sign_up, form=form)
+        if outcome:
+            login_user(outcome.value)
             flash(_("Welcome to Maeul! Your account is ready."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/signup.html", form=form), (422 if form.errors else 200)
@@ -112,18 +112,11 @@ def account():
 def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
-        try:
-            services.update_profile(
+        if run_service(lambda: services.update_profile(
                 current_user, display_name=form.display_name.data, district=form.district.data,
                 birth_year=form.birth_year.data, guardian_name=form.guardian_name.data,
                 guardian_consent=form.guardian_consent.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("Your details were saved."), "success")
+        ), _("Your details were saved."), form=form):
             return redirect(url_for("auth.account"))
     return _account_page(form, 422)
 
@@ -163,15 +156,11 @@ def update_consents():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        def change_password():
             services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
             services.log_access(current_user, "password_changed", request.remote_addr, request.user_agent.string)
-            db.session.commit()
-            flash(_("Your password was changed."), "success")
+
+        if run_service(change_password, _("Your password was changed.")):
             return redirect(url_for("auth.account"))
     for errors in form.errors.values():
         for message in errors:

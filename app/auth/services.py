@@ -14,11 +14,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
 from app import audit
-from app.auth.labels import role_params
 from app.auth.models import AccessLog, ApiToken, Consent, ConsentItem, Role, User, UserRole
 from app.core import DomainError, utcnow
 from app.extensions import db
-from app.notifications.kinds import register as register_notification_kind
 from app.notifications.services import notify
 
 GUARDIAN_AGE = 14
@@ -234,9 +232,6 @@ def set_locale(user: User, locale: str) -> None:
 
 # Roles -------------------------------------------------------------------------------------------
 
-# The role is stored as its code and translated when the notification is read.
-register_notification_kind("role_granted", _l("You were given the role: %(role)s."), params=role_params)
-register_notification_kind("role_revoked", _l("Your role was removed: %(role)s."), params=role_params)
 
 def grant_role(user: User, role: Role, actor: User) -> None:
     if role in user.roles:

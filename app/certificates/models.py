@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import enum
 import re
 import secrets
 from datetime import date, datetime
@@ -11,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import DomainError
 from app.extensions import db
@@ -25,25 +25,14 @@ _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
 
-class CertificateKind(enum.Enum):
-    COMPLETION = "completion"
-    PARTICIPATION = "participation"
-
-    @property
-    def label(self):
-        return {
-            CertificateKind.COMPLETION: _l("Certificate of completion"),
-            CertificateKind.PARTICIPATION: _l("Certificate of participation"),
-        }[self]
+class CertificateKind(LabelledEnum):
+    COMPLETION = "completion", _l("Certificate of completion")
+    PARTICIPATION = "participation", _l("Certificate of participation")
 
 
-class CertificateStatus(enum.Enum):
-    VALID = "valid"
-    REVOKED = "revoked"
-
-    @property
-    def label(self):
-        return {CertificateStatus.VALID: _l("Valid"), CertificateStatus.REVOKED: _l("Revoked")}[self]
+class CertificateStatus(LabelledEnum):
+    VALID = "valid", _l("Valid")
+    REVOKED = "revoked", _l("Revoked")
 
 
 def new_verification_code() -> str:

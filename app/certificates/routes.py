@@ -17,6 +17,7 @@ from app.certificates.permissions import (
 from app.core import DomainError, page_number
 from app.extensions import db, limiter
 from app.labs.models import Lab
+from app.web import run_service
 
 
 def verify_limit() -> str:
@@ -76,15 +77,9 @@ def update_rule(lab_id: int):
     form = CompletionRuleForm()
     if not form.validate_on_submit():
         return _render_lab_page(lab, rule_form=form, status=422)
-    try:
-        services.set_completion_rule(lab, current_user, min_attendance_percent=form.min_attendance_percent.data,
-                                     require_closed=form.require_closed.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("certificates.lab_certificates", lab_id=lab.id))
-    db.session.commit()
-    flash(_("The completion rule was saved."), "success")
+    run_service(lambda: services.set_completion_rule(
+        lab, current_user, min_attendance_percent=form.min_attendance_percent.data,
+        require_closed=form.require_closed.data), _("The completion rule was saved."))
     return redirect(url_for("certificates.lab_certificates", lab_id=lab.id))
 
 
@@ -93,12 +88,11 @@ def update_rule(lab_id: int):
 def issue_to_eligible(lab_id: int):
     lab = db.get_or_404(Lab, lab_id)
     require(can_manage_lab_certificates, lab)
-    result = services.issue_to_eligible(lab, current_user)
-    db.session.commit()
-    flash(_("Certificates of completion issued: %(num)d.", num=len(result.issued)), "success")
-    if result.not_issued:
-        flash(_("Members without a new certificate: %(num)d. The table below says why.", num=len(result.not_issued)),
-              "info")
+    outcome = run_service(lambda: services.issue_to_eligible(lab, current_user),
+                          lambda result: _("Certificates of completion issued: %(num)d.", num=len(result.issued)))
+    if outcome and outcome.value.not_issued:
+        flash(_("Members without a new certificate: %(num)d. The table below says why.",
+                num=len(outcome.value.not_issued)), "info")
     return redirect(url_for("certificates.lab_certificates", lab_id=lab.id))
 
 
@@ -127,16 +121,14 @@ def issue_by_hand(lab_id: int):
 
 def _issue_for_member(lab: Lab, form, issue):
     holder = db.session.get(User, form.user_id.data)
-    try:
+
+    def issue_to_holder():
         if holder is None:
             raise DomainError(_("Only accepted members of the lab can receive its certificates."))
-        certificate = issue(holder)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("certificates.lab_certificates", lab_id=lab.id))
-    db.session.commit()
-    flash(_("%(kind)s issued to %(name)s.", kind=certificate.kind.label, name=certificate.holder_name), "success")
+        return issue(holder)
+
+    run_service(issue_to_holder, lambda certificate: _(
+        "%(kind)s issued to %(name)s.", kind=certificate.kind.label, name=certificate.holder_name))
     return redirect(url_for("certificates.lab_certificates", lab_id=lab.id))
 
 
@@ -179,14 +171,8 @@ def revoke(certificate_id: int):
     if not form.validate_on_submit():
         return render_template("certificates/detail.html", certificate=certificate, revoke_form=form,
                                verification_url=services.verification_url(certificate), may_revoke=True), 422
-    try:
-        services.revoke_certificate(certificate, current_user, form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("certificates.detail", certificate_id=certificate.id))
-    db.session.commit()
-    flash(_("The certificate was revoked and its holder notified."), "success")
+    run_service(lambda: services.revoke_certificate(certificate, current_user, form.reason.data),
+                _("The certificate was revoked and its holder notified."))
     return redirect(url_for("certificates.detail", certificate_id=certificate.id))
 
 

@@ -24,20 +24,7 @@ from app.certificates.models import (
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.labs.models import Attendance, Lab, LabMembership, LabSession, LabStage, LabStageChange, MembershipStatus
-from app.labs.signals import lab_closed
-from app.notifications import kinds
 from app.notifications.services import notify
-
-kinds.register("certificate_completion_issued",
-               _l("Your certificate of completion for the living lab “%(lab)s” is ready to download."))
-kinds.register("certificate_participation_issued",
-               _l("Your certificate of participation for the living lab “%(lab)s” is ready to download."))
-kinds.register("certificate_revoked",
-               _l("Your certificate for the living lab “%(lab)s” was revoked. Reason: %(reason)s"))
-
-kinds.register("certificates_ready_to_issue",
-               _l("The living lab “%(lab)s” is closed and %(count)s members meet its completion rule. "
-                  "You can issue their certificates now."))
 
 MY_CERTIFICATES_URL = "/me/certificates"
 
@@ -166,9 +153,8 @@ def standing_of(lab: Lab, user: User, now: datetime | None = None) -> MemberStan
                       status=422)
 
 
-@lab_closed.connect
 def invite_facilitators_to_issue(lab: Lab, **_) -> None:
-    """When a lab closes, tell its facilitators how many members can receive a certificate."""
+    """When a lab closes (signal ``lab_closed``), tell its facilitators how many members can receive a certificate."""
     eligible = sum(1 for standing in standings(lab) if standing.eligible)
     notify([facilitator.id for facilitator in lab.facilitators], "certificates_ready_to_issue",
            f"/labs/{lab.id}/certificates", lab=lab.title, count=eligible)

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.comments.models import STANCE_LABELS, Stance
+from app.comments.models import Stance
 
 BODY_RULES = [
     DataRequired(message=_l("Write your comment.")),
@@ -12,7 +12,7 @@ BODY_RULES = [
 
 
 def stance_choices():
-    return [("", _l("No stance"))] + [(stance.value, label) for stance, label in STANCE_LABELS.items()]
+    return [("", _l("No stance"))] + Stance.choices()
 
 
 class CommentForm(FlaskForm):

@@ -1,13 +1,13 @@
 """Threaded comments that any domain can attach to its objects (by target type and id)."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import utcnow
 from app.extensions import db
@@ -17,17 +17,10 @@ from app.sql import value_enum
 MAX_DEPTH = 2  # depth 0 (top level), 1 and 2: threads three levels deep
 
 
-class Stance(enum.Enum):
-    FOR_ = "for"
-    NEUTRAL = "neutral"
-    AGAINST = "against"
-
-    @property
-    def label(self):
-        return STANCE_LABELS[self]
-
-
-STANCE_LABELS = {Stance.FOR_: _l("For"), Stance.NEUTRAL: _l("Neutral"), Stance.AGAINST: _l("Against")}
+class Stance(LabelledEnum):
+    FOR_ = "for", _l("For")
+    NEUTRAL = "neutral", _l("Neutral")
+    AGAINST = "against", _l("Against")
 
 
 class Comment(ModeratedMixin, db.Model):

@@ -1,13 +1,10 @@
 """Who may do what with a comment. Pure predicates."""
 from __future__ import annotations
-
-
-def _active(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and user.active
+from app.auth.permissions import signed_in
 
 
 def can_edit_comment(user, comment) -> bool:
-    return _active(user) and comment.author_id == user.id and not comment.deleted
+    return signed_in(user) and comment.author_id == user.id and not comment.deleted
 
 
 def can_delete_comment(user, comment) -> bool:
@@ -15,4 +12,4 @@ def can_delete_comment(user, comment) -> bool:
 
 
 def can_reply(user, comment) -> bool:
-    return _active(user) and comment.can_have_replies and not comment.deleted and not comment.hidden
+    return signed_in(user) and comment.can_have_replies and not comment.deleted and not comment.hidden

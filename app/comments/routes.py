@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,8 +7,8 @@ from app.comments.forms import CommentForm, EditCommentForm
 from app.comments.models import Comment
 from app.comments.permissions import can_delete_comment, can_edit_comment
 from app.comments.registry import load_target_or_404
-from app.core import DomainError
 from app.extensions import db
+from app.web import flash_form_errors, run_service
 
 
 def _comment_or_404(comment_id: int) -> Comment:
@@ -25,20 +25,14 @@ def add(target_type: str, target_id: int):
         abort(403)
     form = CommentForm()
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_form_errors(form)
         return redirect(target.url(obj) + "#comment-form")
-    try:
-        comment = services.add_comment(current_user, target_type, obj, form.body.data,
-                                       parent_id=form.parent_id.data, stance=form.stance_value)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    outcome = run_service(lambda: services.add_comment(current_user, target_type, obj, form.body.data,
+                                                       parent_id=form.parent_id.data, stance=form.stance_value),
+                          _("Your comment was posted."))
+    if not outcome:
         return redirect(target.url(obj) + "#comment-form")
-    flash(_("Your comment was posted."), "success")
-    return redirect(f"{target.url(obj)}#comment-{comment.id}")
+    return redirect(f"{target.url(obj)}#comment-{outcome.value.id}")
 
 
 @bp.route("/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -50,14 +44,8 @@ def edit(comment_id: int):
         abort(403)
     form = EditCommentForm(body=comment.body)
     if form.validate_on_submit():
-        try:
-            services.edit_comment(current_user, comment, form.body.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            flash(_("Your comment was changed."), "success")
+        if run_service(lambda: services.edit_comment(current_user, comment, form.body.data),
+                       _("Your comment was changed."), form=form):
             return redirect(f"{target.url(obj)}#comment-{comment.id}")
     return render_template("comments/edit.html", form=form, comment=comment, back_url=target.url(obj))
 
@@ -69,13 +57,7 @@ def delete(comment_id: int):
     target, obj = load_target_or_404(comment.target_type, comment.target_id)
     if not can_delete_comment(current_user, comment):
         abort(403)
-    try:
-        services.delete_comment(current_user, comment)
-        db.session.commit()
-        flash(_("Your comment was deleted."), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    run_service(lambda: services.delete_comment(current_user, comment), _("Your comment was deleted."))
     return redirect(f"{target.url(obj)}#comment-{comment.id}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.labs.csv_import import numeric, numeric_columns
-from app.labs.workspace import DataSet
+from app.labs.models import DataSet
 
 MAX_BARS = 40
 WIDTH = 360

@@ -12,11 +12,11 @@ from app.auth.models import Role
 from app.auth.services import create_user, find_user_by_email
 from app.core import utcnow
 from app.extensions import db
-from app.labs import services
-from app.labs import sessions as session_services
-from app.labs import workspace_services as ws
+from app.labs.services import labs as services
+from app.labs.services import sessions as session_services
+from app.labs.services import workspace as ws
 from app.labs.models import Lab, LabMode, LabStage, MemberGroup
-from app.labs.workspace import ResourceKind
+from app.labs.models import ResourceKind
 
 C, S, CO, E = MemberGroup.CITIZEN, MemberGroup.SUPPORTER, MemberGroup.COORDINATOR, MemberGroup.EXPERT
 

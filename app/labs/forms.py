@@ -18,7 +18,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 from app.districts import DISTRICT_CODES, district_choices
 from app.labs.models import LabMode, MemberGroup, RsvpAnswer
-from app.labs.workspace import ResourceKind
+from app.labs.models import ResourceKind
 
 
 def _choices(enum_class):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.labs.models import Lab, LabStage
-from app.labs.workspace import (
+from app.labs.models import (
     DataSet,
     KpiValue,
     PlanGoal,

@@ -1,7 +1,6 @@
 """Recruiting labs promoted on the home page."""
-from app.labs.stats import recruiting_labs
+from app.labs.queries import recruiting_labs
 from app.labs.views import seoul_today
-from app.main.home import register_home_section
 
 
 def recruiting_section() -> dict | None:
@@ -9,6 +8,3 @@ def recruiting_section() -> dict | None:
     if not rows:
         return None
     return {"template": "labs/_home_section.html", "recruiting_lab_rows": rows}
-
-
-register_home_section(recruiting_section)

@@ -6,6 +6,7 @@ database except through ``lab.facilitators`` (loaded with the lab); pass the vie
 """
 from __future__ import annotations
 
+from app.auth.permissions import signed_in
 from app.labs.models import Lab, LabMembership, LabStage, MembershipStatus
 
 # Kinds of actor, relative to one lab.
@@ -36,17 +37,13 @@ WORKSPACE_RULES: dict[str, tuple[frozenset[LabStage], frozenset[str]]] = {
 OPEN_STAGES = frozenset(s for s in LabStage if s is not LabStage.CLOSED)
 
 
-def _authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "active", False)
-
-
 def _accepted(membership: LabMembership | None) -> bool:
     return membership is not None and membership.status is MembershipStatus.ACCEPTED
 
 
 def actor_kinds(user, lab: Lab, membership: LabMembership | None) -> frozenset[str]:
     kinds = {PUBLIC}
-    if _authenticated(user):
+    if signed_in(user):
         kinds.add(USER)
         if lab.is_facilitator(user):
             kinds.add(FACILITATOR)
@@ -68,29 +65,29 @@ def open_features(lab: Lab) -> list[str]:
 
 
 def can_create_lab(user) -> bool:
-    return _authenticated(user) and (user.is_facilitator or user.is_staff)
+    return signed_in(user) and (user.is_facilitator or user.is_staff)
 
 
 def can_edit_lab(user, lab: Lab) -> bool:
-    return _authenticated(user) and lab.stage in OPEN_STAGES and (lab.is_facilitator(user) or user.is_staff)
+    return signed_in(user) and lab.stage in OPEN_STAGES and (lab.is_facilitator(user) or user.is_staff)
 
 
 def can_add_facilitator(user, lab: Lab) -> bool:
-    return _authenticated(user) and user.is_staff and lab.stage in OPEN_STAGES
+    return signed_in(user) and user.is_staff and lab.stage in OPEN_STAGES
 
 
 def can_view_overview(user) -> bool:
-    return _authenticated(user) and (user.is_staff or user.is_facilitator)
+    return signed_in(user) and (user.is_staff or user.is_facilitator)
 
 
 def can_apply(user, lab: Lab, membership: LabMembership | None) -> bool:
     """Deadline and capacity are business rules checked by the service, with their own messages."""
-    return (_authenticated(user) and lab.stage in OPEN_STAGES and not lab.is_facilitator(user)
+    return (signed_in(user) and lab.stage in OPEN_STAGES and not lab.is_facilitator(user)
             and membership is None)
 
 
 def can_leave(user, lab: Lab, membership: LabMembership | None) -> bool:
-    return (_authenticated(user) and lab.stage in OPEN_STAGES and membership is not None
+    return (signed_in(user) and lab.stage in OPEN_STAGES and membership is not None
             and membership.user_id == user.id
             and membership.status in (MembershipStatus.APPLIED, MembershipStatus.ACCEPTED,
                                       MembershipStatus.WAITLISTED))
@@ -98,25 +95,31 @@ def can_leave(user, lab: Lab, membership: LabMembership | None) -> bool:
 
 def can_manage_members(user, lab: Lab) -> bool:
     """Accept and decline applications, see motivations."""
-    return _authenticated(user) and lab.stage in OPEN_STAGES and lab.is_facilitator(user)
+    return signed_in(user) and lab.stage in OPEN_STAGES and lab.is_facilitator(user)
+
+
+def can_view_applications(user, lab: Lab) -> bool:
+    """See every application (not only accepted members) and each applicant's motivation, on the members
+    page and in the API alike: the facilitators who decide them. Staff and members see accepted members."""
+    return can_manage_members(user, lab)
 
 
 def can_view_members(user, lab: Lab, membership: LabMembership | None) -> bool:
-    return _authenticated(user) and (lab.is_facilitator(user) or user.is_staff or _accepted(membership))
+    return signed_in(user) and (lab.is_facilitator(user) or user.is_staff or _accepted(membership))
 
 
 def can_change_stage(user, lab: Lab) -> bool:
-    return _authenticated(user) and lab.stage in OPEN_STAGES and lab.is_facilitator(user)
+    return signed_in(user) and lab.stage in OPEN_STAGES and lab.is_facilitator(user)
 
 
 def can_manage_sessions(user, lab: Lab) -> bool:
     """Schedule sessions, see their check-in codes and record attendance."""
-    return _authenticated(user) and lab.stage in OPEN_STAGES and lab.is_facilitator(user)
+    return signed_in(user) and lab.stage in OPEN_STAGES and lab.is_facilitator(user)
 
 
 def can_attend(user, lab: Lab, membership: LabMembership | None) -> bool:
     """Answer whether one will come, and check in with the session's code."""
-    return _authenticated(user) and lab.stage in OPEN_STAGES and _accepted(membership) \
+    return signed_in(user) and lab.stage in OPEN_STAGES and _accepted(membership) \
         and membership.user_id == user.id
 
 

@@ -9,18 +9,18 @@ from sqlalchemy import case, select
 from app.auth.models import User
 from app.core import page_number, utcnow
 from app.extensions import db
-from app.labs import bp, services
+from app.labs import bp
 from app.labs import permissions as perm
+from app.labs import queries
 from app.labs.forms import ApplicationForm, DecisionForm, EditLabForm, FacilitatorForm, LabForm, StageForm
 from app.labs.gates import unmet_conditions
-from app.labs.models import Lab, LabMembership, LabMode, LabStage, MemberGroup, MembershipStatus
-from app.labs.proposal_links import proposals_of, recruiting_labs_from_proposal
-from app.labs.sessions import sessions_of
-from app.labs.stats import lab_kpis, recruiting_condition, with_membership_counts
-from app.web import run_service
-from app.labs.views import authorize, flash_form_errors, load_child, load_lab, seoul_today, viewer_membership
-from app.labs.workspace_services import praise_of, prototypes_with_feedback
-from app.text import render_markdown
+from app.labs.models import Lab, LabMembership, LabMode, LabStage, MemberGroup
+from app.labs.queries import lab_kpis, proposals_of, recruiting_labs_from_proposal, with_membership_counts
+from app.labs.services import labs as services
+from app.labs.services.sessions import sessions_of
+from app.web import authorize, flash_form_errors, run_service
+from app.labs.views import load_child, load_lab, seoul_today, viewer_membership
+from app.labs.services.workspace import praise_of, prototypes_with_feedback
 
 _STAGE_ORDER = case(*[(Lab.stage == stage, position) for position, stage in enumerate(LabStage)])
 
@@ -29,17 +29,10 @@ _STAGE_ORDER = case(*[(Lab.stage == stage, position) for position, stage in enum
 def index():
     today = seoul_today()
     show = request.args.get("show", "active")
-    statement = select(Lab)
-    if show == "recruiting":
-        statement = statement.where(recruiting_condition(today))
-    elif show == "closed":
-        statement = statement.where(Lab.stage == LabStage.CLOSED)
-    else:
+    if show not in queries.SHOWS:
         show = "active"
-        statement = statement.where(Lab.stage != LabStage.CLOSED)
-    pagination = db.paginate(statement.order_by(Lab.recruitment_deadline.desc(), Lab.id.desc()),
-                             page=page_number(), per_page=12, error_out=False)
-    return render_template("labs/index.html", pagination=pagination, rows=with_membership_counts(pagination.items),
+    pagination, rows = queries.list_labs(queries.LabFilters(show=show, sort="deadline"), today, page_number(), 12)
+    return render_template("labs/index.html", pagination=pagination, rows=rows,
                            show=show, today=today,
                            can_create=perm.can_create_lab(current_user),
                            can_overview=perm.can_view_overview(current_user))
@@ -62,14 +55,13 @@ def create():
     form = LabForm(mode=request.args.get("mode", LabMode.RESIDENT_LED.value),
                    proposal_ids=request.args.get("proposal", ""))
     if form.validate_on_submit():
-        created = []
-        ok = run_service(lambda: created.append(services.create_lab(
+        outcome = run_service(lambda: services.create_lab(
             current_user, title=form.title.data, summary=form.summary.data, mode=LabMode(form.mode.data),
             district=form.district.data, capacity=form.capacity.data, budget_won=form.budget_won.data,
             recruitment_deadline=form.recruitment_deadline.data, starts_on=form.starts_on.data,
-            ends_on=form.ends_on.data, proposal_ids=form.parsed_proposal_ids())), _("The lab was created."))
-        if ok:
-            return redirect(url_for("labs.detail", lab_id=created[0].id))
+            ends_on=form.ends_on.data, proposal_ids=form.parsed_proposal_ids()), _("The lab was created."), form=form)
+        if outcome:
+            return redirect(url_for("labs.detail", lab_id=outcome.value.id))
     return render_template("labs/form.html", form=form, lab=None)
 
 
@@ -99,7 +91,7 @@ def edit(lab_id: int):
                 lab, current_user, title=form.title.data, summary=form.summary.data, district=form.district.data,
                 capacity=form.capacity.data, budget_won=form.budget_won.data,
                 recruitment_deadline=form.recruitment_deadline.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data), _("The lab was saved.")):
+                ends_on=form.ends_on.data), _("The lab was saved."), form=form):
             return redirect(url_for("labs.detail", lab_id=lab.id))
     return render_template("labs/form.html", form=form, lab=lab)
 
@@ -153,17 +145,11 @@ def members(lab_id: int):
     lab = load_lab(lab_id)
     membership = viewer_membership(lab)
     authorize(perm.can_view_members(current_user, lab, membership))
-    manage = perm.can_manage_members(current_user, lab)
-    statement = select(LabMembership).where(LabMembership.lab_id == lab.id)
-    if not manage:
-        statement = statement.where(LabMembership.status == MembershipStatus.ACCEPTED)
-    status_order = case((LabMembership.status == MembershipStatus.APPLIED, 0),
-                        (LabMembership.status == MembershipStatus.ACCEPTED, 1),
-                        (LabMembership.status == MembershipStatus.WAITLISTED, 2), else_=3)
-    pagination = db.paginate(statement.order_by(status_order, LabMembership.waitlisted_at, LabMembership.applied_at,
-                                                LabMembership.id),
+    applications = perm.can_view_applications(current_user, lab)
+    pagination = db.paginate(queries.members_query(lab, every_application=applications),
                              page=page_number(), per_page=50, error_out=False)
-    return render_template("labs/members.html", lab=lab, pagination=pagination, manage=manage,
+    return render_template("labs/members.html", lab=lab, pagination=pagination,
+                           manage=perm.can_manage_members(current_user, lab), show_applications=applications,
                            decision_form=DecisionForm(), accepted=services.accepted_count(lab))
 
 
@@ -195,11 +181,6 @@ def change_stage(lab_id: int):
     else:
         run_service(lambda: services.move_back(lab, current_user, form.reason.data), _("The lab moved back one stage."))
     return redirect(url_for("labs.detail", lab_id=lab.id))
-
-
-@bp.app_template_filter("lab_markdown")
-def lab_markdown(text: str | None):
-    return render_markdown(text or "")
 
 
 @bp.app_template_global("labs_recruiting_for_proposal")

@@ -1,21 +1,20 @@
 """Session pages: scheduling, RSVP, check-in and attendance."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user, login_required
 
-from app.core import DomainError, utcnow
-from app.extensions import db
+from app.core import utcnow
 from app.labs import bp
 from app.labs import permissions as perm
-from app.labs import sessions as session_services
+from app.labs.services import sessions as session_services
 from app.labs.forms import AttendanceForm, CheckinForm, RsvpForm, SessionForm
 from app.labs.models import LabSession, RsvpAnswer
-from app.web import run_service
-from app.labs.views import authorize, flash_form_errors, load_child, load_lab, viewer_membership
-from app.labs.workspace_services import participants
+from app.web import authorize, flash_form_errors, run_service
+from app.labs.views import load_child, load_lab, viewer_membership
+from app.labs.services.workspace import participants
 
 
 @bp.route("/<int:lab_id>/sessions/new", methods=["GET", "POST"])
@@ -25,12 +24,12 @@ def new_session(lab_id: int):
     authorize(perm.can_manage_sessions(current_user, lab))
     form = SessionForm()
     if form.validate_on_submit():
-        created = []
-        if run_service(lambda: created.append(session_services.create_session(
-                lab, current_user, title=form.title.data, starts_at=to_utc(form.starts_at.data),
-                ends_at=to_utc(form.ends_at.data), place=form.place.data, meeting_url=form.meeting_url.data)),
-               _("The session was scheduled and members notified.")):
-            return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=created[0].id))
+        outcome = run_service(lambda: session_services.create_session(
+            lab, current_user, title=form.title.data, starts_at=to_utc(form.starts_at.data),
+            ends_at=to_utc(form.ends_at.data), place=form.place.data, meeting_url=form.meeting_url.data),
+            _("The session was scheduled and members notified."), form=form)
+        if outcome:
+            return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=outcome.value.id))
     return render_template("labs/session_form.html", lab=lab, form=form)
 
 
@@ -61,14 +60,8 @@ def checkin(lab_id: int, session_id: int):
     authorize(perm.can_attend(current_user, lab, viewer_membership(lab)))
     form = CheckinForm()
     if form.validate_on_submit():
-        try:
-            _attendance, created = session_services.check_in(session, current_user, form.code.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("You are checked in. Welcome!") if created else _("You were already checked in."), "success")
+        run_service(lambda: session_services.check_in(session, current_user, form.code.data),
+                    lambda result: _("You are checked in. Welcome!") if result[1] else _("You were already checked in."))
     else:
         flash_form_errors(form)
     return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))

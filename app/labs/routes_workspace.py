@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db, limiter
 from app.labs import bp
 from app.labs import permissions as perm
-from app.labs import workspace_services as ws
+from app.labs.services import workspace as ws
 from app.labs.charts import bar_chart
 from app.labs.csv_import import max_upload_bytes
 from app.labs.forms import (
@@ -27,9 +27,9 @@ from app.labs.forms import (
     TextForm,
 )
 from app.labs.models import LabMembership, MembershipStatus
-from app.web import run_service
-from app.labs.views import authorize, flash_form_errors, load_child, load_lab, viewer_membership
-from app.labs.workspace import DataSet, PlanTask, ProblemCard, Prototype, ResourceKind
+from app.web import authorize, flash_form_errors, run_service
+from app.labs.views import load_child, load_lab, viewer_membership
+from app.labs.models import DataSet, PlanTask, ProblemCard, Prototype, ResourceKind
 
 TEXTS = {"findings": "write_findings", "retrospective": "write_retrospective",
          "results_summary": "write_results_summary"}

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.labs.models import Lab
-from app.search import SearchDocument, add_to_index, register_source
+from app.search import SearchDocument, add_to_index
 
 DOC_TYPE = "lab"
 
@@ -19,9 +19,10 @@ def index_lab(lab: Lab) -> None:
     add_to_index(lab_document(lab))
 
 
-def _all_documents():
+def count_labs() -> int:
+    return db.session.scalar(select(func.count()).select_from(Lab))
+
+
+def all_documents():
     for lab in db.session.scalars(select(Lab).order_by(Lab.id).execution_options(yield_per=500)):
         yield lab_document(lab)
-
-
-register_source(DOC_TYPE, _all_documents, lambda: db.session.scalar(select(func.count()).select_from(Lab)))

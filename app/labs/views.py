@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash
+from flask import abort, current_app
 from flask_login import current_user
 
 from app.extensions import db
@@ -31,16 +31,3 @@ def load_child(model, child_id: int, lab: Lab):
 
 def viewer_membership(lab: Lab) -> LabMembership | None:
     return lab.membership_of(current_user) if current_user.is_authenticated else None
-
-
-def authorize(allowed: bool) -> None:
-    if not allowed:
-        abort(403 if current_user.is_authenticated else 401)
-
-
-
-
-def flash_form_errors(form) -> None:
-    for messages in form.errors.values():
-        for message in messages:
-            flash(str(message), "error")

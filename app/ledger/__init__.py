@@ -1,20 +1,10 @@
 """Participation allowances within budget, the append-only ledger, and payouts (issue 6)."""
-from flask import Blueprint
+from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
-
-from app.labs.signals import attendance_recorded
-from app.notifications.kinds import register
-from app.web import register_nav
 
 bp = Blueprint("ledger", __name__)
 
-register_nav(60, "ledger.statement", _l("My allowances"))
-
-register("allowance_claimed", _l("%(name)s claimed an expense in %(lab)s. Please confirm it."))
-register("allowance_approved", _l("Your allowance of %(amount)s won was approved."))
-register("allowance_rejected", _l("Your allowance was not approved: %(reason)s"))
-register("allowance_paid", _l("%(amount)s won of allowances was paid to your bank account."))
-register("allowance_reversed", _l("A payment of %(amount)s won was corrected: %(reason)s"))
+from app.ledger import routes  # noqa: E402,F401
 
 
 def _on_attendance(attendance, **_):
@@ -23,6 +13,18 @@ def _on_attendance(attendance, **_):
     on_attendance_recorded(attendance)
 
 
-attendance_recorded.connect(_on_attendance)
+def register(app: Flask) -> None:
+    from app.labs.signals import attendance_recorded
+    from app.ledger.cli import ledger_cli
+    from app.notifications import kinds
+    from app.web import register_nav
 
-from app.ledger import cli, routes  # noqa: E402,F401
+    app.register_blueprint(bp)
+    app.cli.add_command(ledger_cli)
+    register_nav(60, "ledger.statement", _l("My allowances"))
+    attendance_recorded.connect(_on_attendance)
+    kinds.register("allowance_claimed", _l("%(name)s claimed an expense in %(lab)s. Please confirm it."))
+    kinds.register("allowance_approved", _l("Your allowance of %(amount)s won was approved."))
+    kinds.register("allowance_rejected", _l("Your allowance was not approved: %(reason)s"))
+    kinds.register("allowance_paid", _l("%(amount)s won of allowances was paid to your bank account."))
+    kinds.register("allowance_reversed", _l("A payment of %(amount)s won was corrected: %(reason)s"))

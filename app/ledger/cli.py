@@ -2,15 +2,18 @@
 import sys
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
-from app.ledger import bp
 from app.ledger.models import Budget
 from app.ledger.services.funds import ledger_totals
 
 
-@bp.cli.command("reconcile")
+ledger_cli = AppGroup("ledger", help="The money ledger.")
+
+
+@ledger_cli.command("reconcile")
 def reconcile_command():
     """Compare each budget's committed and paid totals with its ledger (exit 1 on any difference)."""
     differences = 0

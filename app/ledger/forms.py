@@ -4,9 +4,9 @@ from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.ledger.models import KOREAN_BANKS, PROGRAMME_LABELS, ExpenseCategory
+from app.ledger.models import KOREAN_BANKS, ExpenseCategory, ProgrammeType
 
-PROGRAMME_CHOICES = [(p.value, label) for p, label in PROGRAMME_LABELS.items()]
+PROGRAMME_CHOICES = ProgrammeType.choices()
 MAX_AMOUNT = 100_000_000_000  # 1,000억 won: far above any programme, below every column's range
 
 

@@ -1,37 +1,34 @@
 """Who may do what with allowances, budgets and payouts. Pure predicates over the acting user."""
 from __future__ import annotations
 
+from app.auth.permissions import signed_in
 from app.ledger.models import ProgrammeType
 from app.ledger.programmes import facilitates
 
 
-def _authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and user.active
-
-
 def _staff(user) -> bool:
-    return _authenticated(user) and user.is_staff
+    return signed_in(user) and user.is_staff
 
 
 def can_view_statement(user) -> bool:
-    return _authenticated(user)
+    return signed_in(user)
 
 
 def can_claim_expenses(user) -> bool:
-    return _authenticated(user) and not user.is_city_employee
+    return signed_in(user) and not user.is_city_employee
 
 
 def can_register_bank_account(user) -> bool:
-    return _authenticated(user) and not user.is_city_employee
+    return signed_in(user) and not user.is_city_employee
 
 
 def can_use_confirmation_queue(user) -> bool:
-    return _authenticated(user) and (user.is_facilitator or user.is_staff)
+    return signed_in(user) and (user.is_facilitator or user.is_staff)
 
 
 def can_confirm_allowance(user, allowance) -> bool:
     """A facilitator of the allowance's lab; staff for programmes that have no facilitators."""
-    if not _authenticated(user) or allowance.user_id == user.id:
+    if not signed_in(user) or allowance.user_id == user.id:
         return False
     if allowance.programme_type is ProgrammeType.LAB:
         return facilitates(user, allowance.programme_type, allowance.programme_id)
@@ -52,7 +49,7 @@ def can_reverse_payment(user, allowance) -> bool:
 
 def can_view_allowance(user, allowance) -> bool:
     """The claimant, the programme's facilitators and staff (this also guards the receipt file)."""
-    if not _authenticated(user):
+    if not signed_in(user):
         return False
     return (allowance.user_id == user.id or user.is_staff
             or facilitates(user, allowance.programme_type, allowance.programme_id))
@@ -63,11 +60,11 @@ def can_view_budgets(user) -> bool:
 
 
 def can_view_programme_budget(user, programme_type: ProgrammeType, programme_id: int) -> bool:
-    return _staff(user) or (_authenticated(user) and facilitates(user, programme_type, programme_id))
+    return _staff(user) or (signed_in(user) and facilitates(user, programme_type, programme_id))
 
 
 def can_manage_budgets(user) -> bool:
-    return _authenticated(user) and user.is_admin
+    return signed_in(user) and user.is_admin
 
 
 def can_manage_payouts(user) -> bool:

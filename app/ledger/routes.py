@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import require
-from app.core import DomainError, page_number
+from app.core import page_number
 from app.extensions import db
 from app.web import run_service
 from app.ledger import bp, receipts
@@ -68,21 +68,11 @@ def claim():
     form = ExpenseClaimForm()
     form.lab_id.choices = [(lab.id, lab.title) for lab in labs]
     if form.validate_on_submit():
-        try:
-            services.claim_expense(
+        if run_service(lambda: services.claim_expense(
                 current_user, lab_id=form.lab_id.data, category=ExpenseCategory(form.category.data),
                 amount_won=form.amount.data, spent_on=form.spent_on.data, description=form.description.data,
                 receipt_upload=form.receipt.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            if error.field and error.field in form:
-                form[error.field].errors.append(str(error.message))
-            else:
-                flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your claim was sent. A facilitator of the lab will confirm it."), "success")
+        ), _("Your claim was sent. A facilitator of the lab will confirm it."), form=form):
             return redirect(url_for("ledger.statement"))
     return render_template("ledger/claim.html", form=form, labs=labs)
 
@@ -95,15 +85,10 @@ def bank_account():
     form = BankAccountForm(bank=account.bank if account else None, holder_name=(
         account.holder_name if account else current_user.display_name))
     if form.validate_on_submit():
-        try:
-            save_bank_account(current_user, bank=form.bank.data, account_number=form.account_number.data,
-                              holder_name=form.holder_name.data)
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("Your bank account was saved."), "success")
+        if run_service(lambda: save_bank_account(current_user, bank=form.bank.data,
+                                                 account_number=form.account_number.data,
+                                                 holder_name=form.holder_name.data),
+                       _("Your bank account was saved."), form=form):
             return redirect(url_for("ledger.statement"))
     return render_template("ledger/bank_account.html", form=form, account=account)
 

@@ -1,14 +1,14 @@
 """Budget pages (staff read, admins create) and payout batches (staff)."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import require
-from app.core import DomainError, page_number
+from app.core import page_number
 from app.extensions import db
-from app.ledger import bp
+from app.ledger import bp, queries
 from app.ledger.forms import ActionForm, AllowanceRuleForm, BudgetForm
 from app.ledger.models import Allowance, Budget, LedgerEntry, PayoutBatch, ProgrammeType
 from app.ledger.permissions import (
@@ -26,10 +26,7 @@ from app.ledger.services import funds, payouts
 @login_required
 def budgets():
     require(can_view_budgets)
-    pagination = db.paginate(
-        select(Budget).order_by(Budget.fiscal_year.desc(), Budget.programme_type, Budget.programme_id),
-        page=page_number(), per_page=30, error_out=False,
-    )
+    pagination = db.paginate(queries.budgets_query(), page=page_number(), per_page=30, error_out=False)
     titles = programme_titles((b.programme_type, b.programme_id) for b in pagination.items)
     return render_template("ledger/budgets.html", pagination=pagination, titles=titles)
 
@@ -41,10 +38,10 @@ def new_budget():
     form = BudgetForm(programme_type=request.args.get("programme_type"), programme_id=request.args.get(
         "programme_id", type=int))
     if form.validate_on_submit():
-        if _submit(form, lambda: funds.create_budget(
+        if run_service(lambda: funds.create_budget(
                 programme_type=ProgrammeType(form.programme_type.data), programme_id=form.programme_id.data,
-                fiscal_year=form.fiscal_year.data, allocated_won=form.amount.data, actor=current_user)):
-            flash(_("The budget was created."), "success")
+                fiscal_year=form.fiscal_year.data, allocated_won=form.amount.data, actor=current_user),
+                _("The budget was created."), form=form):
             return redirect(url_for("ledger.programme_budget", programme_type=form.programme_type.data,
                                     programme_id=form.programme_id.data))
     return render_template("ledger/budget_form.html", form=form, heading=_("New budget"))
@@ -57,28 +54,13 @@ def set_rule():
     form = AllowanceRuleForm(programme_type=request.args.get("programme_type"),
                              programme_id=request.args.get("programme_id", type=int))
     if form.validate_on_submit():
-        if _submit(form, lambda: funds.set_allowance_rule(
+        if run_service(lambda: funds.set_allowance_rule(
                 programme_type=ProgrammeType(form.programme_type.data), programme_id=form.programme_id.data,
                 amount_per_session_won=form.amount_per_session.data, monthly_cap_won=form.monthly_cap.data,
-                actor=current_user)):
-            flash(_("The allowance rule was saved."), "success")
+                actor=current_user), _("The allowance rule was saved."), form=form):
             return redirect(url_for("ledger.programme_budget", programme_type=form.programme_type.data,
                                     programme_id=form.programme_id.data))
     return render_template("ledger/budget_form.html", form=form, heading=_("Allowance rule"))
-
-
-def _submit(form, action) -> bool:
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        if error.field and error.field in form:
-            form[error.field].errors.append(str(error.message))
-        else:
-            flash(str(error.message), "error")
-        return False
-    db.session.commit()
-    return True
 
 
 @bp.route("/budgets/<programme_type>/<int:programme_id>")
@@ -108,10 +90,7 @@ def programme_budget(programme_type: str, programme_id: int):
 def payout_batches():
     require(can_manage_payouts)
     payable, blocked = payouts.awaiting_payout()
-    pagination = db.paginate(
-        select(PayoutBatch).options(selectinload(PayoutBatch.allowances)).order_by(PayoutBatch.id.desc()),
-        page=page_number(), per_page=20, error_out=False,
-    )
+    pagination = db.paginate(queries.batches_query(), page=page_number(), per_page=20, error_out=False)
     return render_template("ledger/payouts.html", pagination=pagination, payable=payable, blocked=blocked,
                            action_form=ActionForm())
 
@@ -122,14 +101,11 @@ def create_batch():
     require(can_manage_payouts)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        batch, _blocked = payouts.create_batch(current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    outcome = run_service(lambda: payouts.create_batch(current_user),
+                          _("The payout batch was created. Export it for the bank transfer."))
+    if not outcome:
         return redirect(url_for("ledger.payout_batches"))
-    db.session.commit()
-    flash(_("The payout batch was created. Export it for the bank transfer."), "success")
+    batch, _blocked = outcome.value
     return redirect(url_for("ledger.batch_detail", batch_id=batch.id))
 
 

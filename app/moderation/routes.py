@@ -1,21 +1,16 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require
-from app.core import DomainError, page_number
+from app.core import page_number
 from app.extensions import db
 from app.moderation import bp, services
 from app.moderation.forms import DecisionForm, ReportForm
 from app.moderation.permissions import can_moderate
 from app.moderation.registry import moderation_target
 from app.urls import safe_next_url
-
-
-def _flash_errors(form) -> None:
-    for messages in form.errors.values():
-        for message in messages:
-            flash(message, "error")
+from app.web import flash_form_errors, run_service
 
 
 @bp.route("/report/<target_type>/<int:target_id>", methods=["POST"])
@@ -28,15 +23,10 @@ def report(target_type: str, target_id: int):
     back = target.url(obj)
     form = ReportForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(back)
-    try:
-        services.report_content(current_user, target_type, target_id, form.reason.data)
-        db.session.commit()
-        flash(_("Thank you. Staff will look at your report."), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    run_service(lambda: services.report_content(current_user, target_type, target_id, form.reason.data),
+                _("Thank you. Staff will look at your report."))
     return redirect(back)
 
 
@@ -56,15 +46,10 @@ def _decide(target_type: str, target_id: int, decision):
     form = DecisionForm()
     back = safe_next_url(request.form.get("next")) or url_for("moderation.queue")
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(back)
-    try:
-        decision(current_user, target_type, obj, form.reason.data)
-        db.session.commit()
-        flash(_("The decision was saved and the author was told."), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    run_service(lambda: decision(current_user, target_type, obj, form.reason.data),
+                _("The decision was saved and the author was told."))
     return redirect(back)
 
 

@@ -1,11 +1,11 @@
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import page_number
-from app.extensions import db
 from app.notifications import bp, services
 from app.notifications.kinds import render
+from app.web import run_service
 
 
 @bp.route("/")
@@ -18,7 +18,5 @@ def index():
 @bp.route("/read", methods=["POST"])
 @login_required
 def mark_all_read():
-    services.mark_read(current_user.id)
-    db.session.commit()
-    flash(_("All notifications are marked as read."), "success")
+    run_service(lambda: services.mark_read(current_user.id), _("All notifications are marked as read."))
     return redirect(url_for("notifications.index"))

@@ -10,10 +10,8 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.orm import aliased, joinedload
 
 from app.comments.models import Comment
-from app.comments.registry import register_comment_target
 from app.extensions import db
 from app.policies.models import PolicyUpdate
-from app.policies.permissions import can_comment_on_update, can_view_policy
 
 TARGET_TYPE = "policy_update"
 PREVIEW_SIZE = 2
@@ -23,20 +21,7 @@ def update_path(update: PolicyUpdate) -> str:
     return f"/policies/{update.policy_id}/updates/{update.id}"
 
 
-def register() -> None:
-    register_comment_target(
-        TARGET_TYPE,
-        load=lambda update_id: db.session.get(PolicyUpdate, update_id),
-        can_view=lambda user, update: can_view_policy(user, update.policy),
-        can_comment=can_comment_on_update,
-        url=update_path,
-        title=lambda update: update.policy.title,
-        count_changed=_count_changed,
-        model=PolicyUpdate,
-    )
-
-
-def _count_changed(update: PolicyUpdate, delta: int) -> None:
+def count_changed(update: PolicyUpdate, delta: int) -> None:
     db.session.execute(sa_update(PolicyUpdate).where(PolicyUpdate.id == update.id)
                        .values(comment_count=PolicyUpdate.comment_count + delta))
     db.session.expire(update, ["comment_count"])

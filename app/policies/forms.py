@@ -5,7 +5,7 @@ from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, S
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.policies.models import HORIZON_LABELS, POLICY_STATUS_LABELS, STEP_STATE_LABELS
+from app.policies.models import Horizon, PolicyStatus, StepState
 
 
 def _optional_int(value):
@@ -52,8 +52,7 @@ class PolicyForm(FlaskForm):
         self._staff_ids = {u.id for u in staff}
         self.field.choices = [("", _l("No field"))] + [(f.slug, f.name) for f in fields]
         self._field_slugs = {f.slug for f in fields}
-        self.horizon.choices = [("", _l("Use the date range"))] + [(h.value, label) for h, label in
-                                                                    HORIZON_LABELS.items()]
+        self.horizon.choices = [("", _l("Use the date range"))] + Horizon.choices()
         self.proposal_ids.choices = [(p.id, p.title) for p in proposals]
         self._proposal_ids = {p.id for p in proposals}
 
@@ -66,7 +65,7 @@ class PolicyForm(FlaskForm):
             raise ValidationError(_l("Choose one of the fields."))
 
     def validate_horizon(self, field):
-        if field.data and field.data not in {h.value for h in HORIZON_LABELS}:
+        if field.data and field.data not in {h.value for h in Horizon}:
             raise ValidationError(_l("Choose near, mid or far future."))
 
     def validate_proposal_ids(self, field):
@@ -86,14 +85,14 @@ class NewStepForm(FlaskForm):
 
 
 class StepForm(NewStepForm):
-    state = SelectField(_l("State"), choices=[(s.value, label) for s, label in STEP_STATE_LABELS.items()])
+    state = SelectField(_l("State"), choices=StepState.choices())
     percent = IntegerField(_l("Done so far, in percent (steps in progress)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("A percentage is between 0 and 100.")),
     ])
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("New status"), choices=[(s.value, label) for s, label in POLICY_STATUS_LABELS.items()],
+    status = SelectField(_l("New status"), choices=PolicyStatus.choices(),
                          validators=[DataRequired(message=_l("Choose a status."))])
     reason = TextAreaField(_l("Reason (required to stop a policy)"), validators=[
         Optional(), Length(max=2000, message=_l("The reason is too long.")),
@@ -107,8 +106,7 @@ class UpdateForm(FlaskForm):
     ])
     step_id = SelectField(_l("Step that changed (optional)"), coerce=_optional_int, choices=[],
                           validate_choice=False)
-    step_state = SelectField(_l("The step's new state"), validate_choice=False, choices=[("", _l("No change"))] + [
-        (s.value, label) for s, label in STEP_STATE_LABELS.items()])
+    step_state = SelectField(_l("The step's new state"), validate_choice=False, choices=[("", _l("No change"))] + StepState.choices())
     step_percent = IntegerField(_l("Done so far, in percent (steps in progress)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("A percentage is between 0 and 100.")),
     ])
@@ -121,7 +119,7 @@ class UpdateForm(FlaskForm):
         self._step_ids = {s.id for s in steps}
 
     def validate_step_state(self, field):
-        if field.data and field.data not in {s.value for s in STEP_STATE_LABELS}:
+        if field.data and field.data not in {s.value for s in StepState}:
             raise ValidationError(_l("Choose planned, in progress, done or cancelled."))
 
     def validate_step_id(self, field):

@@ -1,7 +1,6 @@
 """Policies and projects (정책·사업) born from adopted proposals: steps, progress, status timeline, updates."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -19,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
@@ -27,29 +27,17 @@ from app.proposals.models import Field, Proposal
 
 
 
-class PolicyStatus(enum.Enum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    ON_HOLD = "on_hold"
-    STOPPED = "stopped"
-
-    @property
-    def label(self):
-        return POLICY_STATUS_LABELS[self]
+class PolicyStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    DONE = "done", _l("Done")
+    ON_HOLD = "on_hold", _l("On hold")
+    STOPPED = "stopped", _l("Stopped")
 
     @property
     def is_final(self) -> bool:
         return self in (PolicyStatus.DONE, PolicyStatus.STOPPED)
 
-
-POLICY_STATUS_LABELS = {
-    PolicyStatus.PLANNED: _l("Planned"),
-    PolicyStatus.IN_PROGRESS: _l("In progress"),
-    PolicyStatus.DONE: _l("Done"),
-    PolicyStatus.ON_HOLD: _l("On hold"),
-    PolicyStatus.STOPPED: _l("Stopped"),
-}
 
 # Where each status may go next. Done and stopped are final.
 ALLOWED_TRANSITIONS = {
@@ -61,16 +49,12 @@ ALLOWED_TRANSITIONS = {
 }
 
 
-class Horizon(enum.Enum):
+class Horizon(LabelledEnum):
     """The Asan plan's roadmap horizons (003:3259-3262)."""
 
-    NEAR = "near"
-    MID = "mid"
-    FAR = "far"
-
-    @property
-    def label(self):
-        return HORIZON_LABELS[self]
+    NEAR = "near", _l("Near future (2023-2025)")
+    MID = "mid", _l("Mid future (2026-2027)")
+    FAR = "far", _l("Far future (2028 onwards)")
 
     @classmethod
     def for_year(cls, year: int) -> "Horizon":
@@ -81,30 +65,11 @@ class Horizon(enum.Enum):
         return cls.FAR
 
 
-HORIZON_LABELS = {
-    Horizon.NEAR: _l("Near future (2023-2025)"),
-    Horizon.MID: _l("Mid future (2026-2027)"),
-    Horizon.FAR: _l("Far future (2028 onwards)"),
-}
-
-
-class StepState(enum.Enum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self):
-        return STEP_STATE_LABELS[self]
-
-
-STEP_STATE_LABELS = {
-    StepState.PLANNED: _l("Planned"),
-    StepState.IN_PROGRESS: _l("In progress"),
-    StepState.DONE: _l("Done"),
-    StepState.CANCELLED: _l("Cancelled"),
-}
+class StepState(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    DONE = "done", _l("Done")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 def compute_progress(steps, status: PolicyStatus) -> int:

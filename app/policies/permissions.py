@@ -1,11 +1,8 @@
 """Who may do what with policies. Pure predicates over the acting user (and the policy)."""
 from __future__ import annotations
 
+from app.auth.permissions import signed_in
 from app.proposals.models import ProposalStatus
-
-
-def _active(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and user.active
 
 
 def can_view_policy(user, policy) -> bool:
@@ -14,7 +11,7 @@ def can_view_policy(user, policy) -> bool:
 
 
 def can_create_policy(user) -> bool:
-    return _active(user) and user.is_staff
+    return signed_in(user) and user.is_staff
 
 
 def can_start_policy_from(user, proposal) -> bool:
@@ -23,24 +20,24 @@ def can_start_policy_from(user, proposal) -> bool:
 
 
 def can_edit_policy(user, policy) -> bool:
-    return _active(user) and user.is_staff
+    return signed_in(user) and user.is_staff
 
 
 def can_change_status(user, policy) -> bool:
-    return _active(user) and user.is_staff and not policy.status.is_final
+    return signed_in(user) and user.is_staff and not policy.status.is_final
 
 
 def can_manage_steps(user, policy) -> bool:
-    return _active(user) and user.is_staff and not policy.status.is_final
+    return signed_in(user) and user.is_staff and not policy.status.is_final
 
 
 def can_post_update(user, policy) -> bool:
-    return _active(user) and user.is_staff
+    return signed_in(user) and user.is_staff
 
 
 def can_follow(user, policy) -> bool:
-    return _active(user)
+    return signed_in(user)
 
 
 def can_comment_on_update(user, update) -> bool:
-    return _active(user)
+    return signed_in(user)

@@ -1,14 +1,14 @@
 import os
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require
 from app.comments.routes import comment_page_for_request
-from app.core import DomainError, page_number
+from app.core import page_number
 from app.extensions import db
-from app.web import run_service
+from app.web import flash_form_errors, run_service
 from app.policies import attachments, bp, services
 from app.policies.comments import TARGET_TYPE, latest_comments, update_path
 from app.policies.forms import NewStepForm, PolicyForm, StatusForm, StepForm, UpdateForm
@@ -92,16 +92,11 @@ def create():
     form = _policy_form(request.form if request.method == "POST" else None,
                         proposal_ids=request.args.getlist("proposal", type=int))
     if form.validate_on_submit():
-        try:
-            policy = services.create_policy(current_user, services.policy_data(form), field_slug=form.field.data,
-                                            proposal_ids=form.proposal_ids.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The policy was created. Add its steps next."), "success")
-            return redirect(url_for("policies.manage", policy_id=policy.id))
+        outcome = run_service(lambda: services.create_policy(
+            current_user, services.policy_data(form), field_slug=form.field.data,
+            proposal_ids=form.proposal_ids.data), _("The policy was created. Add its steps next."), form=form)
+        if outcome:
+            return redirect(url_for("policies.manage", policy_id=outcome.value.id))
     return render_template("policies/form.html", form=form, policy=None)
 
 
@@ -148,15 +143,9 @@ def edit(policy_id: int):
             ends_on=policy.ends_on, budget_won=policy.budget_won,
             proposal_ids=[p.id for p in services.linked_proposals(policy)])
     if form.validate_on_submit():
-        try:
-            services.edit_policy(policy, current_user, services.policy_data(form), field_slug=form.field.data,
-                                 proposal_ids=form.proposal_ids.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The policy was saved."), "success")
+        if run_service(lambda: services.edit_policy(
+                policy, current_user, services.policy_data(form), field_slug=form.field.data,
+                proposal_ids=form.proposal_ids.data), _("The policy was saved."), form=form):
             return redirect(url_for("policies.detail", policy_id=policy.id))
     return render_template("policies/form.html", form=form, policy=policy)
 
@@ -203,9 +192,7 @@ def edit_step(policy_id: int, step_id: int):
     step = _get_step(policy, step_id)
     form = StepForm(prefix=f"step-{step.id}")
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_form_errors(form)
         return redirect(url_for("policies.manage", policy_id=policy.id, _anchor=f"step-{step.id}"))
     run_service(lambda: services.edit_step(step, current_user, title=form.title.data, weight=form.weight.data,
                                     state=StepState(form.state.data), percent=form.percent.data),
@@ -243,22 +230,14 @@ def post_update(policy_id: int):
     form = UpdateForm(steps=policy.steps)
     if not form.validate_on_submit():
         return _manage_page(policy, update_form=form, status=422)
-    try:
-        update = services.post_update(
-            policy, current_user, body=form.body.data, step_id=form.step_id.data,
-            step_state=StepState(form.step_state.data) if form.step_state.data else None,
-            step_percent=form.step_percent.data, upload=form.attachment.data,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        if error.field in form:
-            form[error.field].errors = [*form[error.field].errors, str(error.message)]
-        else:
-            flash(str(error.message), "error")
+    outcome = run_service(lambda: services.post_update(
+        policy, current_user, body=form.body.data, step_id=form.step_id.data,
+        step_state=StepState(form.step_state.data) if form.step_state.data else None,
+        step_percent=form.step_percent.data, upload=form.attachment.data,
+    ), _("The update was posted and followers were notified."), form=form)
+    if not outcome:
         return _manage_page(_get_policy(policy_id), update_form=form, status=422)
-    db.session.commit()
-    flash(_("The update was posted and followers were notified."), "success")
-    return redirect(url_for("policies.detail", policy_id=policy.id, _anchor=f"update-{update.id}"))
+    return redirect(url_for("policies.detail", policy_id=policy.id, _anchor=f"update-{outcome.value.id}"))
 
 
 @bp.route("/<int:policy_id>/updates/<int:update_id>/attachment")
@@ -279,9 +258,8 @@ def attachment(policy_id: int, update_id: int):
 def follow(policy_id: int):
     policy = _get_policy(policy_id)
     require(can_follow, policy)
-    services.follow(policy, current_user)
-    db.session.commit()
-    flash(_("You follow this policy and will hear about its progress."), "success")
+    run_service(lambda: services.follow(policy, current_user),
+                _("You follow this policy and will hear about its progress."))
     return redirect(url_for("policies.detail", policy_id=policy.id))
 
 
@@ -289,7 +267,5 @@ def follow(policy_id: int):
 @login_required
 def unfollow(policy_id: int):
     policy = _get_policy(policy_id)
-    services.unfollow(policy, current_user)
-    db.session.commit()
-    flash(_("You no longer follow this policy."), "success")
+    run_service(lambda: services.unfollow(policy, current_user), _("You no longer follow this policy."))
     return redirect(url_for("policies.detail", policy_id=policy.id))

@@ -1,15 +1,16 @@
 """Staff and admin pages: the dashboard, official answers, fields, topics and thresholds."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require
-from app.core import DomainError, page_number, utcnow
+from app.core import page_number, utcnow
 from app.extensions import db
 from app.proposals import bp, permissions, queries, services
 from app.proposals.choices import all_fields, all_topics, proposal_settings, save_choice, update_settings
 from app.proposals.forms import AnswerForm, ChoiceForm, SettingsForm
 from app.proposals.models import AnswerStatus, Field, Proposal, Topic
+from app.web import flash_form_errors, run_service
 
 
 @bp.route("/staff")
@@ -28,20 +29,10 @@ def answer(proposal_id: int):
     existing = services.official_answer(proposal)
     form = AnswerForm(obj=existing, status=existing.status.value if existing else None)
     if form.validate_on_submit():
-        try:
-            services.answer_proposal(current_user, proposal, body=form.body.data,
-                                     status=AnswerStatus(form.status.data), department=form.department.data or "",
-                                     reason=form.reason.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = [*field.errors, error.message]
-            else:
-                flash(str(error.message), "error")
-        else:
-            flash(_("The official answer was published and followers were notified."), "success")
+        if run_service(lambda: services.answer_proposal(
+                current_user, proposal, body=form.body.data, status=AnswerStatus(form.status.data),
+                department=form.department.data or "", reason=form.reason.data),
+                _("The official answer was published and followers were notified."), form=form):
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/answer.html", form=form, proposal=proposal)
 
@@ -56,15 +47,8 @@ def admin_choices(kind: str):
     require(permissions.can_manage_proposal_settings)
     form = ChoiceForm()
     if form.validate_on_submit():
-        try:
-            save_choice(model, current_user, slug=form.slug.data, name_ko=form.name_ko.data,
-                        name_en=form.name_en.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form.slug.errors = [*form.slug.errors, error.message]
-        else:
-            flash(_("Saved."), "success")
+        if run_service(lambda: save_choice(model, current_user, slug=form.slug.data, name_ko=form.name_ko.data,
+                                           name_en=form.name_en.data), _("Saved."), form=form):
             return redirect(url_for("proposals.admin_choices", kind=kind))
     items = all_fields() if model is Field else all_topics()
     return render_template("proposals/admin_choices.html", kind=kind, items=items, form=form)
@@ -79,14 +63,10 @@ def admin_rename_choice(kind: str, item_id: int):
     form = ChoiceForm(slug=item.slug)
     form.slug.data = item.slug
     if form.validate_on_submit():
-        save_choice(model, current_user, slug=item.slug, name_ko=form.name_ko.data, name_en=form.name_en.data,
-                    existing=item)
-        db.session.commit()
-        flash(_("Saved."), "success")
+        run_service(lambda: save_choice(model, current_user, slug=item.slug, name_ko=form.name_ko.data,
+                                        name_en=form.name_en.data, existing=item), _("Saved."))
     else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_form_errors(form)
     return redirect(url_for("proposals.admin_choices", kind=kind))
 
 
@@ -97,14 +77,9 @@ def admin_settings():
     settings = proposal_settings()
     form = SettingsForm(obj=settings)
     if form.validate_on_submit():
-        try:
-            update_settings(current_user, forum_threshold=form.forum_threshold.data,
-                            answer_threshold=form.answer_threshold.data, answer_days=form.answer_days.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form.forum_threshold.errors = [*form.forum_threshold.errors, error.message]
-        else:
-            flash(_("The thresholds were saved."), "success")
+        if run_service(lambda: update_settings(current_user, forum_threshold=form.forum_threshold.data,
+                                               answer_threshold=form.answer_threshold.data,
+                                               answer_days=form.answer_days.data),
+                       _("The thresholds were saved."), form=form):
             return redirect(url_for("proposals.admin_settings"))
     return render_template("proposals/admin_settings.html", form=form)

@@ -4,7 +4,7 @@ from wtforms import FloatField, IntegerField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.districts import DISTRICT_CODES, district_choices
-from app.proposals.models import STATUS_LABELS, AnswerStatus, ProposalStatus
+from app.proposals.models import AnswerStatus
 
 MAX_TOPICS = 5
 
@@ -41,7 +41,7 @@ class ProposalForm(FlaskForm):
 
 
 def answer_status_choices():
-    return [(s.value, STATUS_LABELS[ProposalStatus(s.value)]) for s in AnswerStatus]
+    return [(s.value, s.label) for s in AnswerStatus]
 
 
 class AnswerForm(FlaskForm):

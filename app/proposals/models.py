@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
@@ -58,31 +59,15 @@ proposal_topic_links = Table(
 )
 
 
-class ProposalStatus(enum.Enum):
-    OPEN = "open"
-    FORUM = "forum"
-    UNDER_REVIEW = "under_review"
-    ADOPTED = "adopted"
-    PARTLY_ADOPTED = "partly_adopted"
-    NOT_ADOPTED = "not_adopted"
-    DONE = "done"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self):
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    ProposalStatus.OPEN: _l("Open"),
-    ProposalStatus.FORUM: _l("Open forum"),
-    ProposalStatus.UNDER_REVIEW: _l("Under review"),
-    ProposalStatus.ADOPTED: _l("Adopted"),
-    ProposalStatus.PARTLY_ADOPTED: _l("Partly adopted"),
-    ProposalStatus.NOT_ADOPTED: _l("Not adopted"),
-    ProposalStatus.DONE: _l("Done"),
-    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
-}
+class ProposalStatus(LabelledEnum):
+    OPEN = "open", _l("Open")
+    FORUM = "forum", _l("Open forum")
+    UNDER_REVIEW = "under_review", _l("Under review")
+    ADOPTED = "adopted", _l("Adopted")
+    PARTLY_ADOPTED = "partly_adopted", _l("Partly adopted")
+    NOT_ADOPTED = "not_adopted", _l("Not adopted")
+    DONE = "done", _l("Done")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
 class AnswerStatus(enum.Enum):
@@ -94,7 +79,7 @@ class AnswerStatus(enum.Enum):
 
     @property
     def label(self):
-        return STATUS_LABELS[ProposalStatus(self.value)]
+        return ProposalStatus(self.value).label
 
 
 class Proposal(ModeratedMixin, db.Model):

@@ -4,19 +4,14 @@ from flask_login import current_user, login_required
 
 from app.auth.permissions import require
 from app.comments.routes import comment_page_for_request
-from app.core import DomainError, page_number
+from app.core import page_number
 from app.districts import district_choices
 from app.extensions import db
 from app.proposals import bp, permissions, queries, services
 from app.proposals.choices import all_fields, all_topics
 from app.proposals.forms import ProposalForm
-from app.proposals.models import STATUS_LABELS, Proposal
-from app.text import render_markdown
-
-
-@bp.app_template_filter("markdown")
-def markdown_filter(text: str):
-    return render_markdown(text)
+from app.proposals.models import Proposal, ProposalStatus
+from app.web import run_service
 
 
 @bp.app_context_processor
@@ -41,22 +36,13 @@ def _content(form: ProposalForm) -> dict:
             "latitude": form.latitude.data, "longitude": form.longitude.data}
 
 
-def _show_domain_error(form: ProposalForm, error: DomainError) -> None:
-    """Put a rule's message next to its input when it names one, otherwise flash it."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
-
-
 @bp.route("/")
 def index():
     filters = queries.ProposalFilters.from_args(request.args)
     pagination = queries.list_proposals(filters, current_user, page_number())
     return render_template(
         "proposals/index.html", pagination=pagination, filters=filters, fields=all_fields(), topics=all_topics(),
-        statuses=STATUS_LABELS, districts=district_choices(), own_hidden=queries.own_hidden_proposals(current_user),
+        statuses=list(ProposalStatus), districts=district_choices(), own_hidden=queries.own_hidden_proposals(current_user),
     )
 
 
@@ -66,15 +52,10 @@ def create():
     require(permissions.can_create_proposal)
     form = _form()
     if form.validate_on_submit():
-        try:
-            proposal = services.submit_proposal(current_user, **_content(form))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _show_domain_error(form, error)
-        else:
-            flash(_("Your proposal was published."), "success")
-            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+        outcome = run_service(lambda: services.submit_proposal(current_user, **_content(form)),
+                              _("Your proposal was published."), form=form)
+        if outcome:
+            return redirect(url_for("proposals.detail", proposal_id=outcome.value.id))
     return render_template("proposals/form.html", form=form, proposal=None)
 
 
@@ -104,14 +85,8 @@ def edit(proposal_id: int):
                  topics=[t.slug for t in proposal.topics], district=proposal.district or "",
                  latitude=proposal.latitude, longitude=proposal.longitude)
     if form.validate_on_submit():
-        try:
-            services.edit_proposal(current_user, proposal, **_content(form))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _show_domain_error(form, error)
-        else:
-            flash(_("Your proposal was changed."), "success")
+        if run_service(lambda: services.edit_proposal(current_user, proposal, **_content(form)),
+                       _("Your proposal was changed."), form=form):
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, proposal=proposal)
 
@@ -119,13 +94,7 @@ def edit(proposal_id: int):
 def _action(proposal_id: int, predicate, action, message: str):
     proposal = _proposal_or_404(proposal_id)
     require(predicate, proposal)
-    try:
-        action(current_user, proposal)
-        db.session.commit()
-        flash(message, "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    run_service(lambda: action(current_user, proposal), message)
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
 
 

@@ -1,14 +1,12 @@
 """One search box over everything registered in app.search (proposals, comments, and later policies, labs)."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core import page_number
 from app.search import highlight_title, query_index
-from app.web import register_nav
 
 bp = Blueprint("searchpage", __name__)
-register_nav(90, "searchpage.search", _l("Search"))
 
 TYPE_LABELS = {
     "proposal": _l("Proposal"),
@@ -29,3 +27,12 @@ def search():
     hits, total = query_index(q, viewer=current_user, page=page, per_page=PER_PAGE) if q else ([], 0)
     return render_template("searchpage/search.html", q=q, hits=hits, total=total, page=page, per_page=PER_PAGE,
                            highlight_title=highlight_title, type_labels=TYPE_LABELS)
+
+
+def register(app: Flask) -> None:
+    from app.search import search_cli
+    from app.web import register_nav
+
+    app.register_blueprint(bp)
+    app.cli.add_command(search_cli)
+    register_nav(90, "searchpage.search", _l("Search"))

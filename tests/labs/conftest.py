@@ -7,8 +7,8 @@ import pytest
 
 from app.core import utcnow
 from app.extensions import db
-from app.labs import services
-from app.labs import workspace_services as ws
+from app.labs.services import labs as services
+from app.labs.services import workspace as ws
 from app.labs.models import Lab, LabMode, LabStage, MemberGroup
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.core import utcnow
 from app.extensions import db
 from app.labs.models import Attendance, LabStage, MemberGroup
-from app.labs.workspace import DataSet
+from app.labs.models import DataSet
 
 
 def _lab_body(**overrides):
@@ -235,3 +235,28 @@ def test_edit_page_keeps_mode(client, make_lab, login):
     login(lab.facilitators[0])
     page = client.get(f"/labs/{lab.id}/edit")
     assert page.status_code == 200 and 'name="mode"' not in page.get_data(as_text=True)
+
+
+def test_only_the_facilitators_see_applications_and_motivations_page_and_api_alike(client, make_lab, make_user,
+                                                                                    add_member, auth_header, login):
+    """Staff see the accepted members, as on the members page, but no applicant's motivation."""
+    lab = make_lab()
+    member = add_member(lab)
+    applicant = make_user()
+    client.post(f"/api/v1/labs/{lab.id}/applications", json={"motivation": "아직 심사 중인 지원 동기입니다",
+                                                              "group": "citizen"}, headers=auth_header(applicant))
+    staff = make_user(roles=["staff"])
+
+    as_staff = client.get(f"/api/v1/labs/{lab.id}/applications", headers=auth_header(staff)).get_json()["items"]
+    assert [item["user_id"] for item in as_staff] == [member.id]
+    assert all("motivation" not in item for item in as_staff)
+    as_member = client.get(f"/api/v1/labs/{lab.id}/applications", headers=auth_header(member)).get_json()["items"]
+    assert as_member == as_staff
+    as_facilitator = client.get(f"/api/v1/labs/{lab.id}/applications",
+                                headers=auth_header(lab.facilitators[0])).get_json()["items"]
+    assert {item["user_id"] for item in as_facilitator} == {member.id, applicant.id}
+    assert "아직 심사 중인 지원 동기입니다" in [item["motivation"] for item in as_facilitator]
+
+    login(staff)
+    page = client.get(f"/labs/{lab.id}/members").get_data(as_text=True)
+    assert member.display_name in page and "아직 심사 중인 지원 동기입니다" not in page

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.core import utcnow
 from app.extensions import db
-from app.labs import services
-from app.labs import sessions as session_services
+from app.labs.services import labs as services
+from app.labs.services import sessions as session_services
 from app.labs.models import Attendance, LabMembership, LabSession, MemberGroup, MembershipStatus
 from tests.conftest import is_postgres
 

@@ -4,7 +4,7 @@ from app.auth import demo as auth_demo
 from app.extensions import db
 from app.labs import demo
 from app.labs.models import Attendance, Lab, LabSession, LabStage
-from app.labs.workspace import Praise
+from app.labs.models import Praise
 
 
 def test_demo_has_a_lab_in_each_stage_and_runs_twice():

@@ -39,3 +39,34 @@ def test_one_attendance_row_per_member_and_session(make_user):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_move_to_goes_one_stage_at_a_time_on_the_model():
+    from app.core import DomainError
+    from app.labs.models import GateNotMet
+
+    lab = Lab(id=7, stage=LabStage.PROBLEM)
+    with pytest.raises(GateNotMet) as blocked:
+        lab.move_to(LabStage.PLANNING, actor_id=1, unmet_conditions=lambda _lab: ["a", "b"])
+    assert blocked.value.missing == ["a", "b"] and lab.stage is LabStage.PROBLEM
+    with pytest.raises(DomainError) as first:
+        lab.move_to(LabStage.PROBLEM.previous, actor_id=1, reason="다시")
+    assert first.value.status == 409 and first.value.field is None
+    with pytest.raises(DomainError) as jump:
+        lab.move_to(LabStage.REVIEW, actor_id=1, unmet_conditions=lambda _lab: [])
+    assert jump.value.status == 422 and jump.value.field == "stage" and lab.stage is LabStage.PROBLEM
+
+    change = lab.move_to(LabStage.PLANNING, actor_id=1, reason="  ", unmet_conditions=lambda _lab: [])
+    assert (change.from_stage, change.to_stage, change.reason, change.lab_id) == (
+        LabStage.PROBLEM, LabStage.PLANNING, None, 7)
+    assert lab.stage is LabStage.PLANNING
+    with pytest.raises(DomainError) as no_reason:
+        lab.move_to(LabStage.PROBLEM, actor_id=1, reason=" ")
+    assert no_reason.value.field == "reason" and lab.stage is LabStage.PLANNING
+    assert lab.move_to(LabStage.PROBLEM, actor_id=1, reason=" 문제를 다시 봅니다 ").reason == "문제를 다시 봅니다"
+
+    lab.stage = LabStage.SHARING
+    closing = lab.move_to(LabStage.CLOSED, actor_id=1, unmet_conditions=lambda _lab: [])
+    assert lab.is_closed and lab.closed_at == closing.at
+    with pytest.raises(DomainError):
+        lab.move_to(LabStage.SHARING, actor_id=1, reason="되돌리기")

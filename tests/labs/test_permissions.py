@@ -94,6 +94,8 @@ def test_lab_actions(role, status, stage):
     assert perm.can_apply(user, lab, membership) is (logged_in and open_lab and not facilitates and not has_membership)
     assert perm.can_leave(user, lab, membership) is (open_lab and has_membership)
     assert perm.can_manage_members(user, lab) is (open_lab and facilitates)
+    # Every application and each applicant's motivation: the lab's facilitators, never staff as such.
+    assert perm.can_view_applications(user, lab) is (open_lab and facilitates)
     assert perm.can_change_stage(user, lab) is (open_lab and facilitates)
     assert perm.can_manage_sessions(user, lab) is (open_lab and facilitates)
     assert perm.can_attend(user, lab, membership) is (open_lab and accepted)

@@ -4,7 +4,7 @@ from flask import render_template_string
 
 from app.extensions import db
 from app.labs.models import LabStage
-from app.labs.proposal_links import labs_from_proposal
+from app.labs.queries import labs_from_proposal
 from tests.proposals.factories import choices, make_proposal  # noqa: F401  (fixtures)
 
 
@@ -45,7 +45,7 @@ def test_staff_find_a_link_to_start_a_lab_from_a_proposal(client, make_user, log
 
 
 def test_the_proposal_page_promotes_its_recruiting_lab(client, make_user, make_proposal):  # noqa: F811
-    from app.labs import services
+    from app.labs.services import labs as services
     from app.labs.models import LabMode
 
     proposal = make_proposal()

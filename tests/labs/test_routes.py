@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 
 from app.core import utcnow
 from app.extensions import db
-from app.labs import sessions as session_services
-from app.labs import workspace_services as ws
+from app.labs.services import sessions as session_services
+from app.labs.services import workspace as ws
 from app.labs.models import LabMembership, LabStage, MemberGroup, MembershipStatus
-from app.labs.workspace import DataSet
+from app.labs.models import DataSet
 
 
 def _populate(lab, add_member, members):

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.core import DomainError, utcnow
 from app.extensions import db
-from app.labs import services
-from app.labs import sessions as session_services
-from app.labs.models import Attendance, LabMode, LabStage, LabStageChange, MemberGroup, MembershipStatus
+from app.labs.services import labs as services
+from app.labs.services import sessions as session_services
+from app.labs.models import Attendance, GateNotMet, LabMode, LabStage, LabStageChange, MemberGroup, MembershipStatus
 from app.labs.signals import attendance_recorded, lab_closed
 from app.notifications.models import Notification
 
@@ -76,7 +76,7 @@ def test_gate_lists_everything_missing_then_lets_the_lab_through_all_stages(make
     lab = make_lab()
     facilitator = lab.facilitators[0]
     member = add_member(lab)
-    with pytest.raises(services.GateNotMet) as blocked:
+    with pytest.raises(GateNotMet) as blocked:
         services.advance_stage(lab, facilitator)
     assert len(blocked.value.missing) == 3
     db.session.rollback()

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.labs.sessions import record_attendance
-from app.ledger.models import Allowance, AllowanceStatus, Budget, IdempotentResponse, LedgerEntry
+from app.labs.services.sessions import record_attendance
+from app.api.models import IdempotentResponse
+from app.ledger.models import Allowance, AllowanceStatus, Budget, LedgerEntry
 from app.ledger.services import allowances, payouts
 from tests.ledger.conftest import PNG
 

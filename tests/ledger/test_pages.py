@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.labs.sessions import record_attendance
+from app.labs.services.sessions import record_attendance
 from app.ledger.models import Allowance, AllowanceStatus, Budget, LedgerEntry
 from app.ledger.services import allowances, payouts
 from tests.ledger.conftest import PDF, PNG

@@ -4,7 +4,6 @@ from app.ledger.models.allowance import (  # noqa: F401
     AllowanceKind,
     AllowanceStatus,
     ExpenseCategory,
-    STATUS_LABELS,
 )
 from app.ledger.models.budget import (  # noqa: F401
     AllowanceRule,
@@ -12,13 +11,11 @@ from app.ledger.models.budget import (  # noqa: F401
     LedgerEntry,
     LedgerEntryType,
     LedgerIsAppendOnly,
-    PROGRAMME_LABELS,
     ProgrammeType,
 )
 from app.ledger.models.payout import (  # noqa: F401
     KOREAN_BANKS,
     BankAccount,
     BatchStatus,
-    IdempotentResponse,
     PayoutBatch,
 )

@@ -1,13 +1,13 @@
 """Allowances (참여수당) for attended sessions and actual-expense claims (실비), and their lifecycle."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
@@ -16,45 +16,23 @@ from app.ledger.models.budget import Budget, ProgrammeType
 from app.sql import value_enum
 
 
-class AllowanceKind(enum.Enum):
-    SESSION = "session"
-    EXPENSE = "expense"
-
-    @property
-    def label(self):
-        return {AllowanceKind.SESSION: _l("Session allowance"), AllowanceKind.EXPENSE: _l("Expense claim")}[self]
+class AllowanceKind(LabelledEnum):
+    SESSION = "session", _l("Session allowance")
+    EXPENSE = "expense", _l("Expense claim")
 
 
-class ExpenseCategory(enum.Enum):
-    TRANSPORT = "transport"
-    MATERIALS = "materials"
-
-    @property
-    def label(self):
-        return {ExpenseCategory.TRANSPORT: _l("Transport"), ExpenseCategory.MATERIALS: _l("Materials")}[self]
+class ExpenseCategory(LabelledEnum):
+    TRANSPORT = "transport", _l("Transport")
+    MATERIALS = "materials", _l("Materials")
 
 
-class AllowanceStatus(enum.Enum):
-    PENDING = "pending"  # created by attendance or a claim
-    CONFIRMED = "confirmed"  # a facilitator of the programme vouched for it
-    APPROVED = "approved"  # staff approved it: the budget is committed
-    PAID = "paid"  # its payout batch was paid
-    REJECTED = "rejected"  # refused, with a reason the resident sees
-    REVERSED = "reversed"  # a payment corrected by a reversing ledger entry
-
-    @property
-    def label(self):
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    AllowanceStatus.PENDING: _l("Pending"),
-    AllowanceStatus.CONFIRMED: _l("Confirmed"),
-    AllowanceStatus.APPROVED: _l("Approved"),
-    AllowanceStatus.PAID: _l("Paid"),
-    AllowanceStatus.REJECTED: _l("Rejected"),
-    AllowanceStatus.REVERSED: _l("Reversed"),
-}
+class AllowanceStatus(LabelledEnum):
+    PENDING = "pending", _l("Pending")  # created by attendance or a claim
+    CONFIRMED = "confirmed", _l("Confirmed")  # a facilitator of the programme vouched for it
+    APPROVED = "approved", _l("Approved")  # staff approved it: the budget is committed
+    PAID = "paid", _l("Paid")  # its payout batch was paid
+    REJECTED = "rejected", _l("Rejected")  # refused, with a reason the resident sees
+    REVERSED = "reversed", _l("Reversed")  # a payment corrected by a reversing ledger entry
 
 
 class Allowance(db.Model):

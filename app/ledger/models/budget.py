@@ -1,7 +1,6 @@
 """Budgets per programme and fiscal year, allowance rules, and the append-only money ledger."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -18,30 +17,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import utcnow
 from app.extensions import db
 from app.sql import value_enum
 
 
-class ProgrammeType(enum.Enum):
+class ProgrammeType(LabelledEnum):
     """What a budget pays for. A lab's programme id is the lab's id; the committee and the walking
     programme have no table of their own yet, so any positive id names one of them."""
 
-    LAB = "lab"
-    COMMITTEE = "committee"
-    WALKING = "walking"
-
-    @property
-    def label(self):
-        return PROGRAMME_LABELS[self]
-
-
-PROGRAMME_LABELS = {
-    ProgrammeType.LAB: _l("Living lab"),
-    ProgrammeType.COMMITTEE: _l("Policy advisory committee"),
-    ProgrammeType.WALKING: _l("Walking programme"),
-}
+    LAB = "lab", _l("Living lab")
+    COMMITTEE = "committee", _l("Policy advisory committee")
+    WALKING = "walking", _l("Walking programme")
 
 
 class Budget(db.Model):
@@ -89,23 +78,11 @@ class AllowanceRule(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class LedgerEntryType(enum.Enum):
-    COMMIT = "commit"  # approval: committed_won += amount
-    RELEASE = "release"  # an approved allowance was withdrawn: committed_won += amount (negative)
-    PAYOUT = "payout"  # paid: committed_won -= amount, paid_won += amount
-    REVERSAL = "reversal"  # a payment corrected: paid_won += amount (negative)
-
-    @property
-    def label(self):
-        return ENTRY_TYPE_LABELS[self]
-
-
-ENTRY_TYPE_LABELS = {
-    LedgerEntryType.COMMIT: _l("Committed"),
-    LedgerEntryType.RELEASE: _l("Released"),
-    LedgerEntryType.PAYOUT: _l("Paid out"),
-    LedgerEntryType.REVERSAL: _l("Reversed"),
-}
+class LedgerEntryType(LabelledEnum):
+    COMMIT = "commit", _l("Committed")  # approval: committed_won += amount
+    RELEASE = "release", _l("Released")  # an approved allowance was withdrawn: committed_won += amount (negative)
+    PAYOUT = "payout", _l("Paid out")  # paid: committed_won -= amount, paid_won += amount
+    REVERSAL = "reversal", _l("Reversed")  # a payment corrected: paid_won += amount (negative)
 
 
 class LedgerEntry(db.Model):

@@ -1,13 +1,13 @@
-"""Bank accounts for payouts, payout batches, and stored API responses for idempotent retries."""
+"""Bank accounts for payouts and payout batches."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
@@ -41,13 +41,9 @@ class BankAccount(db.Model):
         return f"***-****-{self.account_last4}"
 
 
-class BatchStatus(enum.Enum):
-    OPEN = "open"
-    PAID = "paid"
-
-    @property
-    def label(self):
-        return {BatchStatus.OPEN: _l("Open"), BatchStatus.PAID: _l("Paid")}[self]
+class BatchStatus(LabelledEnum):
+    OPEN = "open", _l("Open")
+    PAID = "paid", _l("Paid")
 
 
 class PayoutBatch(db.Model):
@@ -77,18 +73,3 @@ class PayoutBatch(db.Model):
             raise DomainError(_l("Export the batch for the bank transfer before marking it paid."))
         self.status = BatchStatus.PAID
         self.paid_at, self.paid_by_id = now, by.id
-
-
-class IdempotentResponse(db.Model):
-    """The answer given to an API request that carried an Idempotency-Key, replayed on a retry."""
-
-    __tablename__ = "idempotent_responses"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(100))
-    request_path: Mapped[str] = mapped_column(String(200))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

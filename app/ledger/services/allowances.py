@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.auth.models import User
-from app.core import DomainError, utcnow
+from app.core import DomainError, NotAllowed, utcnow
 from app.extensions import db
 from app.labs.models import Lab, LabSession
 from app.ledger import receipts
@@ -114,7 +114,7 @@ def claim_expense(user: User, *, lab_id: int, category: ExpenseCategory, amount_
 def confirm_allowance(allowance: Allowance, actor: User) -> Allowance:
     refuse_city_employee(allowance.user)
     if allowance.user_id == actor.id:
-        raise DomainError(_l("You cannot confirm your own allowance."), status=403)
+        raise NotAllowed(_l("You cannot confirm your own allowance."))
     allowance.confirm(actor, utcnow())
     _flush_transition()
     audit.record(actor, "allowance.confirmed", "allowance", allowance.id)
@@ -125,7 +125,7 @@ def approve_allowance(allowance: Allowance, actor: User, *, idempotency_key: str
     """Approve within the budget and the member's monthly cap; the budget row serialises racing approvals."""
     refuse_city_employee(allowance.user)
     if allowance.user_id == actor.id:
-        raise DomainError(_l("You cannot approve your own allowance."), status=403)
+        raise NotAllowed(_l("You cannot approve your own allowance."))
     allowance.approve(actor, utcnow())
     _flush_transition()
     commit_funds(allowance.budget, allowance.amount_won, actor=actor, allowance=allowance,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.auth.models import User
-from app.core import DomainError, utcnow
+from app.core import DomainError, NotAllowed, utcnow
 from app.extensions import db
 from app.labs.models import (
     Attendance,
@@ -25,15 +25,12 @@ from app.labs.models import (
     SessionRsvp,
 )
 from app.labs.signals import attendance_recorded
-from app.notifications import kinds
 from app.notifications.services import notify_selected
 
 # No 0/O, 1/I/L: the code is read aloud or copied from a screen.
 CHECKIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CHECKIN_LENGTH = 6
 CHECKIN_OPENS_BEFORE = timedelta(minutes=15)
-
-kinds.register("lab_session_scheduled", _l("A new session of the living lab “%(lab)s” was scheduled: %(title)s."))
 
 
 def new_checkin_code() -> str:
@@ -116,7 +113,7 @@ def check_in(session: LabSession, user: User, code: str, now: datetime | None = 
     """A member checks in with the code shown at the session. Idempotent: a second check-in adds nothing."""
     now = now or utcnow()
     if not is_accepted_member(session.lab_id, user.id):
-        raise DomainError(_l("Only members of the lab can check in."), status=403)
+        raise NotAllowed(_l("Only members of the lab can check in."))
     if not (session.starts_at - CHECKIN_OPENS_BEFORE <= now <= session.ends_at):
         raise DomainError(_l("Check-in is open from 15 minutes before the session starts until it ends."))
     given = (code or "").strip().upper()
@@ -128,7 +125,7 @@ def check_in(session: LabSession, user: User, code: str, now: datetime | None = 
 
 def answer_rsvp(session: LabSession, user: User, answer: RsvpAnswer) -> SessionRsvp:
     if not is_accepted_member(session.lab_id, user.id):
-        raise DomainError(_l("Only members of the lab can answer."), status=403)
+        raise NotAllowed(_l("Only members of the lab can answer."))
     if session.ends_at < utcnow():
         raise DomainError(_l("This session is over."))
     rsvp = db.session.scalar(select(SessionRsvp).where(SessionRsvp.session_id == session.id,

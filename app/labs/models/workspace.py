@@ -2,13 +2,13 @@
 data sets and KPIs (4), praise (5). Findings, retrospective and results summary are columns of ``Lab``."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.enums import LabelledEnum
 from app.auth.models import User
 from app.core import utcnow
 from app.extensions import db
@@ -40,18 +40,10 @@ class ProblemEmpathy(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ResourceKind(enum.Enum):
-    PLACE = "place"
-    ORGANISATION = "organisation"
-    DATASET = "dataset"
-
-    @property
-    def label(self):
-        return {
-            ResourceKind.PLACE: _l("Place"),
-            ResourceKind.ORGANISATION: _l("Organisation"),
-            ResourceKind.DATASET: _l("Data set"),
-        }[self]
+class ResourceKind(LabelledEnum):
+    PLACE = "place", _l("Place")
+    ORGANISATION = "organisation", _l("Organisation")
+    DATASET = "dataset", _l("Data set")
 
 
 class Resource(db.Model):

@@ -14,7 +14,7 @@ from app.labs.csv_import import parse_csv
 from app.labs.models import Lab, LabMembership, MembershipStatus
 from app.labs.permissions import WORKSPACE_RULES
 from app.labs.search import index_lab
-from app.labs.workspace import (
+from app.labs.models import (
     DataSet,
     KpiValue,
     PlanGoal,

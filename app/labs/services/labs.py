@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app import audit
 from app.auth.models import User
-from app.core import DomainError, utcnow
+from app.core import DomainError, NotAllowed, utcnow
 from app.extensions import db
 from app.labs.gates import unmet_conditions
 from app.labs.models import (
@@ -23,30 +23,12 @@ from app.labs.models import (
     LabStageChange,
     MemberGroup,
     MembershipStatus,
+    lab_proposals,
 )
 from app.labs.search import index_lab
 from app.labs.signals import lab_closed
-from app.notifications import kinds
 from app.notifications.services import notify, notify_selected
-
-kinds.register("lab_application_received", _l("%(name)s applied to the living lab “%(lab)s”."))
-kinds.register("lab_application_accepted", _l("Welcome! You were accepted into the living lab “%(lab)s”."))
-kinds.register("lab_application_waitlisted",
-               _l("The living lab “%(lab)s” is full. You are on its waitlist and move up when a place frees."))
-kinds.register("lab_application_declined", _l("Your application to the living lab “%(lab)s” was declined."))
-kinds.register("lab_waitlist_moved_up", _l("A place freed up: you are now a member of the living lab “%(lab)s”."))
-kinds.register("lab_stage_changed", _l("The living lab “%(lab)s” is now in stage %(number)s of 5."))
-kinds.register("lab_closed", _l("The living lab “%(lab)s” is closed. Thank you for taking part!"))
-
-
-class GateNotMet(DomainError):
-    """The lab cannot leave its stage yet; ``missing`` lists every unmet condition."""
-
-    status = 409
-
-    def __init__(self, missing: list):
-        super().__init__(_l("The lab cannot move on yet."))
-        self.missing = missing
+from app.proposals.models import Proposal
 
 
 def lab_url(lab: Lab) -> str:
@@ -66,8 +48,6 @@ def _check_schedule(recruitment_deadline: date, starts_on: date, ends_on: date) 
 def create_lab(creator: User, *, title: str, summary: str, mode: LabMode, district: str, capacity: int,
                recruitment_deadline: date, starts_on: date, ends_on: date, budget_won: int | None = None,
                proposal_ids: list[int] | tuple[int, ...] = ()) -> Lab:
-    from app.labs.proposal_links import link_proposals
-
     _check_schedule(recruitment_deadline, starts_on, ends_on)
     if mode is LabMode.CITY_COMMISSIONED and not proposal_ids:
         raise DomainError(_l("A city-commissioned lab is created from at least one proposal."),
@@ -138,7 +118,7 @@ def apply(lab: Lab, user: User, *, motivation: str, group: MemberGroup, today: d
         raise DomainError(_l("Applications for this lab closed on %(date)s.",
                              date=lab.recruitment_deadline.isoformat()))
     if lab.is_facilitator(user):
-        raise DomainError(_l("You facilitate this lab, so you cannot apply to it."), status=403)
+        raise NotAllowed(_l("You facilitate this lab, so you cannot apply to it."))
     if lab.membership_of(user) is not None:
         raise DomainError(_l("You have already applied to this lab."))
     motivation = motivation.strip()
@@ -215,50 +195,43 @@ def _members_query(lab: Lab):
         LabMembership.lab_id == lab.id, LabMembership.status == MembershipStatus.ACCEPTED)
 
 
-def _change_stage(lab: Lab, actor: User, to_stage: LabStage, reason: str | None) -> LabStageChange:
-    change = LabStageChange(lab_id=lab.id, from_stage=lab.stage, to_stage=to_stage, actor_id=actor.id,
-                            reason=reason, at=utcnow())
-    lab.stage = to_stage
+def _record_stage_change(lab: Lab, actor: User, change: LabStageChange) -> LabStageChange:
     db.session.add(change)
-    audit.record(actor, "lab.stage", "lab", lab.id, from_stage=change.from_stage.value, to_stage=to_stage.value,
-                 reason=reason)
+    audit.record(actor, "lab.stage", "lab", lab.id, from_stage=change.from_stage.value,
+                 to_stage=change.to_stage.value, reason=change.reason)
     db.session.flush()
-    if to_stage is LabStage.CLOSED:
+    if change.to_stage is LabStage.CLOSED:
         notify_selected(_members_query(lab), "lab_closed", lab_url(lab), lab=lab.title)
+        lab_closed.send(lab)
     else:
         notify_selected(_members_query(lab), "lab_stage_changed", lab_url(lab), lab=lab.title,
-                        number=to_stage.number)
+                        number=change.to_stage.number)
     return change
 
 
 def advance_stage(lab: Lab, actor: User, reason: str | None = None) -> LabStageChange:
     """Move on to the next stage (from stage 5: close the lab) once the stage's gate is met."""
-    if lab.is_closed:
-        raise DomainError(_l("This lab is closed."))
-    missing = unmet_conditions(lab)
-    if missing:
-        raise GateNotMet(missing)
-    to_stage = lab.stage.next
-    change = _change_stage(lab, actor, to_stage, (reason or "").strip() or None)
-    if to_stage is LabStage.CLOSED:
-        lab.closed_at = change.at
-        db.session.flush()
-        lab_closed.send(lab)
-    return change
+    return _record_stage_change(lab, actor, lab.move_to(lab.stage.next, actor_id=actor.id, reason=reason,
+                                                        unmet_conditions=unmet_conditions))
 
 
 def move_back(lab: Lab, actor: User, reason: str | None) -> LabStageChange:
-    reason = (reason or "").strip()
-    if lab.is_closed:
-        raise DomainError(_l("This lab is closed."))
-    if lab.stage.previous is None:
-        raise DomainError(_l("The lab is already in the first stage."))
-    if not reason:
-        raise DomainError(_l("Say why the lab moves back a stage."), field="reason", status=422)
-    return _change_stage(lab, actor, lab.stage.previous, reason)
+    return _record_stage_change(lab, actor, lab.move_to(lab.stage.previous, actor_id=actor.id, reason=reason))
 
 
 def timeline(lab: Lab) -> list[LabStageChange]:
     return list(db.session.scalars(
         select(LabStageChange).where(LabStageChange.lab_id == lab.id).order_by(LabStageChange.at,
                                                                                LabStageChange.id)))
+
+
+# --- proposals ---------------------------------------------------------------------------------
+
+def link_proposals(lab: Lab, proposal_ids) -> None:
+    ids = sorted(set(int(i) for i in proposal_ids))
+    found = set(db.session.scalars(select(Proposal.id).where(Proposal.id.in_(ids))))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DomainError(_l("No proposal has the number %(ids)s.", ids=", ".join(map(str, missing))),
+                          field="proposal_ids", status=422)
+    db.session.execute(insert(lab_proposals), [{"lab_id": lab.id, "proposal_id": i} for i in ids])
