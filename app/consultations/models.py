@@ -116,7 +116,7 @@ class Consultation(db.Model):
         if self.status is ConsultationStatus.RESULTS or now > self.deadline_at:
             raise DomainError(_l("The deadline for opinions was %(deadline)s (Korea time); opinions are no "
                                  "longer accepted.", deadline=self.deadline_seoul.strftime("%Y-%m-%d %H:%M")),
-                              field="body", status=409)
+                              status=409)
 
     def open(self, now: datetime) -> None:
         if self.status is not ConsultationStatus.DRAFT:

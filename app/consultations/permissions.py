@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.auth.permissions import signed_in
+
 from app.consultations.models import Consultation, ConsultationStatus
 
 
-def _active(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "active", False)
-
-
 def _staff(user) -> bool:
-    return _active(user) and user.is_staff
+    return signed_in(user) and user.is_staff
 
 
 def can_view_consultation(user, consultation: Consultation) -> bool:
@@ -39,7 +37,7 @@ def can_edit_consultation(user, consultation: Consultation) -> bool:
 def can_submit_opinion(user, consultation: Consultation, now: datetime) -> bool:
     """Anyone while it accepts opinions; a guest proves an email address first (checked by the service)."""
     return consultation.accepting(now) and (user is None or not getattr(user, "is_authenticated", False)
-                                            or _active(user))
+                                            or signed_in(user))
 
 
 def can_enter_opinion(user, consultation: Consultation) -> bool:
@@ -61,5 +59,5 @@ def can_publish_results(user, consultation: Consultation, now: datetime) -> bool
 
 
 def can_register_for_hearing(user, consultation: Consultation, now: datetime) -> bool:
-    return (_active(user) and consultation.has_hearing and consultation.status is ConsultationStatus.OPEN
+    return (signed_in(user) and consultation.has_hearing and consultation.status is ConsultationStatus.OPEN
             and now < consultation.hearing_starts_at)

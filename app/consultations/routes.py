@@ -35,7 +35,7 @@ from app.consultations.clock import utc_to_seoul
 from app.core import page_number, utcnow
 from app.extensions import db
 from app.policies.models import Policy
-from app.web import run_service
+from app.web import flash_form_errors, run_service
 
 PER_PAGE = 10
 OPINIONS_PER_PAGE = 30
@@ -91,11 +91,10 @@ def create():
     require(can_create_consultation)
     form = ConsultationForm(policies=_policies(), policy_id=request.args.get("policy", type=int))
     if form.validate_on_submit():
-        created = []
-        if run_service(lambda: created.append(services.create_consultation(current_user,
-                                                                           services.consultation_data(form))),
-                       _("The consultation was saved as a draft. Add its documents, then open it.")):
-            return redirect(url_for("consultations.manage", consultation_id=created[0].id))
+        outcome = run_service(lambda: services.create_consultation(current_user, services.consultation_data(form)),
+                              _("The consultation was saved as a draft. Add its documents, then open it."), form=form)
+        if outcome:
+            return redirect(url_for("consultations.manage", consultation_id=outcome.value.id))
     return render_template("consultations/form.html", form=form, consultation=None), 422 if form.errors else 200
 
 
@@ -121,7 +120,7 @@ def edit(consultation_id: int):
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         if run_service(lambda: services.edit_consultation(consultation, current_user, services.consultation_data(form)),
-                       _("The consultation was saved.")):
+                       _("The consultation was saved."), form=form):
             return redirect(url_for("consultations.detail", consultation_id=consultation.id))
         status = 409
     return render_template("consultations/form.html", form=form, consultation=consultation), status
@@ -163,7 +162,7 @@ def submit_opinion(consultation_id: int):
     user = current_user if current_user.is_authenticated else None
     if run_service(lambda: services.submit_opinion(consultation, services.opinion_data(form), user=user,
                                                    guest_email=None if user else _guest_email(consultation)),
-                   _("Thank you. Your opinion was received; the city will answer it after the deadline.")):
+                   _("Thank you. Your opinion was received; the city will answer it after the deadline."), form=form):
         return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
     return _detail_page(consultation, opinion_form=form, status=409)
 
@@ -175,10 +174,11 @@ def guest_code(consultation_id: int):
     form = GuestEmailForm()
     if not form.validate_on_submit():
         return _detail_page(consultation, email_form=form, status=422)
-    if run_service(lambda: guests.request_code(form.email.data, services.purpose_key(consultation),
-                                               consultation.title),
-                   _("We sent a 6-digit code to your email address. Enter it below.")):
-        session[_guest_key(consultation) + ":sent"] = guests.normalise_email(form.email.data)
+    if not run_service(lambda: guests.request_code(form.email.data, services.purpose_key(consultation),
+                                                   consultation.title),
+                       _("We sent a 6-digit code to your email address. Enter it below."), form=form):
+        return _detail_page(consultation, email_form=form, status=429)
+    session[_guest_key(consultation) + ":sent"] = guests.normalise_email(form.email.data)
     return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
 
 
@@ -203,9 +203,8 @@ def guest_confirm(consultation_id: int):
 def register(consultation_id: int):
     consultation = _load(consultation_id)
     require(can_register_for_hearing, consultation, utcnow())
-    registered = []
-    run_service(lambda: registered.append(services.register_for_hearing(consultation, current_user)),
-                _("Your registration for the hearing was received."))
+    run_service(lambda: services.register_for_hearing(consultation, current_user),
+                lambda registration: registration.status.label)
     return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="hearing"))
 
 
@@ -287,7 +286,7 @@ def add_document(consultation_id: int):
     if not form.validate_on_submit():
         return _manage_page(consultation, document_form=form, status=422)
     if run_service(lambda: services.add_document(consultation, current_user, form.document.data),
-                   _("The document was added.")):
+                   _("The document was added."), form=form):
         return _back(consultation, "documents")
     return _manage_page(consultation, document_form=form, status=422)
 
@@ -312,7 +311,7 @@ def enter_opinion(consultation_id: int):
         return _manage_page(consultation, entered_form=form, status=422)
     if run_service(lambda: services.enter_opinion(consultation, current_user, services.opinion_data(form),
                                                   channel=Channel(form.channel.data), written_on=form.written_on.data),
-                   _("The opinion was entered.")):
+                   _("The opinion was entered."), form=form):
         return _back(consultation, "enter")
     return _manage_page(consultation, entered_form=form, status=409)
 
@@ -338,9 +337,7 @@ def edit_theme(consultation_id: int, theme_id: int):
         abort(404)
     form = ThemeForm(prefix=f"theme-{theme.id}")
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_form_errors(form)
         return _back(consultation, f"theme-{theme.id}")
     run_service(lambda: services.edit_theme(theme, current_user, form.title.data, form.response.data),
                 _("The theme and its response were saved."))
@@ -353,9 +350,7 @@ def assign(consultation_id: int):
     require(can_group_opinions, consultation, utcnow())
     form = AssignForm()
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_form_errors(form)
         return _back(consultation, "opinions")
     run_service(lambda: services.assign_opinions(consultation, current_user, form.opinion_ids.data,
                                                  form.theme_id.data), _("The opinions were grouped."))
@@ -371,6 +366,6 @@ def publish_results(consultation_id: int):
     if not form.validate_on_submit():
         return _manage_page(consultation, results_form=form, status=422)
     if run_service(lambda: services.publish_results(consultation, current_user, form.results_summary.data),
-                   _("The results were published and every participant was told.")):
+                   _("The results were published and every participant was told."), form=form):
         return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="results"))
     return _manage_page(consultation, results_form=form, status=409)

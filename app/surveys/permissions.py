@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.auth.permissions import signed_in
+
 from app.surveys.models import Audience, Survey, SurveyKind, SurveyStatus
 
 PUBLIC, GUEST, USER, LAB_MEMBER = "public", "guest", "user", "lab_member"
@@ -18,16 +20,12 @@ ANSWER_RULES = {
 }
 
 
-def _active(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "active", False)
-
-
 def _staff(user) -> bool:
-    return _active(user) and user.is_staff
+    return signed_in(user) and user.is_staff
 
 
 def respondent_kinds(user, lab_member: bool = False) -> frozenset[str]:
-    if _active(user):
+    if signed_in(user):
         return frozenset({USER, LAB_MEMBER} if lab_member else {USER})
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset({GUEST})

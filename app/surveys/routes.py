@@ -97,10 +97,10 @@ def create():
 
     form = SurveyForm(labs=_labs(), consent_notice=DEFAULT_CONSENT_NOTICE)
     if form.validate_on_submit():
-        created = []
-        if run_service(lambda: created.append(services.create_survey(current_user, _data(form))),
-                       _("The survey was saved as a draft. Add its questions next.")):
-            return redirect(url_for("surveys.manage", survey_id=created[0].id))
+        outcome = run_service(lambda: services.create_survey(current_user, _data(form)),
+                              _("The survey was saved as a draft. Add its questions next."), form=form)
+        if outcome:
+            return redirect(url_for("surveys.manage", survey_id=outcome.value.id))
     return render_template("surveys/form.html", form=form, survey=None), 422 if form.errors else 200
 
 
@@ -115,7 +115,8 @@ def edit(survey_id: int):
                           consent_notice=survey.consent_notice, audience=survey.audience.value, lab_id=survey.lab_id,
                           opens_at=utc_to_seoul(survey.opens_at), closes_at=utc_to_seoul(survey.closes_at))
     if form.validate_on_submit():
-        if run_service(lambda: services.edit_survey(survey, current_user, _data(form)), _("The survey was saved.")):
+        if run_service(lambda: services.edit_survey(survey, current_user, _data(form)), _("The survey was saved."),
+                       form=form):
             return redirect(url_for("surveys.manage", survey_id=survey.id))
     return render_template("surveys/form.html", form=form, survey=survey), 422 if form.errors else 200
 
@@ -286,7 +287,7 @@ def add_question(survey_id: int):
     if run_service(lambda: services.add_question(survey, current_user, kind=QuestionKind(form.kind.data),
                                                  text=form.text.data, required=form.required.data,
                                                  options=form.option_lines(), section_id=form.section_id.data),
-                   _("The question was added.")):
+                   _("The question was added."), form=form):
         return _back(survey)
     return _manage_page(_load(survey_id), question_form=form, status=422)
 
@@ -341,12 +342,11 @@ def create_poll():
         abort(404)
     form = PollForm()
     if form.validate_on_submit():
-        created = []
-        if run_service(lambda: created.append(services.create_poll(
-                current_user, target_type=target_type, target_id=target_id, question=form.question.data,
-                options=form.option_lines(), closes_at=seoul_to_utc(form.closes_at.data))),
-                _("The poll is open.")):
-            return redirect(services.target_url(created[0]) or url_for("surveys.index"))
+        outcome = run_service(lambda: services.create_poll(
+            current_user, target_type=target_type, target_id=target_id, question=form.question.data,
+            options=form.option_lines(), closes_at=seoul_to_utc(form.closes_at.data)), _("The poll is open."), form=form)
+        if outcome:
+            return redirect(services.target_url(outcome.value) or url_for("surveys.index"))
     return render_template("surveys/poll_form.html", form=form, target=target, target_type=target_type), \
         422 if form.errors else 200
 
