@@ -7,7 +7,7 @@ import pytest
 
 from app.consultations import services
 from app.consultations.clock import utc_to_seoul
-from app.consultations.models import Consultation, ConsultationStatus
+from app.consultations.models import ConsultationStatus
 from app.core import utcnow
 from app.extensions import db
 
