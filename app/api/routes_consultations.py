@@ -17,7 +17,14 @@ from app.consultations.forms import (
     ResultsForm,
     ThemeForm,
 )
-from app.consultations.models import Channel, Consultation, ConsultationDocument, ConsultationStatus, Opinion, OpinionTheme
+from app.consultations.models import (
+    Channel,
+    Consultation,
+    ConsultationDocument,
+    ConsultationStatus,
+    Opinion,
+    OpinionTheme,
+)
 from app.consultations.permissions import (
     can_create_consultation,
     can_edit_consultation,

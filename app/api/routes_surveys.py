@@ -45,15 +45,18 @@ SURVEY_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "integer"}, "kind": {"type": "string", "enum": [k.value for k in SurveyKind]},
     "title": {"type": "string"}, "description": {"type": "string"}, "consent_notice": {"type": "string"},
     "status": {"type": "string", "enum": [s.value for s in SurveyStatus]},
-    "audience": {"type": "string", "enum": [a.value for a in Audience]}, "lab_id": {"type": "integer", "nullable": True},
+    "audience": {"type": "string", "enum": [a.value for a in Audience]},
+    "lab_id": {"type": "integer", "nullable": True},
     "opens_at": {"type": "string", "description": "Korea time, YYYY-MM-DDTHH:MM"},
     "closes_at": {"type": "string", "description": "Korea time, YYYY-MM-DDTHH:MM"},
     "open": {"type": "boolean"}, "response_count": {"type": "integer"},
-    "target": {"type": "object", "nullable": True, "properties": {"type": {"type": "string"}, "id": {"type": "integer"}}},
+    "target": {"type": "object", "nullable": True,
+               "properties": {"type": {"type": "string"}, "id": {"type": "integer"}}},
     "sections": {"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"}}}},
     "questions": {"type": "array", "items": QUESTION_SCHEMA},
-    "my_answers": {"type": "object", "nullable": True, "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "my_answers": {"type": "object", "nullable": True,
+                   "additionalProperties": {"type": "array", "items": {"type": "string"}},
                    "description": "your current answers by question id (with a token)"}}}
 LIST_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": SURVEY_SCHEMA},
                                                 "total": {"type": "integer"}, "page": {"type": "integer"},
@@ -70,7 +73,8 @@ QUESTION_BODY = {"type": "object", "required": ["text", "kind"], "properties": {
 RESPONSE_BODY = {"type": "object", "required": ["answers"], "properties": {
     "answers": {"type": "object", "additionalProperties": {}, "description":
                 "by question id: an option id, a list of option ids, a number 1-5 or a text"},
-    "consent": {"type": "boolean", "description": "agree to the consent notice (needed to answer respondent questions)"},
+    "consent": {"type": "boolean",
+                "description": "agree to the consent notice (needed to answer respondent questions)"},
     "email": {"type": "string", "description": "without a token, surveys open to everyone: the address of the code"},
     "code": {"type": "string"}}}
 ROW = {"type": "object", "properties": {"label": {"type": "string"}, "count": {"type": "integer"},
@@ -287,7 +291,8 @@ def survey_guest_code(survey_id: int):
 @documented("Answer, or change your answers until the survey closes (one response per account or email)",
             tag=TAG, auth=False, body=RESPONSE_BODY,
             responses={200: ("Your saved answers", {"type": "object", "properties": {
-                "answers": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}),
+                "answers": {"type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}),
                 403: ("Not in the survey's audience, or wrong code", None), 409: ("Not open", None)})
 def answer_survey(survey_id: int):
     survey = _load(survey_id)

@@ -140,7 +140,8 @@ class GuestCodeForm(GuestEmailForm):
 
 class ThemeForm(FlaskForm):
     title = StringField(_l("Theme"), validators=[
-        DataRequired(message=_l("Name the theme.")), Length(max=200, message=_l("A title has at most 200 characters."))])
+        DataRequired(message=_l("Name the theme.")),
+        Length(max=200, message=_l("A title has at most 200 characters."))])
     response = TextAreaField(_l("The city's response"), validators=[
         Optional(), Length(max=10000, message=_l("The response is too long."))])
 

@@ -76,8 +76,8 @@ def numbers(consultation: Consultation) -> Numbers:
 
 
 def theme_counts(consultation: Consultation) -> dict[int, int]:
-    return dict(db.session.execute(select(Opinion.theme_id, func.count()).where(
-        Opinion.consultation_id == consultation.id, Opinion.theme_id.is_not(None)).group_by(Opinion.theme_id)).all())
+    return {theme_id: count for theme_id, count in db.session.execute(select(Opinion.theme_id, func.count()).where(
+        Opinion.consultation_id == consultation.id, Opinion.theme_id.is_not(None)).group_by(Opinion.theme_id))}
 
 
 def opinions_query(consultation: Consultation, *, theme: str | None = None):

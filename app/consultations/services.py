@@ -443,7 +443,8 @@ def send_hearing_reminders(now=None) -> int:
             HearingRegistration.status == RegistrationStatus.REGISTERED,
             HearingRegistration.reminded_at.is_(None))
         claimed = list(db.session.scalars(
-            update(HearingRegistration).where(HearingRegistration.id.in_(due), HearingRegistration.reminded_at.is_(None))
+            update(HearingRegistration)
+            .where(HearingRegistration.id.in_(due), HearingRegistration.reminded_at.is_(None))
             .values(reminded_at=now).returning(HearingRegistration.user_id)
             .execution_options(synchronize_session=False)))
         if claimed:

@@ -53,7 +53,8 @@ class SurveyForm(FlaskForm):
 
 class SectionForm(FlaskForm):
     title = StringField(_l("Section title"), validators=[
-        DataRequired(message=_l("Name the section.")), Length(max=200, message=_l("A title has at most 200 characters."))])
+        DataRequired(message=_l("Name the section.")),
+        Length(max=200, message=_l("A title has at most 200 characters."))])
     description = TextAreaField(_l("Section introduction (optional)"), validators=[
         Optional(), Length(max=2000, message=_l("The introduction is too long."))])
 
@@ -89,7 +90,8 @@ class DemographicForm(FlaskForm):
 
 class PollForm(FlaskForm):
     question = StringField(_l("Poll question"), validators=[
-        DataRequired(message=_l("Write the question.")), Length(max=200, message=_l("A title has at most 200 characters."))])
+        DataRequired(message=_l("Write the question.")),
+        Length(max=200, message=_l("A title has at most 200 characters."))])
     options = TextAreaField(_l("Options, one a line"), validators=[
         DataRequired(message=_l("Give at least two options, one a line.")),
         Length(max=3000, message=_l("The options are too long."))])

@@ -59,9 +59,9 @@ def _layout(rows: list[Row]) -> list[Row]:
 def question_results(survey: Survey, *, with_texts: bool = False, text_limit: int = 20) -> list[QuestionResult]:
     """Three queries: respondents per question, counts per option/value, and (for staff) the latest texts."""
     question_ids = [q.id for q in survey.questions]  # answers are found by question: no join to responses
-    respondents = dict(db.session.execute(
+    respondents: dict[int, int] = {question_id: count for question_id, count in db.session.execute(
         select(SurveyAnswer.question_id, func.count(SurveyAnswer.response_id.distinct()))
-        .where(SurveyAnswer.question_id.in_(question_ids)).group_by(SurveyAnswer.question_id)).all())
+        .where(SurveyAnswer.question_id.in_(question_ids)).group_by(SurveyAnswer.question_id))}
     counts: dict[int, dict] = {}
     for question_id, option_id, value, count in db.session.execute(
             select(SurveyAnswer.question_id, SurveyAnswer.option_id, SurveyAnswer.value, func.count())
@@ -114,7 +114,7 @@ def crosstab(survey: Survey, question: SurveyQuestion, by: SurveyQuestion) -> Cr
              .join(group, (group.c.response_id == answer.c.response_id) & (group.c.question_id == by.id))
              .where(answer.c.question_id == question.id).group_by(group.c.option_id))
     cells: dict[tuple[int, int], int] = {(g, k): n for g, k, n in db.session.execute(pairs)}
-    size = dict(db.session.execute(sizes).all())
+    size: dict[int, int] = {option_id: count for option_id, count in db.session.execute(sizes)}
     if question.kind.has_options:
         keys, columns = [o.id for o in question.options], [o.label for o in question.options]
     else:
@@ -155,8 +155,8 @@ def csv_rows(survey: Survey) -> Iterator[str]:
         .where(SurveyResponse.survey_id == survey.id)
         .order_by(SurveyAnswer.response_id, SurveyAnswer.question_id, SurveyAnswer.id)
         .execution_options(yield_per=2000))
-    for number, (_, rows) in enumerate(groupby(answers, key=lambda r: r.response_id), start=1):
-        rows = list(rows)
+    for number, (_, group) in enumerate(groupby(answers, key=lambda r: r.response_id), start=1):
+        rows = list(group)
         by_question: dict[int, list[str]] = {}
         for row in rows:
             value = labels.get(row.option_id) if row.option_id is not None else (

@@ -344,7 +344,8 @@ def create_poll():
     if form.validate_on_submit():
         outcome = run_service(lambda: services.create_poll(
             current_user, target_type=target_type, target_id=target_id, question=form.question.data,
-            options=form.option_lines(), closes_at=seoul_to_utc(form.closes_at.data)), _("The poll is open."), form=form)
+            options=form.option_lines(), closes_at=seoul_to_utc(form.closes_at.data)),
+            _("The poll is open."), form=form)
         if outcome:
             return redirect(services.target_url(outcome.value) or url_for("surveys.index"))
     return render_template("surveys/poll_form.html", form=form, target=target, target_type=target_type), \

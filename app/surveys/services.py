@@ -89,7 +89,8 @@ def create_survey(actor: User, data: SurveyData) -> Survey:
 def edit_survey(survey: Survey, actor: User, data: SurveyData) -> Survey:
     if survey.status is SurveyStatus.CLOSED:
         raise DomainError(_l("A closed survey can no longer change."), status=409)
-    if survey.status is SurveyStatus.PUBLISHED and (data.audience is not survey.audience or data.lab_id != survey.lab_id):
+    changes_audience = data.audience is not survey.audience or data.lab_id != survey.lab_id
+    if survey.status is SurveyStatus.PUBLISHED and changes_audience:
         raise DomainError(_l("Who may answer cannot change once the survey is published."), field="audience",
                           status=409)
     _apply(survey, data)
@@ -211,7 +212,8 @@ def polls_for(target_type: str, target_id: int) -> list[Survey]:
 
     return list(db.session.scalars(select(Survey).where(
         Survey.kind == SurveyKind.POLL, Survey.target_type == target_type, Survey.target_id == target_id,
-        Survey.status != SurveyStatus.DRAFT).options(selectinload(Survey.questions).selectinload(SurveyQuestion.options))
+        Survey.status != SurveyStatus.DRAFT)
+        .options(selectinload(Survey.questions).selectinload(SurveyQuestion.options))
         .order_by(Survey.id)))
 
 
@@ -303,7 +305,8 @@ def submit_response(survey: Survey, raw_answers: dict, *, user: User | None = No
         getattr(SurveyResponse, k) == v for k, v in who.items()]).with_for_update())
     if created:
         db.session.execute(update(Survey).where(Survey.id == survey.id)
-                           .values(response_count=Survey.response_count + 1).execution_options(synchronize_session=False))
+                           .values(response_count=Survey.response_count + 1)
+                           .execution_options(synchronize_session=False))
         db.session.expire(survey, ["response_count"])
     db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
     db.session.execute(insert(SurveyAnswer), [{"response_id": response.id, "option_id": None, "value": None,
