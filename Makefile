@@ -7,7 +7,7 @@ PORT ?= 5000
 # Two pytest workers, one per core; each worker gets its own database (tests/conftest.py).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install translations migrate seed run test bench clean
+.PHONY: install translations migrate seed run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,7 @@ migrate: translations
 seed: migrate
 	$(FLASK) seed demo
 	$(FLASK) search reindex
+	$(FLASK) opendata export
 
 run: seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -35,8 +36,13 @@ run: seed
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff (pyproject.toml [tool.ruff]) and mypy (pyproject.toml [tool.mypy]) over app/; .ci/run runs it before the tests.
+lint: install
+	$(BIN)/ruff check app
+	$(BIN)/mypy
+
 bench: migrate
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) instance/*.db instance/search-index instance/outbox
+	rm -rf $(VENV) instance/*.db instance/search-index instance/outbox .mypy_cache

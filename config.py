@@ -18,6 +18,28 @@ def _database_url(default: str) -> str:
 
 DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"
 
+# Days each kind of personal data is kept before `flask privacy purge` erases it (issue 18).
+DEFAULT_RETENTION_DAYS = {
+    "notifications": 365,  # in-app notifications, read or not
+    "revoked_api_tokens": 90,  # revoked or unused tokens
+    "deactivated_accounts": 365,  # accounts deactivated (not deleted) are erased after this
+    "payment_records": 1825,  # identity kept with allowances paid (5 years, public accounting)
+    "certificate_records": 1825,  # identity kept with certificates issued
+    "staff_access_log": 730,  # staff views of personal data (never less than 365)
+}
+
+
+def _retention_days(spec: str) -> dict[str, int]:
+    """``PRIVACY_RETENTION_DAYS="notifications=180,payment_records=3650"`` overrides single kinds."""
+    days = dict(DEFAULT_RETENTION_DAYS)
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, value = part.partition("=")
+        if name.strip() not in days or not value.strip().isdigit():
+            raise RuntimeError(f"PRIVACY_RETENTION_DAYS: unknown kind or bad number in {part!r}")
+        days[name.strip()] = int(value)
+    days["staff_access_log"] = max(365, days["staff_access_log"])
+    return days
+
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
@@ -54,7 +76,25 @@ class Config:
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
     # The privacy plan (seeds/003) keeps access logs at least a year; `flask users prune-access-log` never goes lower.
     ACCESS_LOG_RETENTION_DAYS = max(365, int(os.environ.get("ACCESS_LOG_RETENTION_DAYS", "400")))
+    # The version residents agreed to before any version was published on /admin/privacy/policies.
     PRIVACY_POLICY_VERSION = "2026-11"
+    PRIVACY_OFFICER_NAME = os.environ.get("PRIVACY_OFFICER_NAME", "개인정보 보호책임자 (정보통신과장)")
+    PRIVACY_OFFICER_CONTACT = os.environ.get("PRIVACY_OFFICER_CONTACT", "041-540-2114 · privacy@asan.go.kr")
+    PRIVACY_DELETION_COOLING_OFF_DAYS = int(os.environ.get("PRIVACY_DELETION_COOLING_OFF_DAYS", "7"))
+    PRIVACY_RETENTION_DAYS = _retention_days(os.environ.get("PRIVACY_RETENTION_DAYS", ""))
+
+    # Open data (공공데이터 개방): files written by `flask opendata export`.
+    OPENDATA_DIR = os.environ.get("OPENDATA_DIR", str(INSTANCE_DIR / "opendata"))
+    OPENDATA_LICENCE = os.environ.get("OPENDATA_LICENCE", "공공누리 제1유형 (출처표시)")
+    OPENDATA_LICENCE_URL = os.environ.get("OPENDATA_LICENCE_URL", "https://www.kogl.or.kr/info/licenseType1.do")
+    # Key of the stable author pseudonyms (HMAC of the account id); SECRET_KEY when unset.
+    OPENDATA_PSEUDONYM_KEY = os.environ.get("OPENDATA_PSEUDONYM_KEY", "")
+    # Requests without a token to the read API, per address.
+    PUBLIC_API_RATELIMIT = os.environ.get("PUBLIC_API_RATELIMIT", "120 per minute;5000 per day")
+    # Statistics never show a group of fewer people than this.
+    STATS_MIN_GROUP = int(os.environ.get("STATS_MIN_GROUP", "5"))
+    # Statistics are recomputed at most this often per worker (0: every request).
+    STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
 
     # The organisation printed on every certificate as its issuer.
     CERTIFICATE_ISSUER = os.environ.get("CERTIFICATE_ISSUER", "아산시")
@@ -91,6 +131,7 @@ class TestingConfig(Config):
     DATA_ENCRYPTION_KEY = "ZmRzYWZkc2FmZHNhZmRzYWZkc2FmZHNhZmRzYWZkc2E="
     # A full-strength argon2 hash costs ~0.4 s of CPU; tests create thousands of accounts.
     ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+    STATS_CACHE_SECONDS = 0  # every test sees its own data
 
 
 class ProductionConfig(Config):

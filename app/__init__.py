@@ -49,8 +49,8 @@ def create_app(config_name: str | None = None) -> Flask:
     register_commands(app)  # app-wide commands: seed, translate
     # One line per domain: its register(app) declares its blueprint, CLI commands, menu entries, notification
     # kinds, search sources, comment and moderation targets, home sections and data-export sections.
-    from app import admin, api, auth, certificates, comments, consultations, labs, ledger, main, moderation
-    from app import notifications, policies, proposals, searchpage, surveys
+    from app import admin, api, auth, certificates, comments, committees, labs, ledger, main, moderation, notifications
+    from app import consultations, opendata, policies, privacy, proposals, searchpage, stats, surveys
 
     for domain in (
         main,
@@ -65,8 +65,12 @@ def create_app(config_name: str | None = None) -> Flask:
         labs,
         certificates,
         ledger,
+        committees,
         consultations,
         surveys,
+        privacy,
+        opendata,
+        stats,
         api,
     ):
         domain.register(app)

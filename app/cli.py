@@ -53,7 +53,8 @@ def _extract_and_merge() -> None:
     for locale in ("ko", "en"):
         po = ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po"
         if po.exists():
-            _pybabel("update", "--no-fuzzy-matching", "--ignore-obsolete", "-i", str(pot), "-d", "translations", "-l", locale)
+            _pybabel("update", "--no-fuzzy-matching", "--ignore-obsolete", "-i", str(pot), "-d", "translations",
+                     "-l", locale)
         else:
             _pybabel("init", "-i", str(pot), "-d", "translations", "-l", locale)
     pot.unlink()

@@ -13,7 +13,9 @@ import enum
 class LabelledEnum(enum.Enum):
     _label: object
 
-    def __new__(cls, value: str, label: object):
+    # ``label`` has a default only for type checkers, which read ``Stance("for")`` (a lookup) as a call to
+    # ``__new__``; every member gives its label.
+    def __new__(cls, value: str, label: object = None):
         member = object.__new__(cls)
         member._value_ = value
         member._label = label

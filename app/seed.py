@@ -9,6 +9,7 @@ DEMO_MODULES = [
     "app.proposals.demo",
     "app.policies.demo",
     "app.labs.demo",
+    "app.committees.demo",  # before the ledger: its attendance creates allowances the ledger demo leaves pending
     "app.ledger.demo",
     "app.consultations.demo",
     "app.surveys.demo",

@@ -22,6 +22,12 @@ def insert_unless_exists(model, **values) -> bool:
     return db.session.execute(statement).first() is not None
 
 
+def rowcount(result) -> int:
+    """Rows an UPDATE, DELETE or INSERT … SELECT changed. Its execute() result is a CursorResult, which
+    type checkers see only as a Result."""
+    return result.rowcount
+
+
 def value_enum(enum_class) -> Enum:
     """A Python enum stored as its string values in a VARCHAR (no native type: portable, easy to extend)."""
     return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])

@@ -19,7 +19,8 @@ def render_markdown(text: str | None) -> Markup:
     # Headings h1/h2 would compete with the page's own; demote them before sanitizing.
     for level in ("1", "2"):
         rendered = rendered.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
-    clean = nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+    clean = nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                      url_schemes={"http", "https", "mailto"},
                       link_rel="nofollow noopener ugc")
     return Markup(clean)
 

@@ -46,6 +46,19 @@ def nav_items() -> list[dict]:
     return [{"url": url_for(endpoint), "label": label} for _, endpoint, label in sorted(_NAV, key=lambda n: n[0])]
 
 
+# Footer links (open data, statistics …): domain packages add theirs with register_footer_link.
+_FOOTER: list[tuple[int, str, object]] = []
+
+
+def register_footer_link(order: int, endpoint: str, label) -> None:
+    if not any(existing == endpoint for _, existing, _ in _FOOTER):
+        _FOOTER.append((order, endpoint, label))
+
+
+def footer_items() -> list[dict]:
+    return [{"url": url_for(endpoint), "label": label} for _, endpoint, label in sorted(_FOOTER, key=lambda n: n[0])]
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
@@ -81,8 +94,9 @@ def register_web(app: Flask) -> None:
         if is_api_request():
             response = jsonify({"error": {"code": code, "message": str(title)}})
             response.status_code = code
-            if getattr(error, "valid_methods", None):
-                response.headers["Allow"] = ", ".join(error.valid_methods)
+            valid_methods = getattr(error, "valid_methods", None)
+            if valid_methods:
+                response.headers["Allow"] = ", ".join(valid_methods)
             return response
         return render_template("errors/error.html", code=code, title=title), code
 
@@ -114,6 +128,7 @@ def register_web(app: Flask) -> None:
 
         return {
             "nav_items": nav_items,
+            "footer_items": footer_items,
             "access_event_label": access_event_label,
             "current_locale": str(get_locale()),
             "district_name": district_name,

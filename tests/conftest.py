@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from itertools import count
 
 import pytest
 from flask import g, request_started
@@ -47,6 +46,7 @@ os.environ["MAIL_OUTBOX_DIR"] = os.path.join(TMP, "outbox")
 os.environ["UPLOAD_DIR"] = os.path.join(TMP, "uploads")
 
 from app import create_app  # noqa: E402
+from tests.factories import make_user  # noqa: E402,F401  (a fixture every test may use)
 from app.extensions import db, limiter  # noqa: E402
 
 
@@ -107,29 +107,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-_sequence = count(1)
-
-
-@pytest.fixture
-def make_user():
-    """make_user(roles=["staff"], city_employee=False, **fields) -> a committed User."""
-    from app.auth.models import Role
-    from app.auth.services import create_user
-
-    def factory(roles=(), *, email=None, password="password123", display_name=None, city_employee=False,
-                district="onyang1", birth_year=1980):
-        n = next(_sequence)
-        user = create_user(
-            email=email or f"user{n}@example.kr", password=password, display_name=display_name or f"주민{n}",
-            roles=[Role(r) for r in roles], is_city_employee=city_employee, district=district,
-            birth_year=birth_year,
-        )
-        db.session.commit()
-        return user
-
-    return factory
 
 
 @pytest.fixture

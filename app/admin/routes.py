@@ -4,6 +4,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.admin import bp, queries
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.admin.forms import CityEmployeeForm, ConfirmForm, RoleForm
 from app.audit.models import AuditEntry
 from app.auth import services
@@ -23,17 +25,21 @@ def _get_user(user_id: int) -> User:
 def users():
     q = request.args.get("q", "").strip()
     pagination = db.paginate(queries.users_query(q), page=page_number(), per_page=30, error_out=False)
-    return render_template("admin/users.html", pagination=pagination, q=q)
+    html = render_template("admin/users.html", pagination=pagination, q=q)
+    record_view(current_user, [u.id for u in pagination.items], DataKind.CONTACT, target_type="user_list")
+    return html
 
 
 @bp.route("/users/<int:user_id>")
 @requires(can_manage_users)
 def user_detail(user_id: int):
     user = _get_user(user_id)
-    return render_template(
+    html = render_template(
         "admin/user.html", user=user, role_form=RoleForm(),
         employee_form=CityEmployeeForm(is_city_employee=user.is_city_employee), confirm_form=ConfirmForm(),
     )
+    record_view(current_user, [user.id], DataKind.CONTACT, target_type="user", target_id=user.id)
+    return html
 
 
 @bp.route("/users/<int:user_id>/roles", methods=["POST"])

@@ -1,12 +1,44 @@
 """The JSON API under /api/v1. Token-authenticated, so exempt from CSRF; calls the same services as the pages."""
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app, request
 
-from app.extensions import csrf
+from app.extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from app.api import errors, routes_accounts, routes_admin, routes_certificates, routes_comments, routes_consultations, routes_labs, routes_labs_manage, routes_labs_workspace, routes_ledger, routes_ledger_money, routes_meta, routes_moderation, routes_policies, routes_proposals, routes_search, routes_surveys  # noqa: E402,F401
+
+def _sent_a_token() -> bool:
+    return request.headers.get("Authorization", "").startswith("Bearer ")
+
+
+# The public read API (requests without a token) is limited per address; routes with limits of their
+# own (credentials, certificate verification) keep theirs.
+limiter.shared_limit(lambda: current_app.config["PUBLIC_API_RATELIMIT"], scope="public-api",
+                     exempt_when=_sent_a_token)(bp)
+
+from app.api import (  # noqa: E402,F401  (each module adds its routes to bp)
+    errors,
+    routes_accounts,
+    routes_admin,
+    routes_certificates,
+    routes_comments,
+    routes_consultations,
+    routes_committees,
+    routes_labs,
+    routes_labs_manage,
+    routes_labs_workspace,
+    routes_ledger,
+    routes_ledger_money,
+    routes_meta,
+    routes_moderation,
+    routes_opendata,
+    routes_policies,
+    routes_privacy,
+    routes_proposals,
+    routes_search,
+    routes_stats,
+    routes_surveys,
+)
 
 
 def register(app: Flask) -> None:

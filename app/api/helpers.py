@@ -31,7 +31,7 @@ def validate(form_class, payload: dict, *, ignore: tuple[str, ...] = (), **form_
 
 
 def _to_multidict(payload: dict) -> MultiDict:
-    items = []
+    items: list[tuple[str, str]] = []
     for key, value in payload.items():
         if isinstance(value, list):
             items.extend((key, _scalar(v)) for v in value)

@@ -7,7 +7,6 @@ from app.api.auth import api_user, token_required
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.spec import documented, query_param
 from app.auth import services
-from app.auth.export import export_user_data
 from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, ProfileForm, ResetPasswordForm, SignupForm
 from app.auth.limits import credential_limits
 from app.auth.models import ConsentItem
@@ -102,13 +101,6 @@ def update_me():
                             guardian_consent=form.guardian_consent.data)
     db.session.commit()
     return jsonify(user_json(user))
-
-
-@bp.route("/me/export", methods=["GET"])
-@token_required
-@documented("Everything Maeul holds about the current user, as JSON (privacy: view your data)", tag="accounts")
-def export_me():
-    return jsonify(export_user_data(api_user()))
 
 
 @bp.route("/me/access-log", methods=["GET"])

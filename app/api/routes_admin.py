@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.admin import queries
 from app.api import bp
-from app.api.auth import require_api
+from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg
 from app.api.routes_accounts import user_json
 from app.api.spec import documented, query_param
@@ -12,6 +12,8 @@ from app.auth.models import Role, User
 from app.auth.permissions import can_manage_users, can_view_audit_log
 from app.core import ValidationFailed, iso
 from app.extensions import db
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 
 
 def _admin_user_json(user: User) -> dict:
@@ -32,7 +34,9 @@ def admin_users():
     require_api(can_manage_users)
     q = request.args.get("q", "").strip()
     pagination = db.paginate(queries.users_query(q), page=page_arg(), per_page=per_page_arg(), error_out=False)
-    return jsonify(paginated(pagination, _admin_user_json))
+    body = paginated(pagination, _admin_user_json)
+    record_view(api_user(), [u.id for u in pagination.items], DataKind.CONTACT, target_type="user_list")
+    return jsonify(body)
 
 
 @bp.route("/admin/users/<int:user_id>")
@@ -40,7 +44,9 @@ def admin_users():
 def admin_user(user_id: int):
     require_api(can_manage_users)
     user = db.session.get(User, user_id) or abort(404)
-    return jsonify(_admin_user_json(user))
+    body = _admin_user_json(user)
+    record_view(api_user(), [user.id], DataKind.CONTACT, target_type="user", target_id=user.id)
+    return jsonify(body)
 
 
 @bp.route("/admin/users/<int:user_id>/roles/<role>", methods=["PUT"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from flask import abort, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -9,6 +10,8 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.api import bp
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
@@ -29,7 +32,7 @@ from app.labs.views import load_lab, seoul_today
 
 TAG = "labs"
 STAGE_VALUE = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "string", "enum": ["closed"]}]}
-LAB_SCHEMA = {"type": "object", "properties": {
+LAB_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
     "id": {"type": "integer"}, "title": {"type": "string"}, "summary": {"type": "string"},
     "mode": {"type": "string", "enum": [m.value for m in LabMode]}, "district": {"type": "string"},
     "budget_won": {"type": "integer", "nullable": True}, "capacity": {"type": "integer"},
@@ -45,7 +48,7 @@ LAB_DETAIL_SCHEMA = {"type": "object", "properties": {
     "proposal_ids": {"type": "array", "items": {"type": "integer"}},
     "timeline": {"type": "array", "items": {"type": "object"}},
     "unmet_gate": {"type": "array", "items": {"type": "string"}, "description": "for facilitators of the lab"}}}
-LAB_BODY = {"type": "object", "required": ["title", "summary", "mode", "district", "capacity",
+LAB_BODY: dict[str, Any] = {"type": "object", "required": ["title", "summary", "mode", "district", "capacity",
                                             "recruitment_deadline", "starts_on", "ends_on"], "properties": {
     "title": {"type": "string", "minLength": 4, "maxLength": 120},
     "summary": {"type": "string", "minLength": 20, "maxLength": 5000},
@@ -158,7 +161,7 @@ def list_labs():
         try:
             filters.stage = LabStage(stage)
         except ValueError:
-            raise ValidationFailed({"stage": [_l("Unknown stage.")]})
+            raise ValidationFailed({"stage": [_l("Unknown stage.")]}) from None
     if request.args.get("recruiting") in ("1", "true"):
         filters.show = "recruiting"
     pagination, rows = queries.list_labs(filters, seoul_today(), page_arg(), per_page_arg())
@@ -222,7 +225,11 @@ def list_applications(lab_id: int):
     applications = perm.can_view_applications(user, lab)
     pagination = db.paginate(queries.members_query(lab, every_application=applications, sort="applied"),
                              page=page_arg(), per_page=per_page_arg(), error_out=False)
-    return jsonify(paginated(pagination, lambda m: application_json(m, applications)))
+    body = paginated(pagination, lambda m: application_json(m, applications))
+    if applications:  # applications with their motivation
+        record_view(user, [m.user_id for m in pagination.items], DataKind.APPLICATION, target_type="lab",
+                    target_id=lab.id)
+    return jsonify(body)
 
 
 @bp.route("/labs/<int:lab_id>/applications/<int:application_id>", methods=["POST"])
@@ -277,7 +284,8 @@ def _parse_instant(field: str, value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ValidationFailed({field: [_l("Send an ISO 8601 date and time, e.g. 2026-12-01T10:00:00+09:00.")]})
+        raise ValidationFailed(
+            {field: [_l("Send an ISO 8601 date and time, e.g. 2026-12-01T10:00:00+09:00.")]}) from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict
 
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.api import bp
 from app.api.auth import require_api, token_required
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
@@ -236,9 +238,10 @@ def get_allowance(allowance_id: int):
             responses={200: ("The image or PDF", None), 403: ("Not allowed", ERROR), 404: ("No receipt", ERROR)})
 def get_receipt(allowance_id: int):
     allowance = db.get_or_404(Allowance, allowance_id)
-    require_api(can_view_allowance, allowance)
+    viewer = require_api(can_view_allowance, allowance)
     if not allowance.receipt_file:
         abort(404)
+    record_view(viewer, [allowance.user_id], DataKind.RECEIPT, target_type="allowance", target_id=allowance.id)
     return send_file(receipts.receipt_path(allowance.receipt_file), mimetype=allowance.receipt_type,
                      as_attachment=True, download_name=f"receipt-{allowance.id}"
                      f"{receipts.ALLOWED_TYPES[allowance.receipt_type]}", max_age=0)

@@ -6,8 +6,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.api import bp
-from app.api.auth import require_api, token_required
+from app.api.auth import api_user, require_api, token_required
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.idempotency import idempotent, respond
 from app.api.routes_ledger import (
@@ -161,7 +163,11 @@ def create_batch():
             responses={200: ("The batch", BATCH), 403: ("Not allowed", ERROR), 404: ("Not found", ERROR)})
 def get_batch(batch_id: int):
     require_api(can_manage_payouts)
-    return jsonify(batch_json(_batch_or_404(batch_id)))
+    batch = _batch_or_404(batch_id)
+    body = batch_json(batch)
+    record_view(api_user(), [row["member_id"] for row in body["transfers"]], DataKind.BANK_ACCOUNT,
+                target_type="payout_batch", target_id=batch.id)
+    return jsonify(body)
 
 
 @bp.route("/payout-batches/<int:batch_id>/export", methods=["POST"])

@@ -1,4 +1,6 @@
 """Policy progress over the API: the same services and forms as the pages."""
+from typing import Any
+
 from flask import abort, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -72,7 +74,7 @@ POLICY_FIELDS = {
     "proposal_ids": {"type": "array", "items": {"type": "integer"},
                      "description": "adopted or partly adopted proposals"},
 }
-NEW_STEP = {"type": "object", "required": ["title"], "properties": {
+NEW_STEP: dict[str, Any] = {"type": "object", "required": ["title"], "properties": {
     "title": {"type": "string", "maxLength": 200}, "weight": {"type": "integer", "minimum": 1, "default": 1}}}
 POLICY_BODY = {"type": "object", "required": ["title", "summary", "department"], "properties": {
     **POLICY_FIELDS, "steps": {"type": "array", "items": NEW_STEP, "description": "Step 0 (build) first"}},

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import current_app
 
@@ -27,7 +28,7 @@ def documented(summary: str, *, tag: str, auth: bool = True, body: dict | None =
 
 
 def query_param(name: str, schema_type: str = "string", description: str = "", enum: list | None = None) -> dict:
-    schema = {"type": schema_type}
+    schema: dict[str, Any] = {"type": schema_type}
     if enum:
         schema["enum"] = enum
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
@@ -57,6 +58,8 @@ def build_openapi() -> dict:
             }
             if parameters:
                 operation["parameters"] = parameters
+            # An operation that needs a token says so; one without "security" is public (there is no
+            # document-wide requirement) and carries the public rate limit's 429 response instead.
             if meta["auth"]:
                 operation["security"] = [{"bearerAuth": []}]
             if meta["body"] is not None and method in {"POST", "PUT", "PATCH"}:
@@ -67,7 +70,9 @@ def build_openapi() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Maeul API", "version": "1.0.0",
-                 "description": "Resident participation platform: every action a page offers."},
+                 "description": "Resident participation platform: every action a page offers. Operations "
+                                "with bearerAuth need a token from POST /api/v1/tokens; the others are public "
+                                "and limited per address (PUBLIC_API_RATELIMIT) when sent without a token."},
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
         "components": {
@@ -100,5 +105,9 @@ def _responses(meta: dict) -> dict:
                                      "content": {"application/json": {"schema": VALIDATION_ERRORS}}})
     if meta["auth"]:
         responses.setdefault("401", {"description": "Missing or invalid token",
+                                     "content": {"application/json": {"schema": ERROR}}})
+    else:
+        responses.setdefault("429", {"description": "Too many requests without a token from this address "
+                                                    "(PUBLIC_API_RATELIMIT)",
                                      "content": {"application/json": {"schema": ERROR}}})
     return responses

@@ -61,5 +61,6 @@ def notifications_section(user: User) -> list[dict]:
 
 def actions_section(user: User) -> list[dict]:
     return [{"action": row.action, "target_type": row.target_type, "target_id": row.target_id,
-             "details": row.details, "at": iso(row.created_at)} for row in _rows(AuditEntry, AuditEntry.actor_id == user.id)]
+             "details": row.details, "at": iso(row.created_at)}
+            for row in _rows(AuditEntry, AuditEntry.actor_id == user.id)]
 

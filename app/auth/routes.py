@@ -1,11 +1,8 @@
-import json
-
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, services
-from app.auth.export import export_user_data
 from app.auth.forms import (
     ChangePasswordForm,
     ConsentForm,
@@ -91,7 +88,8 @@ def logout():
 def _account_page(profile_form: ProfileForm | None = None, status: int = 200):
     consents = services.current_consents(current_user)
     consent_form = ConsentForm(
-        data={name: bool(consents.get(item) and consents[item].granted) for item, name in OPTIONAL_CONSENT_FIELDS.items()}
+        data={name: bool(consents.get(item) and consents[item].granted)
+              for item, name in OPTIONAL_CONSENT_FIELDS.items()}
     )
     profile_form = profile_form or ProfileForm(obj=current_user, formdata=None)
     return render_template(
@@ -130,9 +128,10 @@ def access_log():
 @bp.route("/account/export")
 @login_required
 def export_data():
-    body = json.dumps(export_user_data(current_user), ensure_ascii=False, indent=2, default=str)
-    filename = f"maeul-my-data-{utcnow():%Y%m%d}.json"
-    return Response(body, mimetype="application/json",
+    from app.privacy.export_zip import export_zip  # every domain's sections, as JSON and CSV in a zip
+
+    filename = f"maeul-my-data-{utcnow():%Y%m%d}.zip"
+    return Response(export_zip(current_user), mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

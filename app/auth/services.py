@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,13 +19,15 @@ from app.auth.models import AccessLog, ApiToken, Consent, ConsentItem, Role, Use
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.notifications.services import notify
+from app.sql import rowcount
 
 GUARDIAN_AGE = 14
 
 
 @lru_cache(maxsize=4)
 def _make_hasher(parameters: tuple[tuple[str, int], ...]) -> PasswordHasher:
-    return PasswordHasher(**dict(parameters))
+    options: dict[str, Any] = dict(parameters)
+    return PasswordHasher(**options)
 
 
 def _hasher() -> PasswordHasher:
@@ -41,6 +44,13 @@ def password_matches(user: User, password: str) -> bool:
         return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def _policy_version() -> str:
+    """The privacy policy version in force (published by admins, app/privacy/policy.py)."""
+    from app.privacy.policy import current_policy_version
+
+    return current_policy_version()
 
 
 def needs_guardian(birth_year: int, today: date | None = None) -> bool:
@@ -86,7 +96,7 @@ def sign_up(
     )
     db.session.add(user)
     db.session.flush()
-    version = current_app.config["PRIVACY_POLICY_VERSION"]
+    version = _policy_version()
     for item in [ConsentItem.PRIVACY, *ConsentItem.optional_items()]:
         db.session.add(Consent(user_id=user.id, item=item, granted=bool(consents.get(item)), policy_version=version))
     if guardian_name:
@@ -199,7 +209,7 @@ def update_profile(user: User, *, display_name: str, district: str, birth_year: 
             )
         user.guardian_name = guardian_name.strip()
         db.session.add(Consent(user_id=user.id, item=ConsentItem.GUARDIAN, granted=True,
-                               policy_version=current_app.config["PRIVACY_POLICY_VERSION"],
+                               policy_version=_policy_version(),
                                guardian_name=user.guardian_name))
     new_values = {"display_name": display_name.strip(), "district": district, "birth_year": birth_year}
     changed = [name for name, value in new_values.items() if getattr(user, name) != value]
@@ -221,7 +231,7 @@ def prune_access_log(retention_days: int) -> int:
     if retention_days < 365:
         raise DomainError(_l("Access logs must be kept for at least a year."), status=422)
     cutoff = utcnow() - timedelta(days=retention_days)
-    return db.session.execute(delete(AccessLog).where(AccessLog.created_at < cutoff)).rowcount
+    return rowcount(db.session.execute(delete(AccessLog).where(AccessLog.created_at < cutoff)))
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -281,7 +291,7 @@ def set_consent(user: User, item: ConsentItem, granted: bool) -> Consent:
     if item not in ConsentItem.optional_items():
         raise DomainError(_l("This consent cannot be changed here."), status=422)
     row = Consent(user_id=user.id, item=item, granted=granted,
-                  policy_version=current_app.config["PRIVACY_POLICY_VERSION"])
+                  policy_version=_policy_version())
     db.session.add(row)
     return row
 

@@ -15,6 +15,9 @@ def register(app: Flask) -> None:
     from app.web import register_nav
 
     app.register_blueprint(bp)
+    from app.certificates import export  # the data-export sections of this domain
+
+    export.register()
     app.cli.add_command(certificates_cli)
     register_nav(80, "certificates.verify_form", _l("Certificates"))
     lab_closed.connect(services.invite_facilitators_to_issue)

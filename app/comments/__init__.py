@@ -17,6 +17,9 @@ def register(app: Flask) -> None:
     from app.text import plain_text
 
     app.register_blueprint(bp)
+    from app.comments import export  # the data-export sections of this domain
+
+    export.register()
     kinds.register("comment_reply", _l("%(name)s replied to your comment on “%(title)s”."))
     search.register_source("comment", hooks.comment_documents, hooks.count_comments)
     register_moderation_target("comment", model=Comment, title=lambda c: plain_text(c.body)[:80],

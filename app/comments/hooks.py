@@ -45,7 +45,7 @@ def preload_targets(comments: list[Comment]) -> list:
     ids_by_type: dict[str, set[int]] = {}
     for comment in comments:
         ids_by_type.setdefault(comment.target_type, set()).add(comment.target_id)
-    loaded = []
+    loaded: list = []
     for target_type, ids in ids_by_type.items():
         target = comment_target(target_type)
         if target is not None and target.model is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort
 
@@ -20,7 +21,7 @@ class CommentTarget:
     title: Callable[[object], str]
     after_comment: Callable[[object, object, object], None] | None = None
     count_changed: Callable[[object, int], None] | None = None
-    model: type | None = None  # lets lists of comments load their targets in one query
+    model: Any = None  # lets lists of comments load their targets in one query
 
 
 _TARGETS: dict[str, CommentTarget] = {}

@@ -21,6 +21,7 @@ from app.consultations.models import GuestCode
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.mail import send_mail
+from app.sql import rowcount
 
 
 def normalise_email(email: str) -> str:
@@ -71,9 +72,9 @@ def check_code(email: str, purpose: str, code: str, now=None) -> bool:
                                                                                         (code or "").strip())):
         return True
     limit = current_app.config["GUEST_CODE_MAX_ATTEMPTS"]
-    counted = db.session.execute(
+    counted = rowcount(db.session.execute(
         update(GuestCode).where(GuestCode.id == record.id, GuestCode.attempts < limit)
-        .values(attempts=GuestCode.attempts + 1).execution_options(synchronize_session=False)).rowcount
+        .values(attempts=GuestCode.attempts + 1).execution_options(synchronize_session=False)))
     if counted != 1:
         return False  # out of attempts: ask for a new code
     if not hmac.compare_digest(record.code_hash, _hash(email, purpose, (code or "").strip())):

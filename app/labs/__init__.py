@@ -15,6 +15,9 @@ def register(app: Flask) -> None:
     from app.web import register_nav
 
     app.register_blueprint(bp)
+    from app.labs import export  # the data-export sections of this domain
+
+    export.register()
     register_nav(30, "labs.index", _l("Living labs"))
     register_home_section(home.recruiting_section, order=10)
     site_search.register_source(search.DOC_TYPE, search.all_documents, search.count_labs)

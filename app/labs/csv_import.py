@@ -41,7 +41,8 @@ def _decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp949"), "cp949"
     except UnicodeDecodeError:
-        raise ValidationFailed({"file": [_l("The file is neither UTF-8 nor CP949 text. Save it as CSV (UTF-8).")]})
+        raise ValidationFailed(
+            {"file": [_l("The file is neither UTF-8 nor CP949 text. Save it as CSV (UTF-8).")]}) from None
 
 
 def parse_csv(data: bytes) -> ParsedCsv:

@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import case, select
 
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.auth.models import User
 from app.core import page_number, utcnow
 from app.extensions import db
@@ -148,9 +150,13 @@ def members(lab_id: int):
     applications = perm.can_view_applications(current_user, lab)
     pagination = db.paginate(queries.members_query(lab, every_application=applications),
                              page=page_number(), per_page=50, error_out=False)
-    return render_template("labs/members.html", lab=lab, pagination=pagination,
+    html = render_template("labs/members.html", lab=lab, pagination=pagination,
                            manage=perm.can_manage_members(current_user, lab), show_applications=applications,
                            decision_form=DecisionForm(), accepted=services.accepted_count(lab))
+    if applications:  # applications with their motivation
+        record_view(current_user, [m.user_id for m in pagination.items], DataKind.APPLICATION, target_type="lab",
+                    target_id=lab.id)
+    return html
 
 
 @bp.route("/<int:lab_id>/applications/<int:membership_id>", methods=["POST"])
@@ -161,7 +167,8 @@ def decide(lab_id: int, membership_id: int):
     membership = load_child(LabMembership, membership_id, lab)
     form = DecisionForm()
     if form.validate_on_submit():
-        run_service(lambda: services.decide_application(membership, current_user, accept=form.decision.data == "accept"),
+        run_service(lambda: services.decide_application(membership, current_user,
+                                                        accept=form.decision.data == "accept"),
             _("The decision was saved and the applicant notified."))
     else:
         flash_form_errors(form)

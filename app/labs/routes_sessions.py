@@ -61,7 +61,8 @@ def checkin(lab_id: int, session_id: int):
     form = CheckinForm()
     if form.validate_on_submit():
         run_service(lambda: session_services.check_in(session, current_user, form.code.data),
-                    lambda result: _("You are checked in. Welcome!") if result[1] else _("You were already checked in."))
+                    lambda result: _("You are checked in. Welcome!") if result[1]
+                    else _("You were already checked in."))
     else:
         flash_form_errors(form)
     return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))

@@ -159,7 +159,8 @@ def member_role(lab_id: int, membership_id: int):
     membership = load_child(LabMembership, membership_id, lab)
     form = MemberRoleForm()
     if form.validate_on_submit():
-        run_service(lambda: ws.set_member_role(membership, current_user, form.role.data or ""), _("The role was saved."))
+        run_service(lambda: ws.set_member_role(membership, current_user, form.role.data or ""),
+                    _("The role was saved."))
     else:
         flash_form_errors(form)
     return redirect(_workspace_url(lab, "roles"))
@@ -171,7 +172,8 @@ def add_prototype(lab_id: int):
     lab = _guarded(lab_id, "add_prototype")
     form = PrototypeForm()
     if form.validate_on_submit():
-        run_service(lambda: ws.add_prototype(lab, current_user, title=form.title.data, description=form.description.data,
+        run_service(lambda: ws.add_prototype(lab, current_user, title=form.title.data,
+                                             description=form.description.data,
                                      test_log=form.test_log.data), _("The prototype was added."))
     else:
         flash_form_errors(form)
@@ -231,7 +233,8 @@ def upload_dataset(lab_id: int):
     form = DatasetForm()
     if form.validate_on_submit():
         upload = form.file.data
-        run_service(lambda: ws.import_dataset(lab, current_user, name=form.name.data, filename=upload.filename or "data.csv",
+        run_service(lambda: ws.import_dataset(lab, current_user, name=form.name.data,
+                                              filename=upload.filename or "data.csv",
                                       data=upload.read(max_upload_bytes() + 1)),
             _("The data set was imported."))
     else:

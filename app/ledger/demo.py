@@ -28,7 +28,11 @@ def seed_demo() -> None:
     year = fiscal_year(utcnow())
     for lab_id in db.session.scalars(select(Lab.id).order_by(Lab.id)):
         _fund(ProgrammeType.LAB, lab_id, year, LAB_BUDGET_WON, admin)
-    _fund(ProgrammeType.COMMITTEE, 1, year, COMMITTEE_BUDGET_WON, admin, per_session=60_000, cap=120_000)
+    from app.committees.models import Committee
+
+    for committee_id in db.session.scalars(select(Committee.id).order_by(Committee.id)):
+        _fund(ProgrammeType.COMMITTEE, committee_id, year, COMMITTEE_BUDGET_WON, admin, per_session=60_000,
+              cap=120_000)
     _allowances_for_recorded_attendance()
     if resident is not None and senior is not None:
         _walk_through_every_state(resident, senior, staff)

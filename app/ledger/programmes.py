@@ -1,7 +1,8 @@
 """What the ledger needs to know about the programmes it pays for.
 
-Only living labs have a table today; the committee and walking programmes are named by a positive id
-until their own packages land, and their allowances are confirmed by staff (they have no facilitators)."""
+Living labs and committees have tables (a budget's programme id is the lab's or the committee's id); the
+walking programme is named by a positive id until its package lands. Committee and walking allowances are
+confirmed by staff (they have no facilitators)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -32,6 +33,10 @@ def programme_exists(programme_type: ProgrammeType, programme_id: int) -> bool:
         return False
     if programme_type is ProgrammeType.LAB:
         return db.session.get(Lab, programme_id) is not None
+    if programme_type is ProgrammeType.COMMITTEE:
+        from app.committees.models import Committee
+
+        return db.session.get(Committee, programme_id) is not None
     return True
 
 
@@ -43,6 +48,12 @@ def programme_titles(pairs) -> dict[tuple[ProgrammeType, int], str]:
     if lab_ids:
         titles = {(ProgrammeType.LAB, lab_id): title
                   for lab_id, title in db.session.execute(select(Lab.id, Lab.title).where(Lab.id.in_(lab_ids)))}
+    committee_ids = [pid for ptype, pid in pairs if ptype is ProgrammeType.COMMITTEE]
+    if committee_ids:
+        from app.committees.models import Committee
+
+        titles.update({(ProgrammeType.COMMITTEE, committee_id): name for committee_id, name in db.session.execute(
+            select(Committee.id, Committee.name).where(Committee.id.in_(committee_ids)))})
     for ptype, pid in pairs:
         titles.setdefault((ptype, pid), _("%(programme)s no. %(number)s", programme=ptype.label, number=pid))
     return titles

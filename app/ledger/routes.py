@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.auth.permissions import require
 from app.core import page_number
 from app.extensions import db
@@ -119,6 +121,7 @@ def receipt(allowance_id: int):
     require(can_view_allowance, allowance)
     if not allowance.receipt_file:
         abort(404)
+    record_view(current_user, [allowance.user_id], DataKind.RECEIPT, target_type="allowance", target_id=allowance.id)
     extension = receipts.ALLOWED_TYPES[allowance.receipt_type]
     # Images open in the browser; a PDF is downloaded so that no PDF viewer runs it on our origin.
     return send_file(receipts.receipt_path(allowance.receipt_file), mimetype=allowance.receipt_type,

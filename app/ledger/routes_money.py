@@ -5,6 +5,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.privacy.access import record_view
+from app.privacy.models import DataKind
 from app.auth.permissions import require
 from app.core import page_number
 from app.extensions import db
@@ -120,8 +122,12 @@ def batch_detail(batch_id: int):
     require(can_manage_payouts)
     batch = _load_batch(batch_id)
     _payable, blocked = payouts.awaiting_payout()
-    return render_template("ledger/batch.html", batch=batch, rows=payouts.batch_rows(batch), blocked=blocked,
+    rows = payouts.batch_rows(batch)
+    html = render_template("ledger/batch.html", batch=batch, rows=rows, blocked=blocked,
                            total=payouts.batch_total(batch), action_form=ActionForm())
+    record_view(current_user, [row["user_id"] for row in rows], DataKind.BANK_ACCOUNT, target_type="payout_batch",
+                target_id=batch.id)
+    return html
 
 
 @bp.route("/payouts/<int:batch_id>/export", methods=["POST"])

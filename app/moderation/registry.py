@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
 class ModerationTarget:
     target_type: str
-    model: type
+    model: Any  # a mapped class
     title: Callable[[object], str]
     url: Callable[[object], str]
     visible_to: Callable[[object, object], bool]  # may this user see (and so report) the object?

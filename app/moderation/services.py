@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -17,7 +18,7 @@ from app.sql import insert_unless_exists
 REPORTS_TO_HIDE = 3
 
 
-def load_reportable(target_type: str, target_id: int, viewer) -> tuple[ModerationTarget, object]:
+def load_reportable(target_type: str, target_id: int, viewer) -> tuple[ModerationTarget, Any]:
     target = moderation_target(target_type)
     if target is None:
         raise DomainError(_l("This kind of content cannot be reported."), field="target_type", status=422)

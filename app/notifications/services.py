@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, insert, literal, select, update
 from app.core import utcnow
 from app.extensions import db
 from app.notifications.models import Notification
+from app.sql import rowcount
 
 
 def notify(user_ids: Iterable[int], kind: str, url: str = "", **params) -> int:
@@ -40,7 +41,7 @@ def notify_selected(user_id_query: Select, kind: str, url: str = "", **params) -
     result = db.session.execute(
         insert(Notification).from_select(["user_id", "kind", "params", "url", "created_at"], source)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 def unread_count(user_id: int) -> int:
@@ -65,4 +66,4 @@ def mark_read(user_id: int, ids: Iterable[int] | None = None) -> int:
     statement = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if ids is not None:
         statement = statement.where(Notification.id.in_(list(ids)))
-    return db.session.execute(statement.values(read_at=utcnow())).rowcount
+    return rowcount(db.session.execute(statement.values(read_at=utcnow())))

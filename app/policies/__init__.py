@@ -18,6 +18,9 @@ def register(app: Flask) -> None:
     from app.web import register_nav
 
     app.register_blueprint(bp)
+    from app.policies import export  # the data-export sections of this domain
+
+    export.register()
     register_nav(35, "policies.index", _l("Policy progress"))
     register_home_section(services.home_section, order=30)
     kinds.register("policy_update", _l("New progress on the policy “%(title)s”."))

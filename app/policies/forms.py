@@ -106,7 +106,8 @@ class UpdateForm(FlaskForm):
     ])
     step_id = SelectField(_l("Step that changed (optional)"), coerce=_optional_int, choices=[],
                           validate_choice=False)
-    step_state = SelectField(_l("The step's new state"), validate_choice=False, choices=[("", _l("No change"))] + StepState.choices())
+    step_state = SelectField(_l("The step's new state"), validate_choice=False,
+                             choices=[("", _l("No change"))] + StepState.choices())
     step_percent = IntegerField(_l("Done so far, in percent (steps in progress)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("A percentage is between 0 and 100.")),
     ])

@@ -181,7 +181,8 @@ def add_step(policy_id: int):
     form = NewStepForm()
     if not form.validate_on_submit():
         return _manage_page(policy, new_step_form=form, status=422)
-    run_service(lambda: services.add_step(policy, current_user, form.title.data, form.weight.data), _("The step was added."))
+    run_service(lambda: services.add_step(policy, current_user, form.title.data, form.weight.data),
+                _("The step was added."))
     return redirect(url_for("policies.manage", policy_id=policy.id, _anchor="steps"))
 
 
@@ -217,7 +218,8 @@ def change_status(policy_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         return _manage_page(policy, status_form=form, status=422)
-    if run_service(lambda: services.change_status(policy, current_user, PolicyStatus(form.status.data), form.reason.data),
+    if run_service(lambda: services.change_status(policy, current_user, PolicyStatus(form.status.data),
+                                                  form.reason.data),
             _("The status was changed.")):
         return redirect(url_for("policies.detail", policy_id=policy.id, _anchor="timeline"))
     return redirect(url_for("policies.manage", policy_id=policy.id, _anchor="status"))

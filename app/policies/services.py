@@ -2,6 +2,8 @@
 flush; the caller (view, API, CLI) commits once."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +31,7 @@ from app.policies.models import (
 from app.proposals.choices import all_fields, field_by_slug
 from app.proposals.models import Field, Proposal, ProposalStatus, Support
 from app.search import SearchDocument, add_to_index
+from app.sql import rowcount
 from app.text import plain_text
 
 # Only these proposals can become (part of) a policy.
@@ -213,7 +216,7 @@ def _apply_links(policy: Policy, field_slug: str | None, proposal_ids) -> None:
 
 
 def create_policy(actor: User, data: PolicyData, *, field_slug: str | None = None, proposal_ids=(),
-                  steps: list[tuple[str, int]] = ()) -> Policy:
+                  steps: Sequence[tuple[str, int]] = ()) -> Policy:
     policy = Policy(created_by_id=actor.id, status=PolicyStatus.PLANNED)
     _apply_data(policy, data)
     _apply_links(policy, field_slug, proposal_ids)
@@ -367,4 +370,4 @@ def follow(policy: Policy, user: User) -> bool:
 def unfollow(policy: Policy, user: User) -> bool:
     result = db.session.execute(delete(PolicyFollow).where(PolicyFollow.user_id == user.id,
                                                            PolicyFollow.policy_id == policy.id))
-    return result.rowcount > 0
+    return rowcount(result) > 0

@@ -19,6 +19,9 @@ def register(app: Flask) -> None:
     from app.web import register_nav
 
     app.register_blueprint(bp)
+    from app.proposals import export  # the data-export sections of this domain
+
+    export.register()
     app.cli.add_command(proposals_cli)
     register_nav(10, "proposals.index", _l("Proposals"))
     register_home_section(hooks.home_section, order=20)

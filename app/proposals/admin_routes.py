@@ -1,4 +1,6 @@
 """Staff and admin pages: the dashboard, official answers, fields, topics and thresholds."""
+from typing import Any
+
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -37,7 +39,7 @@ def answer(proposal_id: int):
     return render_template("proposals/answer.html", form=form, proposal=proposal)
 
 
-CHOICE_MODELS = {"fields": Field, "topics": Topic}
+CHOICE_MODELS: dict[str, Any] = {"fields": Field, "topics": Topic}
 
 
 @bp.route("/admin/<kind>", methods=["GET", "POST"])

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 
 from app import search
 from app.core import utcnow
@@ -13,7 +14,7 @@ from app.extensions import db
 from app.proposals.models import Field, Proposal, ProposalStatus, Topic, proposal_topic_links
 from app.sql import likely
 
-SORTS = {
+SORTS: dict[str, tuple[Any, ...]] = {
     "latest": (Proposal.created_at.desc(), Proposal.id.desc()),
     "supports": (Proposal.support_count.desc(), Proposal.id.desc()),
     "comments": (Proposal.comment_count.desc(), Proposal.id.desc()),
@@ -76,7 +77,7 @@ def proposal_list_query(filters: ProposalFilters, viewer) -> Select:
         try:
             query = query.where(Proposal.status == ProposalStatus(filters.status))
         except ValueError:
-            query = query.where(False)
+            query = query.where(false())
     if filters.district:
         query = query.where(Proposal.district == filters.district)
     if filters.answered is True:
@@ -85,7 +86,7 @@ def proposal_list_query(filters: ProposalFilters, viewer) -> Select:
         query = query.where(likely(Proposal.answered_at.is_(None)))
     if filters.q:
         ids = search.matching_ids(filters.q, "proposal", viewer=viewer, limit=KEYWORD_MATCH_LIMIT)
-        query = query.where(Proposal.id.in_(ids) if ids else False)
+        query = query.where(Proposal.id.in_(ids) if ids else false())
     return query.order_by(*SORTS[filters.sort])
 
 

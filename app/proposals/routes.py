@@ -42,7 +42,8 @@ def index():
     pagination = queries.list_proposals(filters, current_user, page_number())
     return render_template(
         "proposals/index.html", pagination=pagination, filters=filters, fields=all_fields(), topics=all_topics(),
-        statuses=list(ProposalStatus), districts=district_choices(), own_hidden=queries.own_hidden_proposals(current_user),
+        statuses=list(ProposalStatus), districts=district_choices(),
+        own_hidden=queries.own_hidden_proposals(current_user),
     )
 
 

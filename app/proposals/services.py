@@ -17,7 +17,7 @@ from app.extensions import db
 from app.notifications.services import notify_selected
 from app.proposals.choices import field_by_slug, proposal_settings, topics_by_slugs
 from app.proposals.models import AnswerStatus, Follow, OfficialAnswer, Proposal, ProposalStatus, Support
-from app.sql import insert_unless_exists
+from app.sql import insert_unless_exists, rowcount
 from app.text import plain_text
 
 # The city's rough bounding box (Asan-si): a map point outside it is a mistake.
@@ -120,8 +120,8 @@ def support_proposal(user, proposal: Proposal) -> bool:
 
 
 def withdraw_support(user, proposal: Proposal) -> bool:
-    removed = db.session.execute(
-        delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)).rowcount
+    removed = rowcount(db.session.execute(
+        delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)))
     if not removed:
         return False
     count = db.session.execute(
@@ -142,9 +142,9 @@ def _check_thresholds(proposal: Proposal, count: int) -> None:
     settings = proposal_settings()
     now = utcnow()
     if count >= settings.forum_threshold:
-        became_forum = db.session.execute(
+        became_forum = rowcount(db.session.execute(
             update(Proposal).where(Proposal.id == proposal.id, Proposal.status == ProposalStatus.OPEN)
-            .values(status=ProposalStatus.FORUM, forum_at=now)).rowcount
+            .values(status=ProposalStatus.FORUM, forum_at=now)))
         if became_forum:
             set_committed_value(proposal, "status", ProposalStatus.FORUM)
             set_committed_value(proposal, "forum_at", now)
@@ -152,9 +152,9 @@ def _check_thresholds(proposal: Proposal, count: int) -> None:
             _notify_followers(proposal, "proposal_forum", count=count)
     if count >= settings.answer_threshold:
         due = now + timedelta(days=settings.answer_days)
-        became_due = db.session.execute(
+        became_due = rowcount(db.session.execute(
             update(Proposal).where(Proposal.id == proposal.id, Proposal.answer_due_at.is_(None))
-            .values(answer_due_at=due)).rowcount
+            .values(answer_due_at=due)))
         if became_due:
             set_committed_value(proposal, "answer_due_at", due)
             _notify_staff(proposal, "proposal_answer_due", count=count, days=settings.answer_days)
@@ -167,8 +167,8 @@ def follow_proposal(user, proposal: Proposal) -> bool:
 
 
 def unfollow_proposal(user, proposal: Proposal) -> bool:
-    return bool(db.session.execute(
-        delete(Follow).where(Follow.proposal_id == proposal.id, Follow.user_id == user.id)).rowcount)
+    return bool(rowcount(db.session.execute(
+        delete(Follow).where(Follow.proposal_id == proposal.id, Follow.user_id == user.id))))
 
 
 def is_following(user, proposal: Proposal) -> bool:

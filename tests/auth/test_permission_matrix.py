@@ -46,7 +46,7 @@ API = [
     ("GET", "/api/v1/districts", EVERYONE),
     ("GET", "/api/v1/me", SIGNED_IN_API),
     ("GET", "/api/v1/me/consents", SIGNED_IN_API),
-    ("GET", "/api/v1/me/export", SIGNED_IN_API),
+    ("GET", "/api/v1/me/export?format=json", SIGNED_IN_API),
     ("GET", "/api/v1/me/access-log", SIGNED_IN_API),
     ("GET", "/api/v1/me/notifications", SIGNED_IN_API),
     ("POST", "/api/v1/me/notifications/read", SIGNED_IN_API),

@@ -38,9 +38,11 @@ def make_consultation(staff):
         extra = {}
         if hearing_at is not None:
             starts = utc_to_seoul(hearing_at)
-            extra = dict(hearing_date=starts.date(), hearing_start=starts.time(),
-                         hearing_end=(starts + timedelta(hours=2)).time(), hearing_place="국토연구원 대강당",
-                         hearing_capacity=capacity)
+            # A hearing ends on the day it starts: late in the evening it runs to 23:59.
+            ends = (starts + timedelta(hours=2)).time() if (starts + timedelta(hours=2)).date() == starts.date() \
+                else time(23, 59)
+            extra = dict(hearing_date=starts.date(), hearing_start=starts.time(), hearing_end=ends,
+                         hearing_place="국토연구원 대강당", hearing_capacity=capacity)
         consultation = services.create_consultation(staff, data(
             title=title, deadline_date=local.date(), deadline_time=local.time(), policy_id=policy_id, **extra))
         # Tests may put the deadline anywhere, to the second, to probe the boundary.

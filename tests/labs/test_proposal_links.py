@@ -5,7 +5,7 @@ from flask import render_template_string
 from app.extensions import db
 from app.labs.models import LabStage
 from app.labs.queries import labs_from_proposal
-from tests.proposals.factories import choices, make_proposal  # noqa: F401  (fixtures)
+from tests.factories import choices, make_proposal  # noqa: F401  (fixtures)
 
 
 def test_a_city_commissioned_lab_links_its_proposals_and_is_promoted_on_them(client, make_user, auth_header,

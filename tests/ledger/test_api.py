@@ -115,9 +115,16 @@ def test_admin_creates_budgets_and_staff_list_them(client, world, make_lab):
         "programme_type": "park", "programme_id": 0, "fiscal_year": 2027, "amount": -1, "extra": 1})
     assert invalid.status_code == 422
     assert set(invalid.get_json()["errors"]) == {"programme_type", "programme_id", "amount", "extra"}
-    committee = client.post("/api/v1/budgets", headers=world["headers"]["admin"], json={
+    missing = client.post("/api/v1/budgets", headers=world["headers"]["admin"], json={
         "programme_type": "committee", "programme_id": 1, "fiscal_year": 2027, "amount": 3_000_000})
-    assert committee.status_code == 201
+    assert missing.status_code == 422 and set(missing.get_json()["errors"]) == {"programme_id"}
+    from app.committees.services.membership import create_committee
+
+    advisory = create_committee(world["admin"], name="정책자문위원회", description="", travel_expense_won=0)
+    db.session.commit()
+    committee = client.post("/api/v1/budgets", headers=world["headers"]["admin"], json={
+        "programme_type": "committee", "programme_id": advisory.id, "fiscal_year": 2027, "amount": 3_000_000})
+    assert committee.status_code == 201 and committee.get_json()["programme_title"] == "정책자문위원회"
     listed = client.get("/api/v1/budgets?fiscal_year=2027", headers=world["headers"]["staff"]).get_json()
     assert listed["total"] == 2 and {b["programme_type"] for b in listed["items"]} == {"lab", "committee"}
     assert client.get("/api/v1/budgets", headers=world["headers"]["member"]).status_code == 403

@@ -1,1 +1,1 @@
-from tests.proposals.factories import choices, make_comment, make_proposal, request_context  # noqa: F401
+from tests.factories import choices, make_comment, make_proposal, request_context  # noqa: F401

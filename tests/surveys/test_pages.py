@@ -189,7 +189,7 @@ def test_my_data_export_holds_my_answers_and_opinions(client, make_user, make_su
     db.session.flush()
     consultation_services.submit_opinion(consultation, opinion(body="내 의견"), user=user)
     db.session.commit()
-    data = client.get("/api/v1/me/export", headers=auth_header(user)).get_json()
+    data = client.get("/api/v1/me/export?format=json", headers=auth_header(user)).get_json()
     assert data["survey_responses"][0]["answers"] == {str(q(survey, 0).id): [opt(survey, 0, 1)]}
     assert data["consultation_opinions"][0]["body"] == "내 의견"
 

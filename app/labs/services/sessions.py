@@ -146,4 +146,4 @@ def attendance_of(session: LabSession) -> list[Attendance]:
 
 def rsvps_of(session: LabSession) -> dict[int, RsvpAnswer]:
     return dict(db.session.execute(
-        select(SessionRsvp.user_id, SessionRsvp.answer).where(SessionRsvp.session_id == session.id)).all())
+        select(SessionRsvp.user_id, SessionRsvp.answer).where(SessionRsvp.session_id == session.id)).tuples().all())

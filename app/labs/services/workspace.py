@@ -210,7 +210,7 @@ def import_dataset(lab: Lab, user: User, *, name: str, filename: str, data: byte
 def datasets_of(lab: Lab) -> list[tuple[int, str, str, int]]:
     """(id, name, filename, row count) without loading the rows."""
     return list(db.session.execute(select(DataSet.id, DataSet.name, DataSet.filename, DataSet.row_count)
-                                   .where(DataSet.lab_id == lab.id).order_by(DataSet.id)).all())
+                                   .where(DataSet.lab_id == lab.id).order_by(DataSet.id)).tuples().all())
 
 
 def record_kpi(lab: Lab, user: User, *, name: str, unit: str, target: float, actual: float) -> KpiValue:

@@ -40,6 +40,8 @@ class Allowance(db.Model):
     __table_args__ = (
         # No second allowance for the same member and session (NULL session ids, i.e. claims, are distinct).
         UniqueConstraint("user_id", "session_id"),
+        # A committee member is paid once per meeting: one meeting allowance and one travel expense.
+        UniqueConstraint("user_id", "committee_meeting_id", "kind"),
         CheckConstraint("amount_won > 0", name="amount_positive"),
     )
 
@@ -50,6 +52,7 @@ class Allowance(db.Model):
     budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"), index=True)
     kind: Mapped[AllowanceKind] = mapped_column(value_enum(AllowanceKind))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("lab_sessions.id"))
+    committee_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("committee_meetings.id"), index=True)
     expense_category: Mapped[ExpenseCategory | None] = mapped_column(value_enum(ExpenseCategory))
     description: Mapped[str] = mapped_column(Text, default="")
     amount_won: Mapped[int] = mapped_column(Integer)

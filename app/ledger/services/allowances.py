@@ -82,6 +82,49 @@ def on_attendance_recorded(attendance) -> None:
     create_session_allowance(attendance)
 
 
+def create_meeting_allowances(attendance) -> list[Allowance]:
+    """Pending allowances for a committee member's attended meeting (제16조, 제18조): the meeting allowance
+    (the committee's allowance rule, per session) and the flat travel expense (the committee's setting).
+
+    Only members with an account who are not city employees are paid; nothing is created without this
+    year's budget. The unique constraint (user, meeting, kind) makes a second call add nothing."""
+    from app.committees.models import CommitteeMember, Meeting
+
+    member = db.session.get(CommitteeMember, attendance.member_id)
+    if member.user_id is None or member.is_city_employee:
+        return []
+    user = db.session.get(User, member.user_id)
+    if user.is_city_employee:
+        return []
+    meeting = db.session.get(Meeting, attendance.meeting_id)
+    budget = budget_for(ProgrammeType.COMMITTEE, meeting.committee_id, fiscal_year(meeting.starts_at))
+    if budget is None:
+        return []
+    rule = rule_for(ProgrammeType.COMMITTEE, meeting.committee_id)
+    amounts = [(AllowanceKind.SESSION, None, rule.amount_per_session_won if rule else 0, meeting.title),
+               (AllowanceKind.EXPENSE, ExpenseCategory.TRANSPORT, meeting.committee.travel_expense_won,
+                meeting.title)]
+    created = []
+    for kind, category, amount, description in amounts:
+        if amount <= 0:
+            continue
+        existing = db.session.scalar(select(Allowance).filter_by(
+            user_id=user.id, committee_meeting_id=meeting.id, kind=kind))
+        if existing is not None:
+            created.append(existing)
+            continue
+        allowance = Allowance(
+            user_id=user.id, programme_type=ProgrammeType.COMMITTEE, programme_id=meeting.committee_id,
+            budget_id=budget.id, kind=kind, expense_category=category, committee_meeting_id=meeting.id,
+            description=description, amount_won=amount, occurred_on=seoul_date(meeting.starts_at),
+            status=AllowanceStatus.PENDING,
+        )
+        db.session.add(allowance)
+        created.append(allowance)
+    db.session.flush()
+    return created
+
+
 def claim_expense(user: User, *, lab_id: int, category: ExpenseCategory, amount_won: int, spent_on: date,
                   description: str, receipt_upload) -> Allowance:
     refuse_city_employee(user)

@@ -15,6 +15,7 @@ from app.core import DomainError
 from app.extensions import db
 from app.ledger.models import AllowanceRule, Budget, LedgerEntry, LedgerEntryType, ProgrammeType
 from app.ledger.programmes import programme_exists
+from app.sql import rowcount
 
 
 def create_budget(*, programme_type: ProgrammeType, programme_id: int, fiscal_year: int, allocated_won: int,
@@ -76,7 +77,7 @@ def _move(budget: Budget, condition, values: dict) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(budget, ["committed_won", "paid_won"])
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def _append(budget: Budget, entry_type: LedgerEntryType, amount_won: int, *, actor, reason: str = "",

@@ -13,6 +13,8 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
+from app.privacy.access import log_personal_data_access
+from app.privacy.models import DataAccessAction, DataKind
 from app.auth.models import User
 from app.core import DomainError, utcnow
 from app.extensions import db
@@ -85,12 +87,12 @@ def _payability(allowances: list[Allowance]) -> tuple[list[Allowance], list[tupl
     return payable, blocked
 
 
-def awaiting_payout() -> tuple[list[Allowance], list[tuple[Allowance, str]]]:
+def awaiting_payout() -> tuple[list[Allowance], list[tuple[Allowance, object]]]:
     """Approved allowances not yet in a batch: those a batch would take, and the blocked ones with why."""
     return _payability(_unbatched_approved())
 
 
-def create_batch(actor: User) -> tuple[PayoutBatch, list[tuple[Allowance, str]]]:
+def create_batch(actor: User) -> tuple[PayoutBatch, list[tuple[Allowance, object]]]:
     payable, blocked = awaiting_payout()
     if not payable:
         raise DomainError(_l("No approved allowance can be paid yet."))
@@ -127,7 +129,10 @@ def export_batch_csv(batch: PayoutBatch, actor: User) -> bytes:
     writer = csv.writer(buffer)
     # Lower-case msgids: the transfer system's column names, translated apart from the page headings.
     writer.writerow([_("name"), _("bank"), _("account number"), _("amount")])
-    for row in batch_rows(batch):
+    rows = batch_rows(batch)
+    log_personal_data_access(actor, [row["user_id"] for row in rows], DataKind.BANK_ACCOUNT,
+                             target_type="payout_batch", target_id=batch.id, action=DataAccessAction.EXPORT)
+    for row in rows:
         writer.writerow([row["name"], row["bank"], decrypt_text(row["account"].account_number_encrypted),
                          row["amount_won"]])
     batch.exported_at, batch.exported_by_id = utcnow(), actor.id

@@ -1,9 +1,36 @@
-"""Fixtures shared by the proposals, comments, moderation and search tests (imported by their conftests)."""
+"""Factories shared across test packages. ``make_user`` is available everywhere (tests/conftest.py imports
+it); the proposal and comment factories and the English request context are imported by the conftests of
+the packages that use them."""
+from itertools import count
+
 import pytest
 
 from app.extensions import db
 
 BODY = "우리 동네 골목길에 불법 주차가 많아 보행자가 위험합니다. 단속과 공영주차장 확충을 제안합니다."
+
+
+_sequence = count(1)
+
+
+@pytest.fixture
+def make_user():
+    """make_user(roles=["staff"], city_employee=False, **fields) -> a committed User."""
+    from app.auth.models import Role
+    from app.auth.services import create_user
+
+    def factory(roles=(), *, email=None, password="password123", display_name=None, city_employee=False,
+                district="onyang1", birth_year=1980):
+        n = next(_sequence)
+        user = create_user(
+            email=email or f"user{n}@example.kr", password=password, display_name=display_name or f"주민{n}",
+            roles=[Role(r) for r in roles], is_city_employee=city_employee, district=district,
+            birth_year=birth_year,
+        )
+        db.session.commit()
+        return user
+
+    return factory
 
 
 @pytest.fixture
