@@ -42,6 +42,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: migrate
+	$(BIN)/python -m tests.bench --walking
 	$(BIN)/python -m tests.bench
 
 clean:

@@ -50,7 +50,7 @@ def create_app(config_name: str | None = None) -> Flask:
     # One line per domain: its register(app) declares its blueprint, CLI commands, menu entries, notification
     # kinds, search sources, comment and moderation targets, home sections and data-export sections.
     from app import admin, api, auth, certificates, comments, committees, labs, ledger, main, moderation, notifications
-    from app import consultations, opendata, policies, privacy, proposals, searchpage, stats, surveys
+    from app import consultations, opendata, policies, privacy, proposals, searchpage, stats, surveys, walking
 
     for domain in (
         main,
@@ -65,6 +65,7 @@ def create_app(config_name: str | None = None) -> Flask:
         labs,
         certificates,
         ledger,
+        walking,
         committees,
         consultations,
         surveys,

@@ -21,3 +21,4 @@ from app.committees.models import (  # noqa: F401
 from app.privacy.models import (  # noqa: F401
     BreachIncident, DeletionRequest, PersonalDataAccess, PrivacyPolicy, PurgeRun, RetainedRecord,
 )
+from app.walking.models import Conversion, MileageEntry, Mission, MissionCompletion, RewardRule, StepRecord, WalkingDay, WalkingParticipant  # noqa: F401

@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "app.ledger.demo",
     "app.consultations.demo",
     "app.surveys.demo",
+    "app.walking.demo",
     "app.certificates.demo",  # last: certifies the closed demo lab's members
 ]
 

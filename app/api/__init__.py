@@ -38,7 +38,16 @@ from app.api import (  # noqa: E402,F401  (each module adds its routes to bp)
     routes_search,
     routes_stats,
     routes_surveys,
+    routes_walking,
+    routes_walking_staff,
 )
+
+
+@bp.before_request
+def _enforce_token_scope():
+    from app.api.scopes import enforce_scope
+
+    enforce_scope()
 
 
 def register(app: Flask) -> None:

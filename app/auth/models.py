@@ -18,6 +18,7 @@ class Role(LabelledEnum):
     FACILITATOR = "facilitator", _l("Facilitator")
     STAFF = "staff", _l("Staff")
     ADMIN = "admin", _l("Administrator")
+    REDEEMER = "redeemer", _l("Coupon redeemer (bank clerk)")  # a bank clerk who cashes walking coupons
 
 
 class ConsentItem(LabelledEnum):
@@ -118,6 +119,9 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # None: the account's full rights. "steps": may post steps and read the wallet, nothing else
+    # (app/api/scopes.py enforces it for every endpoint).
+    scope: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

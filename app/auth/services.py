@@ -9,6 +9,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -271,6 +272,10 @@ def set_city_employee(user: User, value: bool, actor: User) -> None:
 
 # Consents ----------------------------------------------------------------------------------------
 
+# Sent after an optional consent is given or withdrawn, in the same transaction (the walking
+# programme stops collecting steps the moment the health consent is withdrawn).
+consent_changed = Namespace().signal("consent-changed")
+
 def current_consents(user: User) -> dict[ConsentItem, Consent]:
     """The latest decision per consent item."""
     rows = db.session.scalars(select(Consent).where(Consent.user_id == user.id).order_by(Consent.id)).all()
@@ -293,6 +298,7 @@ def set_consent(user: User, item: ConsentItem, granted: bool) -> Consent:
     row = Consent(user_id=user.id, item=item, granted=granted,
                   policy_version=_policy_version())
     db.session.add(row)
+    consent_changed.send(user, item=item, granted=granted)
     return row
 
 
@@ -302,10 +308,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_api_token(user: User) -> str:
+def issue_api_token(user: User, scope: str | None = None) -> str:
+    """A new bearer token; ``scope`` limits it (see app/api/scopes.py), None gives the account's rights."""
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token)))
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), scope=scope))
     return token
+
+
+def scoped_tokens(user: User, scope: str) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.scope == scope, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)))
 
 
 def token_record(token: str) -> ApiToken | None:

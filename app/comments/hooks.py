@@ -1,6 +1,8 @@
 """Comments as search documents and moderation targets; declared in `app.comments.register`."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 
 from app.comments import services
@@ -40,7 +42,7 @@ def reindex(comment: Comment) -> None:
         services.index_comment(comment, target, obj)
 
 
-def preload_targets(comments: list[Comment]) -> list:
+def preload_targets(comments: Sequence[Comment]) -> list:
     """Every comment's target, loaded into the session with one query per target type."""
     ids_by_type: dict[str, set[int]] = {}
     for comment in comments:

@@ -12,6 +12,15 @@ from app.ledger.services.funds import ledger_totals
 
 ledger_cli = AppGroup("ledger", help="The money ledger.")
 
+# Other domains with money of their own (walking mileage) add a check: a callable returning a list of
+# differences, each one line of text.
+RECONCILERS = []
+
+
+def register_reconciler(check) -> None:
+    if check not in RECONCILERS:
+        RECONCILERS.append(check)
+
 
 @ledger_cli.command("reconcile")
 def reconcile_command():
@@ -25,5 +34,9 @@ def reconcile_command():
                        f"{budget.fiscal_year}): cached committed={budget.committed_won} paid={budget.paid_won}, "
                        f"ledger committed={totals['committed_won']} paid={totals['paid_won']}")
     click.echo(f"{differences} budget(s) differ from the ledger")
+    for check in RECONCILERS:
+        for problem in check():
+            differences += 1
+            click.echo(problem)
     if differences:
         sys.exit(1)

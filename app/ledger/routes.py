@@ -52,8 +52,8 @@ def back_to(allowance_id: int, queue_endpoint: str):
 @bp.route("/me/allowances")
 @login_required
 def statement():
-    status = request.args.get("status")
-    status = AllowanceStatus(status) if status in {s.value for s in AllowanceStatus} else None
+    code = request.args.get("status")
+    status = AllowanceStatus(code) if code in {s.value for s in AllowanceStatus} else None
     pagination, titles = allowance_page(services.statement_query(current_user.id, status))
     return render_template(
         "ledger/statement.html", pagination=pagination, titles=titles, status=status,

@@ -95,7 +95,7 @@ class QueueItem:
     target_type: str
     target_id: int
     report_count: int
-    obj: object | None
+    obj: Any
     title: str = ""
     url: str = ""
     reasons: list[str] = field(default_factory=list)

@@ -19,7 +19,7 @@ def _iso(moment) -> str | None:
 def _proposals():
     from app.proposals.models import Field, Proposal, Topic, proposal_topic_links
 
-    topics = {}
+    topics: dict[int, list[str]] = {}
     for proposal_id, slug in db.session.execute(select(proposal_topic_links.c.proposal_id, Topic.slug)
                                                 .join(Topic, Topic.id == proposal_topic_links.c.topic_id)):
         topics.setdefault(proposal_id, []).append(slug)
@@ -56,7 +56,7 @@ def _answers():
 def _policies():
     from app.policies.models import Policy, policy_proposals
 
-    linked = {}
+    linked: dict[int, list[str]] = {}
     for policy_id, proposal_id in db.session.execute(select(policy_proposals.c.policy_id,
                                                             policy_proposals.c.proposal_id)):
         linked.setdefault(policy_id, []).append(str(proposal_id))
@@ -78,7 +78,8 @@ def _policy_steps():
 def _labs():
     from app.labs.models import Lab, LabMembership, MembershipStatus
 
-    members = dict(db.session.execute(select(LabMembership.lab_id, func.count()).where(
+    members: dict[int, int] = dict(db.session.execute(  # type: ignore[arg-type]
+        select(LabMembership.lab_id, func.count()).where(
         LabMembership.status == MembershipStatus.ACCEPTED).group_by(LabMembership.lab_id)).all())
     for lab in db.session.scalars(select(Lab).order_by(Lab.id)):
         yield (lab.id, lab.title, lab.summary, lab.mode.value, lab.district, lab.stage.value,

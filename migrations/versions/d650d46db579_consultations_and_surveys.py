@@ -1,7 +1,7 @@
 """consultations and surveys
 
 Revision ID: d650d46db579
-Revises: 23cc8a144434
+Revises: ec1f3fa9df5b
 Create Date: 2026-11-27 12:09:10.782993
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd650d46db579'
-down_revision = '23cc8a144434'
+down_revision = 'ec1f3fa9df5b'
 branch_labels = None
 depends_on = None
 

@@ -162,12 +162,15 @@ def test_committee_pages_run_a_fixed_number_of_queries(client, login, make_commi
 
 
 def test_a_members_data_export_carries_their_seat(client, login, formed, make_user):
+    import io
     import json
+    import zipfile
 
     resident = make_user()
     formed(3, 3, users=[resident])
     login(resident)
-    data = json.loads(client.get("/account/export").get_data(as_text=True))
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/account/export").data))
+    data = json.loads(archive.read("data.json"))
     assert [s["contact"] for s in data["committee_seats"]] == ["010-0000-0000"]
     assert data["committee_seats"][0]["status"] == "active"
 

@@ -102,6 +102,45 @@ def commit_funds(budget: Budget, amount_won: int, *, actor, allowance, idempoten
             idempotency_key=idempotency_key)
 
 
+def try_commit_funds(budget: Budget, amount_won: int, *, actor, reason: str) -> bool:
+    """``commit_funds`` for a batch that is not one allowance (walking mileage): the same conditional
+    UPDATE, answering False instead of raising when less than ``amount_won`` remains, so the caller can
+    credit what fits and leave the rest pending."""
+    enough_left = Budget.allocated_won - Budget.committed_won - Budget.paid_won >= amount_won
+    if not _move(budget, enough_left, {"committed_won": Budget.committed_won + amount_won}):
+        return False
+    _append(budget, LedgerEntryType.COMMIT, amount_won, actor=actor, reason=reason)
+    return True
+
+
+def release_batch_funds(budget: Budget, amount_won: int, *, actor, reason: str) -> None:
+    """Give back committed money that is not one allowance's (a walking day corrected downwards)."""
+    if not _move(budget, Budget.committed_won >= amount_won, {"committed_won": Budget.committed_won - amount_won}):
+        raise DomainError(_l("The budget's committed total does not cover this amount."))
+    _append(budget, LedgerEntryType.RELEASE, -amount_won, actor=actor, reason=reason)
+
+
+def pay_batch_funds(budget: Budget, amount_won: int, *, actor, reason: str, idempotency_key: str | None = None) -> bool:
+    """Move committed money to paid for something that is not an allowance (a walking conversion)."""
+    if not _move(budget, Budget.committed_won >= amount_won, {
+        "committed_won": Budget.committed_won - amount_won, "paid_won": Budget.paid_won + amount_won,
+    }):
+        return False
+    _append(budget, LedgerEntryType.PAYOUT, amount_won, actor=actor, reason=reason, idempotency_key=idempotency_key)
+    return True
+
+
+def add_to_budget(budget: Budget, amount_won: int, *, actor) -> None:
+    """Raise a budget's allocation (one UPDATE, so a concurrent approval sees either total)."""
+    if amount_won <= 0:
+        raise DomainError(_l("Give a positive amount."), field="amount", status=422)
+    db.session.execute(update(Budget).where(Budget.id == budget.id)
+                       .values(allocated_won=Budget.allocated_won + amount_won)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(budget, ["allocated_won"])
+    audit.record(actor, "budget.increased", "budget", budget.id, amount_won=amount_won)
+
+
 def release_funds(budget: Budget, amount_won: int, *, actor, allowance, reason: str) -> None:
     if not _move(budget, Budget.committed_won >= amount_won, {"committed_won": Budget.committed_won - amount_won}):
         raise DomainError(_l("The budget's committed total does not cover this amount."))
