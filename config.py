@@ -108,6 +108,11 @@ class Config:
     LAB_CSV_MAX_ROWS = int(os.environ.get("LAB_CSV_MAX_ROWS", "5000"))
     LAB_PUBLIC_FEEDBACK_LIMIT = os.environ.get("LAB_PUBLIC_FEEDBACK_LIMIT", "5 per minute;30 per day")
 
+    # Confirmation codes mailed to people without an account (consultation opinions, open surveys).
+    GUEST_CODE_MAX_AGE = int(os.environ.get("GUEST_CODE_MAX_AGE", "600"))
+    GUEST_CODE_MAX_ATTEMPTS = int(os.environ.get("GUEST_CODE_MAX_ATTEMPTS", "5"))
+    GUEST_CODE_PER_EMAIL_PER_HOUR = int(os.environ.get("GUEST_CODE_PER_EMAIL_PER_HOUR", "3"))
+    GUEST_CODE_RATELIMIT = os.environ.get("GUEST_CODE_RATELIMIT", "5 per minute;20 per hour")
     # Walking programme (issue 11): collection rules, retention, conversion to local currency.
     WALKING_PROGRAMME_ID = 1  # the walking programme's id in budgets (programme type "walking")
     WALKING_RETENTION_DAYS = int(os.environ.get("WALKING_RETENTION_DAYS", "365"))

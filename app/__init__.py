@@ -49,8 +49,9 @@ def create_app(config_name: str | None = None) -> Flask:
     register_commands(app)  # app-wide commands: seed, translate
     # One line per domain: its register(app) declares its blueprint, CLI commands, menu entries, notification
     # kinds, search sources, comment and moderation targets, home sections and data-export sections.
-    from app import admin, api, auth, certificates, comments, committees, jobs, labs, ledger, main, moderation
-    from app import notifications, opendata, ops, policies, privacy, proposals, searchpage, stats, walking
+    from app import admin, api, auth, certificates, comments, committees, consultations, jobs, labs, ledger, main
+    from app import moderation, notifications, opendata, ops, policies, privacy, proposals, searchpage, stats
+    from app import surveys, walking
 
     for domain in (
         main,
@@ -67,6 +68,8 @@ def create_app(config_name: str | None = None) -> Flask:
         ledger,
         walking,
         committees,
+        consultations,
+        surveys,
         privacy,
         opendata,
         stats,

@@ -10,6 +10,10 @@ from app.policies.models import Policy, PolicyFollow, PolicyStatusChange, Policy
 from app.proposals.models import Field, Follow, OfficialAnswer, Proposal, ProposalSettings, Support, Topic  # noqa: F401
 from app.comments.models import Comment  # noqa: F401
 from app.moderation.models import Report  # noqa: F401
+from app.consultations.models import (  # noqa: F401
+    Consultation, ConsultationDocument, GuestCode, HearingRegistration, Opinion, OpinionTheme,
+)
+from app.surveys.models import Survey, SurveyAnswer, SurveyOption, SurveyQuestion, SurveyResponse, SurveySection  # noqa: F401
 from app.committees.models import (  # noqa: F401
     AgendaItem, Committee, CommitteeMember, CommitteeOfficer, ItemVote, Meeting, MeetingAttendance, MeetingRequest,
     Recusal, RequestSignature,

@@ -11,6 +11,8 @@ DEMO_MODULES = [
     "app.labs.demo",
     "app.committees.demo",  # before the ledger: its attendance creates allowances the ledger demo leaves pending
     "app.ledger.demo",
+    "app.consultations.demo",
+    "app.surveys.demo",
     "app.walking.demo",
     "app.certificates.demo",  # last: certifies the closed demo lab's members
 ]

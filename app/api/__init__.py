@@ -22,6 +22,7 @@ from app.api import (  # noqa: E402,F401  (each module adds its routes to bp)
     routes_admin,
     routes_certificates,
     routes_comments,
+    routes_consultations,
     routes_committees,
     routes_jobs,
     routes_labs,
@@ -37,6 +38,7 @@ from app.api import (  # noqa: E402,F401  (each module adds its routes to bp)
     routes_proposals,
     routes_search,
     routes_stats,
+    routes_surveys,
     routes_walking,
     routes_walking_staff,
 )

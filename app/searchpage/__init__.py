@@ -14,6 +14,8 @@ TYPE_LABELS = {
     "comment": _l("Comment"),
     "policy": _l("Policy"),
     "lab": _l("Living lab"),
+    "consultation": _l("Consultation"),
+    "survey": _l("Survey"),
 }
 PER_PAGE = 20
 MAX_QUERY = 200
