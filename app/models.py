@@ -17,4 +17,6 @@ from app.committees.models import (  # noqa: F401
 from app.privacy.models import (  # noqa: F401
     BreachIncident, DeletionRequest, PersonalDataAccess, PrivacyPolicy, PurgeRun, RetainedRecord,
 )
-from app.walking.models import Conversion, MileageEntry, Mission, MissionCompletion, RewardRule, StepRecord, WalkingDay, WalkingParticipant  # noqa: F401
+from app.walking.models import (  # noqa: F401
+    Conversion, MileageEntry, Mission, MissionCompletion, RewardRule, StepRecord, WalkingDay, WalkingParticipant,
+)

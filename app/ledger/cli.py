@@ -1,5 +1,6 @@
 """`flask ledger reconcile`: check every budget's cached totals against the sums of its ledger rows."""
 import sys
+from collections.abc import Callable
 
 import click
 from flask.cli import AppGroup
@@ -9,12 +10,11 @@ from app.extensions import db
 from app.ledger.models import Budget
 from app.ledger.services.funds import ledger_totals
 
-
 ledger_cli = AppGroup("ledger", help="The money ledger.")
 
 # Other domains with money of their own (walking mileage) add a check: a callable returning a list of
 # differences, each one line of text.
-RECONCILERS = []
+RECONCILERS: list[Callable[[], list[str]]] = []
 
 
 def register_reconciler(check) -> None:
