@@ -13,7 +13,9 @@ from app.moderation.models import Report  # noqa: F401
 from app.consultations.models import (  # noqa: F401
     Consultation, ConsultationDocument, GuestCode, HearingRegistration, Opinion, OpinionTheme,
 )
-from app.surveys.models import Survey, SurveyAnswer, SurveyOption, SurveyQuestion, SurveyResponse, SurveySection  # noqa: F401
+from app.surveys.models import (  # noqa: F401
+    Survey, SurveyAnswer, SurveyOption, SurveyQuestion, SurveyResponse, SurveySection,
+)
 from app.committees.models import (  # noqa: F401
     AgendaItem, Committee, CommitteeMember, CommitteeOfficer, ItemVote, Meeting, MeetingAttendance, MeetingRequest,
     Recusal, RequestSignature,
@@ -21,5 +23,7 @@ from app.committees.models import (  # noqa: F401
 from app.privacy.models import (  # noqa: F401
     BreachIncident, DeletionRequest, PersonalDataAccess, PrivacyPolicy, PurgeRun, RetainedRecord,
 )
-from app.walking.models import Conversion, MileageEntry, Mission, MissionCompletion, RewardRule, StepRecord, WalkingDay, WalkingParticipant  # noqa: F401
+from app.walking.models import (  # noqa: F401
+    Conversion, MileageEntry, Mission, MissionCompletion, RewardRule, StepRecord, WalkingDay, WalkingParticipant,
+)
 from app.storage import StoredFile  # noqa: F401

@@ -128,7 +128,8 @@ def deactivate_me():
     return "", 204
 
 
-ACCEPTED = {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["accepted"]}}}
+ACCEPTED = {"type": "object", "required": ["status"],
+            "properties": {"status": {"type": "string", "enum": ["accepted"]}}}
 
 SIGNUP = {
     "type": "object",

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import abort, jsonify
 
 from app.api import bp
 from app.api.auth import api_user, require_api

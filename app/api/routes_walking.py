@@ -8,7 +8,7 @@ from flask import abort, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from app.api import bp
-from app.api.auth import api_user, require_api
+from app.api.auth import require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.scopes import STEPS, allows_scope
 from app.api.spec import ERROR, documented
@@ -20,7 +20,8 @@ from app.walking.models import Conversion, ConversionStatus, Mission
 from app.walking.permissions import can_view_conversion, can_walk
 from app.walking.services import conversions as conversion_services
 from app.walking.services import missions as mission_services
-from app.walking.services import participation, wallet as wallet_services
+from app.walking.services import participation
+from app.walking.services import wallet as wallet_services
 from app.walking.services.imports import upload_phone_export
 from app.walking.services.steps import MAX_RECORDS, submit_steps
 
@@ -43,7 +44,8 @@ WALLET = {"type": "object", "properties": {
     "today": {"type": "object", "properties": {"date": {"type": "string"}, "steps": {"type": "integer"},
                                                "mileage": {"type": "integer"}}}}}
 CONVERSION = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "amount": {"type": "integer"}, "provider": {"type": "string", "enum": ["coupon", "account"]},
+    "id": {"type": "integer"}, "amount": {"type": "integer"},
+    "provider": {"type": "string", "enum": ["coupon", "account"]},
     "status": {"type": "string", "enum": [s.value for s in ConversionStatus]},
     "coupon_number": {"type": "string", "nullable": True}, "valid_until": {"type": "string", "nullable": True},
     "transfer_reference": {"type": "string", "nullable": True}, "created_at": {"type": "string"}}}

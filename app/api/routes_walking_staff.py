@@ -2,6 +2,8 @@
 reward rules, the budget, coupon redemption and the CSV export."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, jsonify, request, stream_with_context
 from flask_babel import lazy_gettext as _l
 
@@ -24,7 +26,7 @@ from app.walking.services.export import csv_lines
 from app.walking.services.imports import import_staff_csv
 from app.walking.services.reviews import review_record
 
-RULE = {"type": "object", "properties": {name: {"type": "integer"} for name in (
+RULE: dict[str, Any] = {"type": "object", "properties": {name: {"type": "integer"} for name in (
     "version", "min_steps", "base_won", "step_unit", "unit_won", "daily_max_won", "conversion_daily_cap_won")}}
 RULE["properties"]["effective_from"] = {"type": "string", "format": "date"}
 
@@ -42,10 +44,11 @@ def walking_overview():
     data = stats.overview()
     budget = data["budget"]
     if budget is not None:
+        points = budget["points"]
         budget = {k: v for k, v in budget.items() if k not in ("points", "year_end")}
         budget["runs_out_on"] = budget["runs_out_on"].isoformat() if budget["runs_out_on"] else None
         budget["burn_down"] = [{"date": d.isoformat(), "remaining_won": v}
-                               for d, v in stats.budget_status(budget["year"])["points"]]
+                               for d, v in points]
     data["budget"] = budget
     return jsonify(data)
 
@@ -184,7 +187,8 @@ def look_up_coupon(number: str):
 
 
 def coupon_json(coupon) -> dict:
-    return {**conversion_json(coupon), "redeemed_at": coupon.redeemed_at.isoformat() + "Z" if coupon.redeemed_at else None,
+    return {**conversion_json(coupon),
+            "redeemed_at": coupon.redeemed_at.isoformat() + "Z" if coupon.redeemed_at else None,
             "redeemed_place": coupon.redeemed_place}
 
 

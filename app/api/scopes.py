@@ -29,6 +29,6 @@ def enforce_scope() -> None:
     scope = g.api_token.scope
     if scope is None:
         return
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint is not None else None
     if scope not in getattr(view, "_scopes", frozenset()):
         raise NotAllowed(_l("This token may only send steps and read the walking wallet."))

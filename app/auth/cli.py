@@ -13,7 +13,8 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--role", "roles", multiple=True, type=click.Choice(["resident", "facilitator", "staff", "admin", "redeemer"]),
+@click.option("--role", "roles", multiple=True,
+              type=click.Choice(["resident", "facilitator", "staff", "admin", "redeemer"]),
               help="Repeat for several roles; every account is a resident.")
 @click.option("--city-employee", is_flag=True, default=False, help="A city employee (paid no allowance).")
 @click.option("--district", default="onyang1", show_default=True)

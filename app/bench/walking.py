@@ -1,7 +1,8 @@
 """The walking benchmark (`python -m tests.bench --walking`, part of `make bench`).
 
 In a scratch database of its own (tests/bench.py makes it: a temporary SQLite file, or
-``<database>_walkbench`` on PostgreSQL, dropped afterwards), with 100,000 residents who joined the programme, it measures:
+``<database>_walkbench`` on PostgreSQL, dropped afterwards), with 100,000 residents who joined the programme,
+it measures:
 
 1. a city's daily batch of 100,000 step records through the API in 1,000-record requests
    (``POST /api/v1/walking/imports``, one CSV of 1,000 rows each, as an operator's system sends them);

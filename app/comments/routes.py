@@ -1,4 +1,4 @@
-from flask import abort, redirect, render_template, request
+from flask import abort, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 

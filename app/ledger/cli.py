@@ -1,6 +1,7 @@
 """`flask ledger reconcile`: check every budget's cached totals against the sums of its ledger rows.
 `flask ledger rotate-key`: re-encrypt the stored bank account numbers with the newest key."""
 import sys
+from collections.abc import Callable
 
 import click
 from flask.cli import AppGroup
@@ -12,12 +13,11 @@ from app.ledger.crypto import InvalidToken
 from app.ledger.services.funds import ledger_totals
 from app.ledger.services.payouts import rotate_encryption_key
 
-
 ledger_cli = AppGroup("ledger", help="The money ledger.")
 
 # Other domains with money of their own (walking mileage) add a check: a callable returning a list of
 # differences, each one line of text.
-RECONCILERS = []
+RECONCILERS: list[Callable[[], list[str]]] = []
 
 
 def register_reconciler(check) -> None:

@@ -52,7 +52,8 @@ class RuleForm(FlaskForm):
     effective_from = DateField(_l("Applies from"), validators=[InputRequired()])
     min_steps = IntegerField(_l("Fewest steps that earn"), default=5000, validators=[InputRequired(), NumberRange(0)])
     base_won = IntegerField(_l("Won at that many steps"), default=50, validators=[InputRequired(), NumberRange(0)])
-    step_unit = IntegerField(_l("Each further block of steps"), default=1000, validators=[InputRequired(), NumberRange(1)])
+    step_unit = IntegerField(_l("Each further block of steps"), default=1000,
+                             validators=[InputRequired(), NumberRange(1)])
     unit_won = IntegerField(_l("Won per further block"), default=10, validators=[InputRequired(), NumberRange(0)])
     daily_max_won = IntegerField(_l("Most won a day"), default=100, validators=[InputRequired(), NumberRange(0)])
     conversion_daily_cap_won = IntegerField(_l("Most won a resident may convert a day"), default=10000,

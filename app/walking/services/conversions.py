@@ -21,6 +21,7 @@ from app.extensions import db
 from app.ledger.crypto import decrypt_text, encrypt_text
 from app.ledger.models import Budget, ProgrammeType
 from app.ledger.services.funds import pay_batch_funds
+from app.sql import rowcount
 from app.walking.models import (
     Conversion,
     ConversionStatus,
@@ -104,8 +105,11 @@ def convert_mileage(user, *, amount_won, idempotency_key, provider: Provider | N
             updated_at=utcnow())
         .on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"]).returning(Conversion.id)).first()
     if inserted is None:
-        return _replay(_by_key(user.id, key), amount_won), False
-    conversion = db.session.get(Conversion, inserted[0])
+        winner = _by_key(user.id, key)
+        if winner is None:  # the conflicting row is committed, so this read finds it
+            raise RuntimeError(f"conversion with idempotency key {key!r} conflicted but cannot be read")
+        return _replay(winner, amount_won), False
+    conversion = db.session.get_one(Conversion, inserted[0])
     _take(participant, amount_won)
     db.session.add(MileageEntry(user_id=user.id, kind=MileageKind.CONVERSION, amount_won=-amount_won,
                                 conversion_id=conversion.id, idempotency_key=f"conversion:{conversion.id}"))
@@ -150,7 +154,7 @@ def _take(participant: WalkingParticipant, amount_won: int) -> None:
                 converted_today_won=so_far + amount_won)
         .execution_options(synchronize_session=False))
     db.session.expire(participant)
-    if result.rowcount == 1:
+    if rowcount(result) == 1:
         return
     if participant.balance_won < amount_won:
         raise _short(participant, amount_won)
@@ -168,7 +172,7 @@ def _give_back(conversion: Conversion, new_status: ConversionStatus) -> bool:
         update(Conversion).where(Conversion.id == conversion.id, Conversion.status == conversion.status)
         .values(status=new_status, updated_at=utcnow())
         .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         db.session.expire(conversion)
         return False
     db.session.execute(update(WalkingParticipant).where(WalkingParticipant.user_id == conversion.user_id)
@@ -216,17 +220,18 @@ def redeem_coupon(coupon: Conversion, *, clerk, place: str) -> Conversion:
     if not place:
         raise DomainError(_l("Enter the branch where the coupon is cashed."), field="place", status=422)
     now = utcnow()
-    if coupon.status is ConversionStatus.ISSUED and coupon.valid_until < now:
+    valid_until = coupon.valid_until  # set when the coupon is issued
+    if coupon.status is ConversionStatus.ISSUED and valid_until is not None and valid_until < now:
         _give_back(coupon, ConversionStatus.EXPIRED)
         raise DomainError(_l("This coupon expired on %(day)s; its amount went back to the resident's mileage.",
-                             day=coupon.valid_until.date().isoformat()))
+                             day=valid_until.date().isoformat()))
     result = db.session.execute(
         update(Conversion).where(Conversion.id == coupon.id, Conversion.status == ConversionStatus.ISSUED)
         .values(status=ConversionStatus.REDEEMED, redeemed_at=now, redeemed_by_id=clerk.id,
                 redeemed_place=place[:100], updated_at=now)
         .execution_options(synchronize_session=False))
     db.session.expire(coupon)
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise already_used(coupon)
     _pay(coupon, clerk)
     audit.record(clerk, "walking.coupon_redeemed", "walking_conversion", coupon.id, place=place[:100])
@@ -258,7 +263,9 @@ def deliver(conversion: Conversion, *, final: bool = False) -> ConversionStatus:
     if conversion.status is not ConversionStatus.RESERVED or conversion.provider is not Provider.ACCOUNT:
         return conversion.status
     provider = AccountProvider.from_config()
-    participant = db.session.get(WalkingParticipant, conversion.user_id)
+    participant = db.session.get_one(WalkingParticipant, conversion.user_id)
+    if participant.pay_account_encrypted is None:  # convert_mileage makes account transfers only to a linked one
+        raise DomainError(_l("Link your local-currency account before converting."), field="account")
     answer = provider.transfer(account=decrypt_text(participant.pay_account_encrypted),
                                amount_won=conversion.amount_won, key=conversion.provider_key)
     if answer.outcome == "unknown" and final:
@@ -270,7 +277,7 @@ def deliver(conversion: Conversion, *, final: bool = False) -> ConversionStatus:
             .values(status=ConversionStatus.PAID, transfer_reference=answer.reference, attempts=conversion.attempts,
                     last_error=None, updated_at=utcnow())
             .execution_options(synchronize_session=False))
-        if result.rowcount == 1:
+        if rowcount(result) == 1:
             _pay(conversion, None)
     elif answer.outcome == "refused":
         conversion.last_error = answer.detail
@@ -291,7 +298,7 @@ def reserved_transfer_ids() -> list[int]:
 
 def retry_transfer(conversion_id: int) -> ConversionStatus:
     """Ask again about one reserved transfer; past WALKING_RELEASE_AFTER_HOURS it may be released."""
-    conversion = db.session.get(Conversion, conversion_id)
+    conversion = db.session.get_one(Conversion, conversion_id)
     release_before = utcnow() - timedelta(hours=current_app.config["WALKING_RELEASE_AFTER_HOURS"])
     return deliver(conversion, final=conversion.created_at < release_before)
 

@@ -17,14 +17,22 @@ from datetime import date
 from itertools import islice
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, false, func, insert, literal, select, true, update
+from sqlalchemy import and_, bindparam, case, false, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core import utcnow
 from app.extensions import db
 from app.ledger.models import Budget, ProgrammeType
 from app.ledger.services.funds import budget_for, release_batch_funds, try_commit_funds
-from app.walking.models import COUNTING, MileageEntry, MileageKind, RewardRule, StepRecord, WalkingDay, WalkingParticipant
+from app.walking.models import (
+    COUNTING,
+    MileageEntry,
+    MileageKind,
+    RewardRule,
+    StepRecord,
+    WalkingDay,
+    WalkingParticipant,
+)
 from app.walking.services.rules import rules_by_day
 
 CHUNK = 2000
@@ -57,7 +65,10 @@ def _scope(table, days, user_ids):
 
 
 def reward_sql(steps, rule: RewardRule):
-    """``RewardRule.reward_for`` in SQL (``//`` is integer division on both databases; steps - min_steps is never negative there)."""
+    """``RewardRule.reward_for`` in SQL.
+
+    ``//`` is integer division on both databases; steps - min_steps is never negative there.
+    """
     earned = literal(rule.base_won) + (steps - rule.min_steps) // rule.step_unit * rule.unit_won
     return case((steps < rule.min_steps, 0), (earned > rule.daily_max_won, rule.daily_max_won), else_=earned)
 
@@ -186,7 +197,7 @@ def _write_credits(rows) -> None:
         update(DAYS).where(and_(DAYS.c.user_id == bindparam("u"), DAYS.c.day == bindparam("d")))
         .values(credited_won=bindparam("reward"), pending=False),
         [{"u": u, "d": d, "reward": reward} for u, d, _delta, reward, _rule in rows])
-    totals = defaultdict(int)
+    totals: defaultdict[int, int] = defaultdict(int)
     for u, _d, delta, _reward, _rule in rows:
         totals[u] += delta
     changes = [{"u": u, "delta": delta} for u, delta in totals.items() if delta]
@@ -201,7 +212,7 @@ def is_paused() -> bool:
 
 
 def pending_day_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(DAYS).where(DAYS.c.pending.is_(True)))
+    return db.session.execute(select(func.count()).select_from(DAYS).where(DAYS.c.pending.is_(True))).scalar_one()
 
 
 def credit_day(day: date, *, actor=None) -> dict:

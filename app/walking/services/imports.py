@@ -48,12 +48,14 @@ def read_apple_export(stream) -> list[dict]:
     """Daily step totals per source from an Apple Health export.zip (a file object)."""
     try:
         archive = zipfile.ZipFile(stream)
-    except zipfile.BadZipFile:
-        raise ValidationFailed({"file": [_l("This is not a zip file. Upload the export.zip from the Health app.")]})
+    except zipfile.BadZipFile as error:
+        raise ValidationFailed(
+            {"file": [_l("This is not a zip file. Upload the export.zip from the Health app.")]}) from error
     with archive:
         member = next((n for n in archive.namelist() if n.rsplit("/", 1)[-1] == "export.xml"), None)
         if member is None:
-            raise ValidationFailed({"file": [_l("The zip file has no export.xml: upload the Health app's export.zip.")]})
+            raise ValidationFailed(
+                {"file": [_l("The zip file has no export.xml: upload the Health app's export.zip.")]})
         totals: dict[tuple[date, str], int] = defaultdict(int)
         with archive.open(member) as xml:
             depth, root = 0, None
@@ -68,9 +70,11 @@ def read_apple_export(stream) -> list[dict]:
                     if depth == 1:  # a direct child of <HealthData> is complete
                         if element.tag == "Record" and element.get("type") == STEP_TYPE:
                             _add_apple_record(totals, element)
-                        root.clear()
+                        if root is not None:  # set by the first start event
+                            root.clear()
             except ElementTree.ParseError as error:
-                raise ValidationFailed({"file": [_l("export.xml is damaged (%(detail)s).", detail=str(error))]})
+                raise ValidationFailed(
+                    {"file": [_l("export.xml is damaged (%(detail)s).", detail=str(error))]}) from error
     return _records(totals)
 
 
@@ -94,8 +98,9 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError:
         try:
             return data.decode("cp949")
-        except UnicodeDecodeError:
-            raise ValidationFailed({"file": [_l("The file is neither UTF-8 nor CP949 text. Save it as CSV (UTF-8).")]})
+        except UnicodeDecodeError as error:
+            raise ValidationFailed(
+                {"file": [_l("The file is neither UTF-8 nor CP949 text. Save it as CSV (UTF-8).")]}) from error
 
 
 SAMSUNG_COUNT = ("count", "com.samsung.health.step_count.count")
@@ -116,11 +121,12 @@ def read_samsung_csv(data: bytes) -> list[dict]:
     count_at = next(columns.index(c) for c in SAMSUNG_COUNT if c in columns)
     daily = next((columns.index(c) for c in SAMSUNG_DAY if c in columns), None)
     start_at = next((columns.index(c) for c in SAMSUNG_START if c in columns), None)
-    if daily is None and start_at is None:
+    date_at = daily if daily is not None else start_at
+    if date_at is None:
         raise ValidationFailed({"file": [_l("This is not a Samsung Health step file: no date column.")]})
     totals: dict[tuple[date, str], int] = defaultdict(int)
     for row in reader:
-        if len(row) <= max(count_at, daily if daily is not None else start_at):
+        if len(row) <= max(count_at, date_at):
             continue
         try:
             steps = int(float(row[count_at]))
@@ -129,7 +135,7 @@ def read_samsung_csv(data: bytes) -> list[dict]:
                 day = (datetime.fromtimestamp(int(cell) / 1000, tz=timezone.utc).date() if cell.isdigit()
                        else date.fromisoformat(cell[:10]))
             else:
-                day = date.fromisoformat(row[start_at].strip()[:10])
+                day = date.fromisoformat(row[date_at].strip()[:10])
         except ValueError:
             continue
         key = (day, "samsung-health")
@@ -171,7 +177,7 @@ def import_staff_csv(data: bytes, *, actor) -> IngestResult:
         raise ValidationFailed({"file": [_l("Row 1 must name the columns email, date, steps (and source).")]})
     at = {name: header.index(name) for name in ("email", "date", "steps", "source") if name in header}
     max_rows = current_app.config["WALKING_IMPORT_MAX_ROWS"]
-    rows = []
+    rows: list[tuple[int, list[str]]] = []
     for row in reader:
         if len(rows) >= max_rows:
             raise ValidationFailed({"file": [_l("The file has more than %(rows)s rows.", rows=max_rows)]})

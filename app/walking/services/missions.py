@@ -130,6 +130,8 @@ def check_in(user, mission: Mission, *, latitude: float, longitude: float) -> No
         raise DomainError(_l("Checking in at a place needs your consent to the use of location data."),
                           field="consent_location")
     _check_open(user, mission)
+    if mission.latitude is None or mission.longitude is None or mission.radius_m is None:  # create_mission sets them
+        raise DomainError(_l("A place mission needs the place's latitude and longitude."))
     distance = distance_m(latitude, longitude, mission.latitude, mission.longitude)
     if distance > mission.radius_m:
         raise DomainError(_l("You are about %(distance)s m from the place; come within %(radius)s m to check in.",
@@ -144,6 +146,8 @@ def claim(user, mission: Mission) -> None:
     else:
         _check_open(user, mission)
     if mission.kind is MissionKind.STEPS:
+        if mission.target_steps is None:  # create_mission sets it for steps missions
+            raise DomainError(_l("A steps mission needs a target number of steps."))
         walked = steps_in_period(user.id, mission)
         if walked < mission.target_steps:
             raise DomainError(_l("%(walked)s of %(target)s steps so far.", walked=f"{walked:,}",

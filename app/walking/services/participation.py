@@ -12,6 +12,7 @@ from app.auth.models import ConsentItem
 from app.auth.services import has_consent
 from app.core import DomainError, utcnow
 from app.extensions import db
+from app.sql import rowcount
 from app.walking.models import ParticipationStatus, StepRecord, WalkingParticipant
 
 
@@ -64,4 +65,4 @@ def purge_step_records() -> int:
     """Delete step records received longer ago than the retention period (``flask walking purge``).
     The days' totals and the mileage ledger stay: they are money records, not health data."""
     result = db.session.execute(delete(StepRecord).where(StepRecord.received_at < retention_cutoff()))
-    return result.rowcount or 0
+    return rowcount(result) or 0

@@ -10,17 +10,17 @@ from app.walking.models import Conversion, ConversionStatus, MileageEntry, Milea
 
 def walking_differences() -> list[str]:
     problems = []
-    sums = dict(db.session.execute(select(MileageEntry.user_id, func.sum(MileageEntry.amount_won))
-                                   .group_by(MileageEntry.user_id)).all())
+    sums: dict[int, int | None] = {user_id: total for user_id, total in db.session.execute(
+        select(MileageEntry.user_id, func.sum(MileageEntry.amount_won)).group_by(MileageEntry.user_id))}
     for user_id, balance in db.session.execute(select(WalkingParticipant.user_id, WalkingParticipant.balance_won)):
         if int(sums.get(user_id) or 0) != balance:
             problems.append(f"walking participant {user_id}: cached balance={balance}, "
                             f"mileage ledger={int(sums.get(user_id) or 0)}")
-    credited = dict(db.session.execute(
+    credited: dict[int, int | None] = {user_id: total for user_id, total in db.session.execute(
         select(MileageEntry.user_id, func.sum(MileageEntry.amount_won)).where(MileageEntry.kind == MileageKind.DAY)
-        .group_by(MileageEntry.user_id)).all())
-    day_totals = dict(db.session.execute(select(WalkingDay.user_id, func.sum(WalkingDay.credited_won))
-                                         .group_by(WalkingDay.user_id)).all())
+        .group_by(MileageEntry.user_id))}
+    day_totals: dict[int, int | None] = {user_id: total for user_id, total in db.session.execute(
+        select(WalkingDay.user_id, func.sum(WalkingDay.credited_won)).group_by(WalkingDay.user_id))}
     for user_id in credited.keys() | day_totals.keys():
         if int(credited.get(user_id) or 0) != int(day_totals.get(user_id) or 0):
             problems.append(f"walking participant {user_id}: days credited={int(day_totals.get(user_id) or 0)}, "

@@ -27,18 +27,18 @@ from app.walking.services.crediting import pending_day_count, walking_budget
 def overview() -> dict:
     day = today()
     month_start = day.replace(day=1)
-    participants = db.session.scalar(select(func.count()).select_from(WalkingParticipant)
-                                     .where(WalkingParticipant.status == ParticipationStatus.ACTIVE))
-    steps_month = db.session.scalar(select(func.coalesce(func.sum(WalkingDay.steps), 0))
-                                    .where(WalkingDay.day >= month_start))
-    earned = db.session.scalar(select(func.coalesce(func.sum(MileageEntry.amount_won), 0))
-                               .where(MileageEntry.kind.in_([MileageKind.DAY, MileageKind.BONUS])))
-    converted = db.session.scalar(select(func.coalesce(func.sum(Conversion.amount_won), 0))
-                                  .where(Conversion.status.in_(IN_HAND)))
-    redeemed = db.session.scalar(select(func.coalesce(func.sum(Conversion.amount_won), 0)).where(
-        Conversion.status.in_([ConversionStatus.REDEEMED, ConversionStatus.PAID])))
-    flagged = db.session.scalar(select(func.count()).select_from(StepRecord)
-                                .where(StepRecord.review == ReviewStatus.FLAGGED))
+    participants = db.session.execute(select(func.count()).select_from(WalkingParticipant)
+                                      .where(WalkingParticipant.status == ParticipationStatus.ACTIVE)).scalar_one()
+    steps_month = db.session.execute(select(func.coalesce(func.sum(WalkingDay.steps), 0))
+                                     .where(WalkingDay.day >= month_start)).scalar_one()
+    earned = db.session.execute(select(func.coalesce(func.sum(MileageEntry.amount_won), 0))
+                                .where(MileageEntry.kind.in_([MileageKind.DAY, MileageKind.BONUS]))).scalar_one()
+    converted = db.session.execute(select(func.coalesce(func.sum(Conversion.amount_won), 0))
+                                   .where(Conversion.status.in_(IN_HAND))).scalar_one()
+    redeemed = db.session.execute(select(func.coalesce(func.sum(Conversion.amount_won), 0)).where(
+        Conversion.status.in_([ConversionStatus.REDEEMED, ConversionStatus.PAID]))).scalar_one()
+    flagged = db.session.execute(select(func.count()).select_from(StepRecord)
+                                 .where(StepRecord.review == ReviewStatus.FLAGGED)).scalar_one()
     return {"participants": int(participants), "steps_this_month": int(steps_month), "earned_won": int(earned),
             "converted_won": int(converted), "paid_won": int(redeemed), "flagged_records": int(flagged),
             "pending_days": pending_day_count(), "budget": budget_status(day.year)}
@@ -88,7 +88,8 @@ def flagged_query():
 
 
 def redemptions_query():
-    return select(Conversion).where(Conversion.status == ConversionStatus.REDEEMED).order_by(Conversion.redeemed_at.desc())
+    return (select(Conversion).where(Conversion.status == ConversionStatus.REDEEMED)
+            .order_by(Conversion.redeemed_at.desc()))
 
 
 def export_rows():

@@ -107,7 +107,8 @@ def store(outcomes: list[Outcome], *, actor=None) -> IngestResult:
             continue
         key = (outcome.user_id, outcome.day, outcome.source)
         if key in latest:  # the later record of the same day and source replaces the earlier one
-            latest[key].status, latest[key].reason = "refused", _l("Replaced by a later record for the same day and source.")
+            latest[key].status = "refused"
+            latest[key].reason = _l("Replaced by a later record for the same day and source.")
         latest[key] = outcome
     now = utcnow()
     rows = []
@@ -135,12 +136,13 @@ def store(outcomes: list[Outcome], *, actor=None) -> IngestResult:
     days = {o.day for o in latest.values()}
     # The batch's residents as a list of ids (PostgreSQL and SQLite walk the primary keys with it,
     # whatever their statistics say); a city-sized batch recomputes its whole days instead.
-    users = sorted({o.user_id for o in latest.values()})
+    users = sorted({o.user_id for o in latest.values() if o.user_id is not None})  # valid outcomes have one
     batch = users if len(users) <= WHOLE_DAYS_ABOVE else None
     recompute(days, batch)
     credited = credit_pending(days, batch, actor=actor)
     batch = users if batch is not None else select(StepRecord.user_id).where(StepRecord.received_at == now)
-    result = IngestResult(outcomes=outcomes, credited_won=credited["credited_won"], paused=bool(credited["pending_days"]))
+    result = IngestResult(outcomes=outcomes, credited_won=credited["credited_won"],
+                          paused=bool(credited["pending_days"]))
     if len(latest) <= MAX_RECORDS:  # per-record answers (the API); a large import answers with totals
         state = {(u, d): (c, p) for u, d, c, p in db.session.execute(
             select(WalkingDay.user_id, WalkingDay.day, WalkingDay.credited_won, WalkingDay.pending)

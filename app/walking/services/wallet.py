@@ -17,8 +17,8 @@ def wallet(user) -> dict:
     day = today()
     row = db.session.execute(select(WalkingDay.steps, WalkingDay.credited_won)
                              .where(WalkingDay.user_id == user.id, WalkingDay.day == day)).first()
-    converted = db.session.scalar(select(func.coalesce(func.sum(Conversion.amount_won), 0)).where(
-        Conversion.user_id == user.id, Conversion.status.in_(IN_HAND)))
+    converted = db.session.execute(select(func.coalesce(func.sum(Conversion.amount_won), 0)).where(
+        Conversion.user_id == user.id, Conversion.status.in_(IN_HAND))).scalar_one()
     return {
         "participating": bool(participant and participant.active),
         "mileage_balance": participant.balance_won if participant else 0,
