@@ -33,7 +33,7 @@ def resolve(name: str) -> Callable:
     if not module_name.startswith("app.") or not attribute:
         raise LookupError(f"not a job: {name}")
     function = getattr(importlib.import_module(module_name), attribute, None)
-    if not getattr(function, "_maeul_job", False):
+    if function is None or not getattr(function, "_maeul_job", False):
         raise LookupError(f"not a job: {name}")
     return function
 

@@ -67,7 +67,7 @@ def healthz():
 def readyz():
     results = readiness()
     down = sorted(name for name, state in results.items() if state.startswith("down"))
-    body = {"status": "ok" if not down else "unavailable", "checks": results}
+    body: dict[str, object] = {"status": "ok" if not down else "unavailable", "checks": results}
     if down:
         body["down"] = down
     return jsonify(body), 503 if down else 200
