@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.comments.models import Comment
 from app.extensions import db
 from app.proposals.models import Proposal
-from tests.proposals.factories import choices, make_proposal  # noqa: F401  (fixtures)
+from tests.factories import choices, make_proposal  # noqa: F401  (fixtures)
 
 GOOD = {"title": "버스정류장 그늘막 설치 요청", "body": "여름에 버스를 기다리는 어르신들이 더위에 너무 힘들어하십니다.",
         "field": "transport", "topics": ["bus"], "district": "onyang1"}

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.proposals.models import Proposal
-from tests.proposals.factories import choices  # noqa: F401  (fixture)
+from tests.factories import choices  # noqa: F401  (fixture)
 from tests.proposals.test_pages import form_data
 
 MARKUP = "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">"
