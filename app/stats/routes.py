@@ -44,5 +44,5 @@ def download(key: str):
     chart = next((c for c in all_charts() if c.key == key), None)
     if chart is None:
         abort(404)
-    return Response(chart_csv(chart), mimetype="text/csv; charset=utf-8",
+    return Response(chart_csv(chart), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="maeul-{key}.csv"'})

@@ -91,6 +91,8 @@ def _crawl(app, client, start="/"):
             continue
         per_endpoint[endpoint] += 1
         response = client.get(url)
+        response.get_data()  # read whole (files too), then release the file a download streams from
+        response.close()
         pages.append((url, endpoint, response))
         if response.mimetype == "text/html" and response.status_code == 200:
             parser = _Links()
