@@ -48,7 +48,7 @@ def test_an_admin_publishes_a_version_and_sign_ups_record_it(client, make_user, 
     assert "Items" in client.get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "2026-11" in client.get("/privacy/versions/2026-11").get_data(as_text=True)
     client.post("/logout")
-    client.post("/signup", data={"email": "new@example.kr", "password": "password123", "display_name": "새주민",
+    client.post("/signup", data={"email": "new@example.kr", "password": "river-walk-Onyang-71", "display_name": "새주민",
                                  "district": "onyang1", "birth_year": "1990", "consent_privacy": "y"})
     versions = set(db.session.scalars(select(Consent.policy_version)))
     assert versions >= {"2027-01"}
