@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -95,6 +96,7 @@ def _clean_state(app):
     if os.path.isdir(outbox):
         for name in os.listdir(outbox):
             os.remove(os.path.join(outbox, name))
+    shutil.rmtree(app.config["UPLOAD_DIR"], ignore_errors=True)  # the folder storage starts empty too
     limiter.reset()
     ctx.pop()
 

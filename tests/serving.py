@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "MAEUL_CONFIG": "production",
     "SECRET_KEY": "serving-test-secret-key-0123456789abcdef",
     "DATA_ENCRYPTION_KEY": "ZmRzYWZkc2FmZHNhZmRzYWZkc2FmZHNhZmRzYWZkc2E=",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     "PYTHONDONTWRITEBYTECODE": "1",
 }
 
