@@ -96,7 +96,7 @@ def fill(browser, name, value):
 def sign_up(browser, live_server, email):
     open_page(browser, live_server, "/signup")
     fill(browser, "email", email)
-    fill(browser, "password", "phone-password-1")
+    fill(browser, "password", "river-walk-Onyang-71")
     fill(browser, "display_name", "폰주민")
     Select(browser.find_element(By.NAME, "district")).select_by_value("baebang")
     fill(browser, "birth_year", "1958")
@@ -113,7 +113,7 @@ def test_resident_signs_up_switches_language_logs_out_and_in(browser, live_serve
     assert browser.current_url == live_server + "/login"
     assert "이메일로 안내를 보냈습니다" in browser.find_element(By.CSS_SELECTOR, ".flashes").text
     fill(browser, "email", "phone@example.kr")
-    fill(browser, "password", "phone-password-1")
+    fill(browser, "password", "river-walk-Onyang-71")
     submit(browser)
     assert browser.current_url == live_server + "/"
     browser.save_screenshot(os.path.join(screenshot_dir, "home-ko.png"))
@@ -133,7 +133,7 @@ def test_resident_signs_up_switches_language_logs_out_and_in(browser, live_serve
     fill(browser, "password", "wrong-password")
     submit(browser)
     assert "wrong" in browser.find_element(By.CSS_SELECTOR, ".flash-error").text
-    fill(browser, "password", "phone-password-1")
+    fill(browser, "password", "river-walk-Onyang-71")
     submit(browser)
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"  # remembered on the account
     open_menu(browser)
@@ -154,7 +154,7 @@ def test_the_menu_folds_on_a_phone_and_opens_with_its_button(browser, live_serve
 def test_signup_errors_are_shown_in_text_next_to_the_field(browser, live_server, screenshot_dir):
     open_page(browser, live_server, "/signup")
     fill(browser, "email", "young@example.kr")
-    fill(browser, "password", "phone-password-1")
+    fill(browser, "password", "river-walk-Onyang-71")
     fill(browser, "display_name", "어린이")
     fill(browser, "birth_year", "2018")
     browser.find_element(By.ID, "consent_privacy").click()
