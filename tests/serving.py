@@ -41,7 +41,13 @@ class Server:
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT,
                                         env=environment, stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait_until_up()
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.process.kill()
+            self.process.wait()
+            self._log.close()
+            raise
 
     @property
     def base(self) -> str:
