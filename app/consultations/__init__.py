@@ -11,7 +11,7 @@ from app.consultations import routes  # noqa: E402,F401
 def register(app: Flask) -> None:
     from app import search
     from app.auth.export import register_export
-    from app.consultations import export, queries, services
+    from app.consultations import export, opendata, queries, services
     from app.consultations.cli import consultations_cli
     from app.main.home import register_home_section
     from app.notifications import kinds
@@ -27,3 +27,4 @@ def register(app: Flask) -> None:
     search.register_source(services.DOC_TYPE, services.search_documents, services.count_searchable)
     register_export("consultation_opinions", export.opinions_section)
     register_export("hearing_registrations", export.registrations_section)
+    opendata.register()

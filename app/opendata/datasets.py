@@ -6,14 +6,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.core import iso
 from app.extensions import db
 from app.opendata.registry import Column, Dataset, pseudonym, register_dataset
 
 BATCH = 2000
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() + "Z" if moment else None
 
 
 def _proposals():
@@ -29,7 +26,7 @@ def _proposals():
              .join(Field, Field.id == Proposal.field_id).where(Proposal.hidden.is_(False)).order_by(Proposal.id))
     for row in db.session.execute(query.execution_options(yield_per=BATCH)):
         yield (row.id, row.title, row.body, row.slug, ";".join(sorted(topics.get(row.id, []))), row.status.value,
-               row.district, row.support_count, row.comment_count, _iso(row.created_at), _iso(row.answered_at),
+               row.district, row.support_count, row.comment_count, iso(row.created_at), iso(row.answered_at),
                pseudonym(row.author_id))
 
 
@@ -41,7 +38,7 @@ def _comments():
              .where(Comment.hidden.is_(False), Comment.deleted_at.is_(None)).order_by(Comment.id))
     for row in db.session.execute(query.execution_options(yield_per=BATCH)):
         yield (row.id, row.target_type, row.target_id, row.parent_id, row.body,
-               row.stance.value if row.stance else None, _iso(row.created_at), pseudonym(row.author_id))
+               row.stance.value if row.stance else None, iso(row.created_at), pseudonym(row.author_id))
 
 
 def _answers():
@@ -50,7 +47,7 @@ def _answers():
     query = (select(OfficialAnswer).join(Proposal, Proposal.id == OfficialAnswer.proposal_id)
              .where(Proposal.hidden.is_(False)).order_by(OfficialAnswer.id))
     for a in db.session.scalars(query):
-        yield (a.proposal_id, a.department, a.status.value, a.body, a.reason, _iso(a.created_at), _iso(a.updated_at))
+        yield (a.proposal_id, a.department, a.status.value, a.body, a.reason, iso(a.created_at), iso(a.updated_at))
 
 
 def _policies():
@@ -65,7 +62,7 @@ def _policies():
         yield (p.id, p.title, p.summary, p.department, p.field.slug if p.field else None,
                p.horizon.value if p.horizon else None, p.status.value, p.progress,
                p.starts_on.isoformat() if p.starts_on else None, p.ends_on.isoformat() if p.ends_on else None,
-               p.budget_won, ";".join(sorted(linked.get(p.id, []), key=int)), _iso(p.updated_at))
+               p.budget_won, ";".join(sorted(linked.get(p.id, []), key=int)), iso(p.updated_at))
 
 
 def _policy_steps():
@@ -84,21 +81,21 @@ def _labs():
     for lab in db.session.scalars(select(Lab).order_by(Lab.id)):
         yield (lab.id, lab.title, lab.summary, lab.mode.value, lab.district, lab.stage.value,
                lab.starts_on.isoformat(), lab.ends_on.isoformat(), lab.capacity, members.get(lab.id, 0),
-               lab.results_summary, _iso(lab.closed_at))
+               lab.results_summary, iso(lab.closed_at))
 
 
 def _lab_stages():
     from app.labs.models import LabStageChange
 
     for c in db.session.scalars(select(LabStageChange).order_by(LabStageChange.id)):
-        yield (c.lab_id, c.from_stage.value if c.from_stage else None, c.to_stage.value, _iso(c.at))
+        yield (c.lab_id, c.from_stage.value if c.from_stage else None, c.to_stage.value, iso(c.at))
 
 
 def _lab_kpis():
     from app.labs.models import KpiValue
 
     for k in db.session.scalars(select(KpiValue).order_by(KpiValue.id)):
-        yield (k.lab_id, k.name, k.unit, k.target, k.actual, k.recorded_at.year, _iso(k.recorded_at))
+        yield (k.lab_id, k.name, k.unit, k.target, k.actual, k.recorded_at.year, iso(k.recorded_at))
 
 
 AUTHOR = Column("author", "string", _l("The author as a stable code (the same person always has the same code)"))

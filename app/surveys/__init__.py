@@ -11,10 +11,11 @@ from app.surveys import routes  # noqa: E402,F401
 def register(app: Flask) -> None:
     from app import search
     from app.auth.export import register_export
-    from app.surveys import export, services
+    from app.surveys import export, opendata, services
     from app.web import register_nav
 
     app.register_blueprint(bp)
     register_nav(38, "surveys.index", _l("Surveys"))
     search.register_source(services.DOC_TYPE, services.search_documents, services.count_searchable)
     register_export("survey_responses", export.responses_section)
+    opendata.register()
