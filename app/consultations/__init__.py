@@ -11,7 +11,8 @@ from app.consultations import routes  # noqa: E402,F401
 def register(app: Flask) -> None:
     from app import search
     from app.auth.export import register_export
-    from app.consultations import export, opendata, queries, services
+    from app.consultations import erasure, export, opendata, queries, services
+    from app.privacy.deletion import register_erasure
     from app.consultations.cli import consultations_cli
     from app.main.home import register_home_section
     from app.notifications import kinds
@@ -28,3 +29,4 @@ def register(app: Flask) -> None:
     register_export("consultation_opinions", export.opinions_section)
     register_export("hearing_registrations", export.registrations_section)
     opendata.register()
+    register_erasure("consultations", erasure.erase_participant)

@@ -6,7 +6,8 @@ Records the law requires (allowances paid, certificates issued) keep the least i
 separate ``RetainedRecord`` that ``flask privacy purge`` erases when its period ends."""
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -21,6 +22,15 @@ from app.privacy.models import DeletionReason, DeletionRequest, DeletionStatus, 
 
 ERASED_NAME = "탈퇴한 회원"
 ERASED_TITLE = "삭제된 글"
+
+# A domain that holds personal data of its own registers how to erase it: ``eraser(user, keep_content, now)``
+# removes or anonymises the account's rows and returns what it did, counted, for the request's summary.
+Eraser = Callable[[User, bool, datetime], dict[str, int]]
+_ERASERS: dict[str, Eraser] = {}
+
+
+def register_erasure(name: str, eraser: Eraser) -> None:
+    _ERASERS[name] = eraser
 
 
 def pending_request(user: User) -> DeletionRequest | None:
@@ -122,6 +132,8 @@ def erase_account(request_row: DeletionRequest, now=None) -> dict:
     summary = {"kept_payment_records": paid, "kept_certificates": certificates}
     if not request_row.keep_content:
         summary.update(_remove_content(user))
+    for eraser in _ERASERS.values():
+        summary.update(eraser(user, request_row.keep_content, now))
     statements = {
         "bank_accounts": delete(BankAccount).where(BankAccount.user_id == user.id),
         "consents": delete(Consent).where(Consent.user_id == user.id),

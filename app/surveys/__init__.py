@@ -11,7 +11,8 @@ from app.surveys import routes  # noqa: E402,F401
 def register(app: Flask) -> None:
     from app import search
     from app.auth.export import register_export
-    from app.surveys import export, opendata, services
+    from app.privacy.deletion import register_erasure
+    from app.surveys import erasure, export, opendata, services
     from app.web import register_nav
 
     app.register_blueprint(bp)
@@ -19,3 +20,4 @@ def register(app: Flask) -> None:
     search.register_source(services.DOC_TYPE, services.search_documents, services.count_searchable)
     register_export("survey_responses", export.responses_section)
     opendata.register()
+    register_erasure("surveys", erasure.erase_respondent)

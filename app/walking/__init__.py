@@ -31,7 +31,8 @@ def register(app: Flask) -> None:
     from app.auth.services import consent_changed
     from app.labs.signals import attendance_recorded
     from app.ledger.cli import register_reconciler
-    from app.walking import export
+    from app.privacy.deletion import register_erasure
+    from app.walking import erasure, export
     from app.walking.cli import walking_cli
     from app.web import register_nav
 
@@ -42,3 +43,4 @@ def register(app: Flask) -> None:
     consent_changed.connect(_on_consent_changed)
     attendance_recorded.connect(_on_attendance)
     register_reconciler(_reconcile)
+    register_erasure("walking", erasure.erase_walker)
