@@ -29,6 +29,7 @@ seed: migrate
 	$(FLASK) seed demo
 	$(FLASK) search reindex
 	$(FLASK) opendata export
+	$(FLASK) certificates font
 
 run: seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -36,6 +37,7 @@ run: seed
 # Production: gunicorn with gunicorn.conf.py (workers from the CPU count, JSON access log). Migrate first
 # with `make migrate` (once per release, not on every node). SECRET_KEY must be set.
 serve: translations static
+	MAEUL_CONFIG=production $(FLASK) certificates font
 	MAEUL_CONFIG=production PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
 # Background jobs (mail, large notification fan-outs, search index updates, font building) from Redis.

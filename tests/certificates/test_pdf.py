@@ -1,9 +1,10 @@
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from app.certificates import services
+from app.certificates import font, services
 from app.certificates.pdf import certificate_pdf
 from app.extensions import db
 from tests.certificates.conftest import NOW
@@ -49,7 +50,21 @@ def test_the_korean_font_is_embedded_from_the_package_and_a_qr_code_is_drawn(mak
     assert "Certificate of participation" in reader.pages[0].extract_text()
 
 
-def test_the_font_can_be_prepared_before_the_first_download(runner):
+def test_the_font_can_be_prepared_before_the_first_download(runner, make_lab, make_user, monkeypatch):
     result = runner.invoke(args=["certificates", "font"])
     assert result.exit_code == 0, result.output
     assert "NotoSansKR-400.ttf" in result.output
+
+    def no_second_build(target):
+        raise AssertionError("the first certificate built the font again")
+
+    monkeypatch.setattr(font, "_build_static_instance", no_second_build)
+    _, reader = _pdf_of(make_lab, make_user)  # the first download after `make run`'s setup step
+    assert "홍길동" in reader.pages[0].extract_text()
+
+
+def test_make_run_and_make_serve_prepare_the_font():
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
+    for target in ("seed:", "serve:"):
+        recipe = makefile.split(f"\n{target}", 1)[1].split("\n\n", 1)[0]
+        assert "certificates font" in recipe, target
