@@ -75,6 +75,14 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@maeul.local")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds an SMTP conversation may take
+    MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "아산시 마을")  # the name shown beside MAIL_SENDER
+    # Notifications sent outside the site (app/channels): most messages one resident gets per day and channel
+    # (digests excepted); past it the notification stays on the site.
+    NOTIFY_MAILS_PER_DAY = int(os.environ.get("NOTIFY_MAILS_PER_DAY", "20"))
+    NOTIFY_TEXTS_PER_DAY = int(os.environ.get("NOTIFY_TEXTS_PER_DAY", "5"))
+    # How long a one-click unsubscribe link in a mail keeps working (seconds; default a year).
+    UNSUBSCRIBE_MAX_AGE = int(os.environ.get("UNSUBSCRIBE_MAX_AGE", str(365 * 24 * 3600)))
 
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
     # The privacy plan (seeds/003) keeps access logs at least a year; `flask users prune-access-log` never goes lower.

@@ -28,3 +28,4 @@ from app.walking.models import (  # noqa: F401
 )
 from app.storage import StoredFile  # noqa: F401
 from app.phones.models import PhoneCode, UserPhone  # noqa: F401
+from app.channels.models import ChannelPreference, Delivery  # noqa: F401

@@ -7,6 +7,8 @@ bp = Blueprint("phones", __name__)
 
 def register(app: Flask) -> None:
     from app.auth.export import register_export
-    from app.phones import export
+    from app.phones import cli, export, routes  # noqa: F401
 
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.phones_cli)
     register_export("phone", export.phone_section)
