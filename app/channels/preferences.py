@@ -81,15 +81,15 @@ def set_preferences(user: User, wanted: dict[tuple[str, str], str]) -> int:
     current = {(row.kind, row.channel): row for row in db.session.scalars(
         select(ChannelPreference).where(ChannelPreference.user_id == user.id))}
     changed = 0
-    for (kind, channel), frequency in parsed.items():
-        row = current.get((kind, channel.value))
-        before = Frequency(row.frequency) if row else default_frequency(kind, channel)
+    for (kind, chosen_channel), chosen in parsed.items():
+        row = current.get((kind, chosen_channel.value))
+        before = Frequency(row.frequency) if row else default_frequency(kind, chosen_channel)
         if row is None:
-            row = ChannelPreference(user_id=user.id, kind=kind, channel=channel.value, frequency=frequency.value)
+            row = ChannelPreference(user_id=user.id, kind=kind, channel=chosen_channel.value, frequency=chosen.value)
             db.session.add(row)
         else:
-            row.frequency, row.updated_at = frequency.value, utcnow()
-        changed += before is not frequency
+            row.frequency, row.updated_at = chosen.value, utcnow()
+        changed += before is not chosen
     db.session.flush()
     return changed
 

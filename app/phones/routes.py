@@ -76,6 +76,6 @@ def recover_by_phone():
                                   form=code_form)
             if outcome:
                 return redirect(url_for("auth.reset_password", token=outcome.value))
-        return render_template("phones/recover.html", form=PhoneForm(formdata=None, data={"phone": code_form.phone.data}),
-                               code_form=code_form), 422
+        phone_form = PhoneForm(formdata=None, data={"phone": code_form.phone.data})
+        return render_template("phones/recover.html", form=phone_form, code_form=code_form), 422
     return render_template("phones/recover.html", form=form, code_form=None)

@@ -26,6 +26,6 @@ def last_code(text_provider):
     def read(number):
         texts = text_provider.texts_to(number)
         assert texts, f"no text to {number}"
-        return re.search(r"\b(\d{6})\b", texts[-1]).group(1)
+        return re.search(r"(?<!\d)(\d{6})(?!\d)", texts[-1]).group(1)
 
     return read
