@@ -137,6 +137,21 @@ def remove_my_phone():
     return "", 204
 
 
+@bp.route("/signup/phone-code", methods=["POST"])
+@phone_code_limited
+@documented("Text a code to verify the optional phone of a sign-up (then POST /api/v1/users with phone and "
+            "phone_code)", tag="accounts", auth=False,
+            body={"type": "object", "required": ["phone"], "properties": {"phone": {"type": "string"}}},
+            responses={202: ("Sent", None), 422: ("Not a mobile number", None), 429: ("Too many codes", None)})
+def send_signup_code():
+    from app.phones.signup import SIGNUP
+
+    phone = _text(json_body(), "phone", _l("Enter your mobile phone number."))
+    phones.request_code(phone, SIGNUP, ip=request.remote_addr)
+    db.session.commit()
+    return jsonify({"status": "sent"}), 202
+
+
 @bp.route("/phone-recovery/code", methods=["POST"])
 @phone_code_limited
 @documented("Text a recovery code when an account has this verified number (the same answer either way)",

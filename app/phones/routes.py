@@ -79,3 +79,20 @@ def recover_by_phone():
         phone_form = PhoneForm(formdata=None, data={"phone": code_form.phone.data})
         return render_template("phones/recover.html", form=phone_form, code_form=code_form), 422
     return render_template("phones/recover.html", form=form, code_form=None)
+
+
+@bp.route("/signup/phone-code", methods=["POST"])
+@phone_code_limited
+def signup_code():
+    """The sign-up page's first, optional step: text a code to the number, then show the sign-up form with
+    the number filled in and a field for the code."""
+    from app.auth.forms import SignupForm
+    from app.phones.signup import SIGNUP
+
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    phone = request.form.get("phone", "")
+    form = SignupForm(formdata=None, data={"phone": phone})
+    outcome = run_service(lambda: services.request_code(phone, SIGNUP, ip=request.remote_addr),
+                          _("A code is on its way by text message."), form=form)
+    return render_template("auth/signup.html", form=form), 200 if outcome else 422

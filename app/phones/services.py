@@ -5,13 +5,12 @@
 PHONE_CODE_PER_IP_PER_HOUR per client address, counted in the database so that every worker sees them (the
 routes add a per-address Flask-Limiter bucket on top). A code expires after PHONE_CODE_MAX_AGE seconds.
 
-``verify_code`` checks a code and uses it up. Every try is counted first, in a transaction of its own that
-commits at once, with one UPDATE whose WHERE re-checks the limit: parallel guesses cannot get more than
-PHONE_CODE_MAX_ATTEMPTS tries, and a caller that rolls back its own work (the sign-up failed on another
-field) cannot give the tries back. The code is then marked used in the caller's transaction by an UPDATE
-that only succeeds while ``used_at`` is empty, so two requests racing with the right code succeed once;
-when the caller rolls back, the code can be used again. Call it before the caller writes anything (on
-SQLite a second connection cannot write while the first holds the write lock).
+``verify_code`` checks a code and uses it up. Every try is counted first, with one UPDATE whose WHERE
+re-checks the limit, in a transaction of its own that commits at once (see ``_count_attempt`` for SQLite):
+parallel guesses cannot get more than PHONE_CODE_MAX_ATTEMPTS tries, and a caller that rolls back its own
+work (the sign-up failed on another field) cannot give the tries back. The code is then marked used in the
+caller's transaction by an UPDATE that only succeeds while ``used_at`` is empty, so two requests racing with
+the right code succeed once; when the caller rolls back, the code can be used again.
 """
 from __future__ import annotations
 
@@ -23,7 +22,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth.models import User
@@ -115,13 +115,40 @@ def send_code_text(phone_encrypted: str, text: str, reference: str, variables: d
 
 
 def _count_attempt(code_id: int) -> bool:
-    """Count one try in a transaction of its own; False when the code has no tries left."""
+    """Count one try so that no rollback gives it back; False when the code has no tries left.
+
+    PostgreSQL: in a transaction of its own that commits at once (row-level locks let it run beside the
+    caller's transaction). SQLite locks the whole file for one writer, and the caller may already have
+    written (an API token's last use): there the try is counted in the caller's transaction and, if that
+    rolls back, counted again right after the rollback (``_recount_after_rollback``)."""
     limit = current_app.config["PHONE_CODE_MAX_ATTEMPTS"]
+    table = PhoneCode.__table__
+    statement = update(table).where(table.c.id == code_id, table.c.attempts < limit).values(
+        attempts=table.c.attempts + 1)
+    if db.engine.dialect.name == "sqlite":
+        counted = rowcount(db.session.execute(statement)) == 1
+        if counted:
+            db.session.info.setdefault("phone_code_tries", []).append((code_id, limit))
+        return counted
     with db.engine.begin() as connection:
-        result = connection.execute(update(PhoneCode.__table__).where(
-            PhoneCode.__table__.c.id == code_id, PhoneCode.__table__.c.attempts < limit)
-            .values(attempts=PhoneCode.__table__.c.attempts + 1))
-        return rowcount(result) == 1
+        return rowcount(connection.execute(statement)) == 1
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_tries(session):
+    session.info.pop("phone_code_tries", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _recount_after_rollback(session):
+    tries = session.info.pop("phone_code_tries", None)
+    if not tries:
+        return
+    table = PhoneCode.__table__
+    with db.engine.begin() as connection:
+        for code_id, limit in tries:
+            connection.execute(update(table).where(table.c.id == code_id, table.c.attempts < limit)
+                               .values(attempts=table.c.attempts + 1))
 
 
 def verify_code(phone: str, purpose: str, code: str, *, now: datetime | None = None) -> str:
