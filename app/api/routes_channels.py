@@ -20,7 +20,7 @@ from app.phones.limits import phone_code_limited
 FREQUENCIES = [f.value for f in Frequency]
 PREFERENCES_SCHEMA = {"type": "object", "properties": {
     "consent": {"type": "boolean", "description": "false: nothing leaves the site whatever is chosen"},
-    "phone": {"type": ["string", "null"], "description": "the verified number, masked"},
+    "phone": {"type": "string", "nullable": True, "description": "the verified number, masked"},
     "items": {"type": "array", "items": {"type": "object", "properties": {
         "kind": {"type": "string"}, "label": {"type": "string"},
         "email": {"type": "string", "enum": FREQUENCIES}, "text": {"type": "string", "enum": FREQUENCIES},
@@ -77,8 +77,8 @@ def phone_json(user) -> dict:
     return {"phone": phones.masked_phone(user), "verified_at": iso(row.verified_at) if row else None}
 
 
-PHONE_SCHEMA = {"type": "object", "properties": {"phone": {"type": ["string", "null"]},
-                                                 "verified_at": {"type": ["string", "null"]}}}
+PHONE_SCHEMA = {"type": "object", "properties": {"phone": {"type": "string", "nullable": True},
+                                                 "verified_at": {"type": "string", "nullable": True}}}
 
 
 def _text(payload: dict, name: str, message) -> str:
