@@ -27,8 +27,15 @@ def deliver_mail(to: str, subject: str, body: str) -> None:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    transmit(message)
+
+
+def transmit(message: EmailMessage) -> None:
+    """Hand a finished message to the SMTP server (MAIL_SERVER), or write it to the outbox without one.
+    Raises smtplib's exceptions and OSError (refused, down, timed out): callers decide what a failure means."""
+    config = current_app.config
     if config["MAIL_SERVER"]:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
             if config["MAIL_USE_TLS"]:
                 smtp.starttls()
             if config["MAIL_USERNAME"]:
@@ -37,6 +44,7 @@ def deliver_mail(to: str, subject: str, body: str) -> None:
         return
     outbox = Path(config["MAIL_OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
-    path = outbox / f"{utcnow():%Y%m%dT%H%M%S%f}-{to.replace('@', '_at_')}.eml"
+    to = str(message["To"])
+    path = outbox / f"{utcnow():%Y%m%dT%H%M%S%f}-{to.replace('@', '_at_').replace('/', '_')[:80]}.eml"
     path.write_bytes(bytes(message))
     current_app.logger.warning("Mail to %s written to the outbox: %s", to, path)

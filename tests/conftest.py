@@ -44,6 +44,7 @@ def _database_url() -> str:
 os.environ["DATABASE_URL"] = _database_url()
 os.environ["SEARCH_INDEX_DIR"] = os.path.join(TMP, "search-index")
 os.environ["MAIL_OUTBOX_DIR"] = os.path.join(TMP, "outbox")
+os.environ["TEXT_OUTBOX_DIR"] = os.path.join(TMP, "text-outbox")
 os.environ["UPLOAD_DIR"] = os.path.join(TMP, "uploads")
 
 from app import create_app  # noqa: E402
@@ -92,10 +93,10 @@ def _clean_state(app):
     from app.search import clear_index
 
     clear_index()
-    outbox = app.config["MAIL_OUTBOX_DIR"]
-    if os.path.isdir(outbox):
-        for name in os.listdir(outbox):
-            os.remove(os.path.join(outbox, name))
+    for outbox in (app.config["MAIL_OUTBOX_DIR"], app.config["TEXT_OUTBOX_DIR"]):
+        if os.path.isdir(outbox):
+            for name in os.listdir(outbox):
+                os.remove(os.path.join(outbox, name))
     shutil.rmtree(app.config["UPLOAD_DIR"], ignore_errors=True)  # the folder storage starts empty too
     limiter.reset()
     ctx.pop()

@@ -21,6 +21,7 @@ from app.api import (  # noqa: E402,F401  (each module adds its routes to bp)
     routes_accounts,
     routes_admin,
     routes_certificates,
+    routes_channels,
     routes_comments,
     routes_consultations,
     routes_committees,

@@ -140,6 +140,8 @@ SIGNUP = {
         "consent_privacy": {"type": "boolean"}, "consent_notifications": {"type": "boolean"},
         "consent_location": {"type": "boolean"}, "consent_health": {"type": "boolean"},
         "guardian_name": {"type": "string"}, "guardian_consent": {"type": "boolean"},
+        "phone": {"type": "string", "description": "optional; its code comes from POST /api/v1/signup/phone-code"},
+        "phone_code": {"type": "string"},
     },
 }
 
@@ -150,7 +152,11 @@ SIGNUP = {
             "account gets a welcome mail, an existing account's owner a mail saying someone tried.", tag="accounts",
             auth=False, body=SIGNUP, responses={202: ("Accepted: log in with the email and password", ACCEPTED)})
 def sign_up():
+    from app.phones.services import attach_verified_phone
+    from app.phones.signup import signup_phone
+
     form = validate(SignupForm, json_body())
+    number = signup_phone(form.phone.data, form.phone_code.data)  # before any write
     user = services.register(
         email=form.email.data, password=form.password.data, display_name=form.display_name.data,
         district=form.district.data, birth_year=form.birth_year.data,
@@ -164,6 +170,8 @@ def sign_up():
     )
     if user is not None:
         services.log_access(user, "signup", request.remote_addr, request.user_agent.string)
+        if number:
+            attach_verified_phone(user, number)
     db.session.commit()
     return jsonify({"status": "accepted"}), 202
 

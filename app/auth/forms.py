@@ -63,6 +63,11 @@ class SignupForm(ProfileForm):
     consent_notifications = BooleanField(_l("Send me notifications (optional)"))
     consent_location = BooleanField(_l("Use my location data for place-based features (optional)"))
     consent_health = BooleanField(_l("Use my health data (steps) for the walking programme (optional)"))
+    # Optional: a mobile number verified with a code sent by POST /signup/phone-code (app/phones).
+    phone = StringField(_l("Mobile phone number (optional)"), validators=[Optional(), Length(max=20)],
+                        render_kw={"inputmode": "tel", "autocomplete": "tel", "placeholder": "010-1234-5678"})
+    phone_code = StringField(_l("Code from the text message"), validators=[Optional(), Length(max=10)],
+                             render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
 
 
 class LoginForm(FlaskForm):

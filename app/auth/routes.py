@@ -38,6 +38,10 @@ def signup():
         consents = {ConsentItem.PRIVACY: form.consent_privacy.data}
         consents.update({item: form[name].data for item, name in OPTIONAL_CONSENT_FIELDS.items()})
         def sign_up():
+            from app.phones.services import attach_verified_phone
+            from app.phones.signup import signup_phone
+
+            number = signup_phone(form.phone.data, form.phone_code.data)  # before any write
             user = services.register(
                 email=form.email.data, password=form.password.data, display_name=form.display_name.data,
                 district=form.district.data, birth_year=form.birth_year.data, consents=consents,
@@ -45,6 +49,8 @@ def signup():
             )
             if user is not None:
                 services.log_access(user, "signup", request.remote_addr, request.user_agent.string)
+                if number:
+                    attach_verified_phone(user, number)
             return user
 
         if run_service(sign_up, form=form):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from flask import current_app
 from sqlalchemy import Select, func, insert, literal, select, update
 
+from app.auth.models import User
 from app.core import utcnow
 from app.extensions import db
 from app.jobs import enqueue, job, queue_configured
@@ -23,7 +24,15 @@ def notify(user_ids: Iterable[int], kind: str, url: str = "", **params) -> int:
         insert(Notification),
         [{"user_id": uid, "kind": kind, "params": params, "url": url, "created_at": now} for uid in ids],
     )
+    _to_channels(select(User.id).where(User.id.in_(ids)), kind, url, params)
     return len(ids)
+
+
+def _to_channels(user_id_query: Select, kind: str, url: str, params: dict) -> None:
+    """Mail and text messages for those who asked for this kind (app/channels), sent after the commit."""
+    from app.channels.delivery import dispatch
+
+    dispatch(user_id_query, kind, url, params)
 
 
 @job
@@ -59,6 +68,7 @@ def notify_selected(user_id_query: Select, kind: str, url: str = "", **params) -
     result = db.session.execute(
         insert(Notification).from_select(["user_id", "kind", "params", "url", "created_at"], source)
     )
+    _to_channels(user_id_query, kind, url, params)
     return rowcount(result)
 
 

@@ -1,0 +1,14 @@
+"""Phone number verification by a one-time code (issue 19): an optional verified phone on the account,
+account recovery by phone, and taking part without an account where a page allows it."""
+from flask import Blueprint, Flask
+
+bp = Blueprint("phones", __name__)
+
+
+def register(app: Flask) -> None:
+    from app.auth.export import register_export
+    from app.phones import cli, export, routes  # noqa: F401
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.phones_cli)
+    register_export("phone", export.phone_section)
