@@ -27,3 +27,6 @@ from app.walking.models import (  # noqa: F401
     Conversion, MileageEntry, Mission, MissionCompletion, RewardRule, StepRecord, WalkingDay, WalkingParticipant,
 )
 from app.storage import StoredFile  # noqa: F401
+from app.interests.models import Interest  # noqa: F401
+from app.social.models import SocialLogin  # noqa: F401
+from app.intake.models import IntakeRecord  # noqa: F401
