@@ -131,6 +131,20 @@ class Config:
     GUEST_CODE_MAX_ATTEMPTS = int(os.environ.get("GUEST_CODE_MAX_ATTEMPTS", "5"))
     GUEST_CODE_PER_EMAIL_PER_HOUR = int(os.environ.get("GUEST_CODE_PER_EMAIL_PER_HOUR", "3"))
     GUEST_CODE_RATELIMIT = os.environ.get("GUEST_CODE_RATELIMIT", "5 per minute;20 per hour")
+    # Text messages (SMS/LMS and KakaoTalk 알림톡) through one HTTP message provider (app/channels/texts.py).
+    # Without TEXT_PROVIDER_URL, texts are written to TEXT_OUTBOX_DIR (development), like mail.
+    TEXT_PROVIDER_URL = os.environ.get("TEXT_PROVIDER_URL", "")
+    TEXT_PROVIDER_KEY = os.environ.get("TEXT_PROVIDER_KEY", "")
+    TEXT_PROVIDER_TIMEOUT = float(os.environ.get("TEXT_PROVIDER_TIMEOUT", "5"))
+    TEXT_SENDER_NUMBER = os.environ.get("TEXT_SENDER_NUMBER", "0415402114")  # 발신번호, registered with the provider
+    TEXT_KAKAO_SENDER_KEY = os.environ.get("TEXT_KAKAO_SENDER_KEY", "")  # 알림톡 발신 프로필 키; empty: SMS only
+    TEXT_OUTBOX_DIR = os.environ.get("TEXT_OUTBOX_DIR", str(INSTANCE_DIR / "text-outbox"))
+    # Phone number verification by a one-time code (app/phones).
+    PHONE_CODE_MAX_AGE = int(os.environ.get("PHONE_CODE_MAX_AGE", "300"))
+    PHONE_CODE_MAX_ATTEMPTS = int(os.environ.get("PHONE_CODE_MAX_ATTEMPTS", "5"))
+    PHONE_CODE_PER_NUMBER_PER_HOUR = int(os.environ.get("PHONE_CODE_PER_NUMBER_PER_HOUR", "5"))
+    PHONE_CODE_PER_IP_PER_HOUR = int(os.environ.get("PHONE_CODE_PER_IP_PER_HOUR", "30"))
+    PHONE_CODE_RATELIMIT = os.environ.get("PHONE_CODE_RATELIMIT", "5 per minute;30 per hour")
     # Walking programme (issue 11): collection rules, retention, conversion to local currency.
     WALKING_PROGRAMME_ID = 1  # the walking programme's id in budgets (programme type "walking")
     WALKING_RETENTION_DAYS = int(os.environ.get("WALKING_RETENTION_DAYS", "365"))

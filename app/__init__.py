@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app import admin, api, auth, certificates, comments, committees, consultations, jobs, labs, ledger, main
     from app import moderation, notifications, opendata, ops, policies, privacy, proposals, searchpage, stats
     from app import intake, interests, social, surveys, walking
+    from app import phones  # issue 19: phone verification
 
     for domain in (
         main,
@@ -79,6 +80,7 @@ def create_app(config_name: str | None = None) -> Flask:
         api,
         ops,  # production: request ids, JSON logs, /healthz and /readyz, hashed static names
         jobs,  # the job queue, `flask jobs worker`, /staff/jobs
+        phones,  # verified phone numbers, codes by text message
     ):
         domain.register(app)
     return app

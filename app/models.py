@@ -30,3 +30,4 @@ from app.storage import StoredFile  # noqa: F401
 from app.interests.models import Interest  # noqa: F401
 from app.social.models import SocialLogin  # noqa: F401
 from app.intake.models import IntakeRecord  # noqa: F401
+from app.phones.models import PhoneCode, UserPhone  # noqa: F401

@@ -44,6 +44,7 @@ def _database_url() -> str:
 os.environ["DATABASE_URL"] = _database_url()
 os.environ["SEARCH_INDEX_DIR"] = os.path.join(TMP, "search-index")
 os.environ["MAIL_OUTBOX_DIR"] = os.path.join(TMP, "outbox")
+os.environ["TEXT_OUTBOX_DIR"] = os.path.join(TMP, "text-outbox")
 os.environ["UPLOAD_DIR"] = os.path.join(TMP, "uploads")
 
 from app import create_app  # noqa: E402

@@ -108,6 +108,7 @@ def erase_account(request_row: DeletionRequest, now=None) -> dict:
     from app.ledger.models import Allowance, BankAccount
     from app.ledger.models.allowance import AllowanceStatus
     from app.notifications.models import Notification
+    from app.phones.models import UserPhone
     from app.policies.models import PolicyFollow
     from app.proposals.models import Follow
 
@@ -127,6 +128,7 @@ def erase_account(request_row: DeletionRequest, now=None) -> dict:
         "consents": delete(Consent).where(Consent.user_id == user.id),
         "api_tokens": delete(ApiToken).where(ApiToken.user_id == user.id),
         "notifications": delete(Notification).where(Notification.user_id == user.id),
+        "phone": delete(UserPhone).where(UserPhone.user_id == user.id),
         "sign_in_log": delete(AccessLog).where(AccessLog.user_id == user.id),
         "follows": delete(Follow).where(Follow.user_id == user.id),
         "policy_follows": delete(PolicyFollow).where(PolicyFollow.user_id == user.id),

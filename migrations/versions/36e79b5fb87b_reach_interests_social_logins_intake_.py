@@ -1,7 +1,7 @@
 """reach: interests, social logins, intake records
 
 Revision ID: 36e79b5fb87b
-Revises: d650d46db579
+Revises: b376e78536db
 Create Date: 2026-11-27 14:35:08.786991
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '36e79b5fb87b'
-down_revision = 'd650d46db579'
+down_revision = 'b376e78536db'
 branch_labels = None
 depends_on = None
 

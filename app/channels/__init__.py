@@ -1,0 +1,1 @@
+"""Notification channels (issue 19): mail and text messages."""

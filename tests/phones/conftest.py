@@ -1,0 +1,31 @@
+"""The text-message provider of the phone tests: a real HTTP server on 127.0.0.1 the app is pointed at."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.channels.text_server import TextProviderServer
+
+
+@pytest.fixture
+def text_provider(app):
+    with TextProviderServer() as server:
+        saved = {name: app.config[name] for name in ("TEXT_PROVIDER_URL", "TEXT_PROVIDER_KEY", "TEXT_PROVIDER_TIMEOUT")}
+        app.config.update(TEXT_PROVIDER_URL=server.url, TEXT_PROVIDER_KEY=server.key, TEXT_PROVIDER_TIMEOUT=1.0)
+        try:
+            yield server
+        finally:
+            app.config.update(saved)
+
+
+@pytest.fixture
+def last_code(text_provider):
+    """last_code("01012345678") -> the 6-digit code in the latest text to that number."""
+
+    def read(number):
+        texts = text_provider.texts_to(number)
+        assert texts, f"no text to {number}"
+        return re.search(r"\b(\d{6})\b", texts[-1]).group(1)
+
+    return read
