@@ -86,9 +86,11 @@ def _fetch_token(provider: str, code: str, redirect_uri: str, state: str) -> dic
     client = OAuth2Session(client_id=_config(provider, "CLIENT_ID"), client_secret=_config(provider, "CLIENT_SECRET"),
                            token_endpoint_auth_method="client_secret_post", redirect_uri=redirect_uri)
     try:
-        extra = {"state": state} if provider == "naver" else {}
-        return dict(client.fetch_token(_config(provider, "TOKEN_URL"), code=code, timeout=_timeout(),
-                                       grant_type="authorization_code", **extra))
+        # Naver wants the flow's state with the code (Authlib's ``state`` argument is not sent, so it goes in
+        # the body).
+        body = urlencode({"state": state}) if provider == "naver" else ""
+        return dict(client.fetch_token(_config(provider, "TOKEN_URL"), body=body, code=code, timeout=_timeout(),
+                                       grant_type="authorization_code"))
     except AuthlibBaseError as error:  # {"error": "invalid_grant", ...}: a used, expired or unknown code
         raise ProviderError(REFUSED_CODE, reason="code") from error
     except (requests.RequestException, ValueError) as error:  # down, slow, 5xx, not JSON
