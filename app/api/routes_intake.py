@@ -137,6 +137,9 @@ def claim_records():
     payload = json_body() if request.get_data() else {}
     if payload:
         form = validate(ClaimForm, payload)
+        # The code's tries are counted on a connection of their own (app.phones.services.verify_code): commit
+        # what this request wrote so far (the token's last use) so SQLite's write lock is free for it.
+        db.session.commit()
         claimed = services.verify_and_claim(user, form.phone.data, form.code.data)
     else:
         claimed = services.claim_with_account_phone(user)
