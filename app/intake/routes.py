@@ -109,7 +109,8 @@ def detail(record_id: int):
 def _claim_page(code_form=None, claim_form=None, status: int = 200):
     from app.phones.services import masked_phone
 
-    return render_template("intake/claim.html", masked=masked_phone(current_user), code_form=code_form or ClaimCodeForm(),
+    return render_template("intake/claim.html", masked=masked_phone(current_user),
+                           code_form=code_form or ClaimCodeForm(),
                            claim_form=claim_form or ClaimForm(prefix="claim")), status
 
 
