@@ -17,7 +17,7 @@ INTEREST_BODY = {"type": "object", "required": ["kind", "key"], "properties": {
     "kind": {"type": "string", "enum": [k.value for k in InterestKind]},
     "key": {"type": "string", "description": "a field or topic slug, or a district code"}}}
 INTERESTS = {"type": "object", "properties": {
-    "items": {"type": "array", "items": INTEREST}, "suggested_district": {"type": ["string", "null"]},
+    "items": {"type": "array", "items": INTEREST}, "suggested_district": {"type": "string", "nullable": True},
     "choices": {"type": "object"}}}
 
 

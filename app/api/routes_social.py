@@ -15,7 +15,7 @@ LOGINS = {"type": "object", "properties": {
     "available": {"type": "array", "items": {"type": "string"}},
     "linked": {"type": "array", "items": {"type": "object", "properties": {
         "provider": {"type": "string"}, "linked_at": {"type": "string"},
-        "last_login_at": {"type": ["string", "null"]}}}}}}
+        "last_login_at": {"type": "string", "nullable": True}}}}}}
 
 
 def _logins(user) -> dict:
