@@ -119,7 +119,10 @@ def _pending() -> providers.Identity | None:
 
 
 @bp.route("/login/social/complete", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def complete():
+    if current_user.is_authenticated:
+        return redirect(url_for("social.logins"))
     identity = _pending()
     if identity is None:
         flash(_("Start the login with Kakao or Naver again."), "info")

@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from tests.factories import choices, request_context  # noqa: F401  (fixtures)
-from tests.phones.conftest import last_code, text_provider  # noqa: F401  (fixtures)
+from tests.phones.conftest import text_provider  # noqa: F401  (fixture)
 
 PHONE = "010-2345-6789"
 NUMBER = "01023456789"
@@ -58,3 +58,17 @@ def proposal_form(**overrides) -> dict:
               "place": "onyang1"}
     values.update(overrides)
     return values
+
+
+@pytest.fixture
+def last_code(text_provider):  # noqa: F811
+    """last_code("01012345678") -> the code in the latest text to that number. Digits next to Hangul (the Korean
+    text reads "…123456입니다") have no word boundary, so the code is found as six digits between non-digits."""
+    import re
+
+    def read(number):
+        texts = text_provider.texts_to(number)
+        assert texts, f"no text to {number}"
+        return re.search(r"(?<!\d)(\d{6})(?!\d)", texts[-1]).group(1)
+
+    return read
