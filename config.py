@@ -85,6 +85,24 @@ class Config:
     UNSUBSCRIBE_MAX_AGE = int(os.environ.get("UNSUBSCRIBE_MAX_AGE", str(365 * 24 * 3600)))
 
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+
+    # Korean logins (app/social). A provider is offered when its client id is set and it is not switched
+    # off (KAKAO_ENABLED=0 / NAVER_ENABLED=0). Endpoints default to the providers' documented addresses.
+    KAKAO_ENABLED = os.environ.get("KAKAO_ENABLED", "1") == "1"
+    KAKAO_CLIENT_ID = os.environ.get("KAKAO_CLIENT_ID", "")  # the app's REST API key
+    KAKAO_CLIENT_SECRET = os.environ.get("KAKAO_CLIENT_SECRET", "")
+    KAKAO_AUTHORIZE_URL = os.environ.get("KAKAO_AUTHORIZE_URL", "https://kauth.kakao.com/oauth/authorize")
+    KAKAO_TOKEN_URL = os.environ.get("KAKAO_TOKEN_URL", "https://kauth.kakao.com/oauth/token")
+    KAKAO_JWKS_URL = os.environ.get("KAKAO_JWKS_URL", "https://kauth.kakao.com/.well-known/jwks.json")
+    KAKAO_ISSUER = os.environ.get("KAKAO_ISSUER", "https://kauth.kakao.com")
+    NAVER_ENABLED = os.environ.get("NAVER_ENABLED", "1") == "1"
+    NAVER_CLIENT_ID = os.environ.get("NAVER_CLIENT_ID", "")
+    NAVER_CLIENT_SECRET = os.environ.get("NAVER_CLIENT_SECRET", "")
+    NAVER_AUTHORIZE_URL = os.environ.get("NAVER_AUTHORIZE_URL", "https://nid.naver.com/oauth2.0/authorize")
+    NAVER_TOKEN_URL = os.environ.get("NAVER_TOKEN_URL", "https://nid.naver.com/oauth2.0/token")
+    NAVER_PROFILE_URL = os.environ.get("NAVER_PROFILE_URL", "https://openapi.naver.com/v1/nid/me")
+    SOCIAL_LOGIN_TIMEOUT = float(os.environ.get("SOCIAL_LOGIN_TIMEOUT", "5"))  # seconds per call to a provider
+    SOCIAL_LOGIN_MAX_AGE = int(os.environ.get("SOCIAL_LOGIN_MAX_AGE", "600"))  # seconds to come back from one
     # The privacy plan (seeds/003) keeps access logs at least a year; `flask users prune-access-log` never goes lower.
     ACCESS_LOG_RETENTION_DAYS = max(365, int(os.environ.get("ACCESS_LOG_RETENTION_DAYS", "400")))
     # The version residents agreed to before any version was published on /admin/privacy/policies.

@@ -51,8 +51,7 @@ def create_app(config_name: str | None = None) -> Flask:
     # kinds, search sources, comment and moderation targets, home sections and data-export sections.
     from app import admin, api, auth, certificates, comments, committees, consultations, jobs, labs, ledger, main
     from app import moderation, notifications, opendata, ops, policies, privacy, proposals, searchpage, stats
-    from app import surveys, walking
-    from app import channels, phones  # issue 19: notification channels, phone verification
+    from app import channels, intake, interests, phones, social, surveys, walking  # channels..social: issue 19
 
     for domain in (
         main,
@@ -70,6 +69,9 @@ def create_app(config_name: str | None = None) -> Flask:
         walking,
         committees,
         consultations,
+        interests,  # residents follow fields, topics and districts
+        social,  # log in with Kakao or Naver
+        intake,  # community-centre staff enter participation on a resident's behalf
         surveys,
         privacy,
         opendata,

@@ -27,5 +27,8 @@ from app.walking.models import (  # noqa: F401
     Conversion, MileageEntry, Mission, MissionCompletion, RewardRule, StepRecord, WalkingDay, WalkingParticipant,
 )
 from app.storage import StoredFile  # noqa: F401
+from app.interests.models import Interest  # noqa: F401
+from app.social.models import SocialLogin  # noqa: F401
+from app.intake.models import IntakeRecord  # noqa: F401
 from app.phones.models import PhoneCode, UserPhone  # noqa: F401
 from app.channels.models import ChannelPreference, Delivery  # noqa: F401

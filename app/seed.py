@@ -12,6 +12,8 @@ DEMO_MODULES = [
     "app.committees.demo",  # before the ledger: its attendance creates allowances the ledger demo leaves pending
     "app.ledger.demo",
     "app.consultations.demo",
+    "app.interests.demo",
+    "app.intake.demo",  # after proposals: enters a proposal for a resident without an account
     "app.surveys.demo",
     "app.walking.demo",
     "app.certificates.demo",  # last: certifies the closed demo lab's members

@@ -11,6 +11,11 @@ ACCESS_EVENT_LABELS = {
     "api_token_failed": _l("Failed API sign-in (wrong password)"),
     "password_changed": _l("Password changed"),
     "password_reset": _l("Password reset by email link"),
+    "login_kakao": _l("Logged in with Kakao"),
+    "login_naver": _l("Logged in with Naver"),
+    "signup_kakao": _l("Signed up with Kakao"),
+    "signup_naver": _l("Signed up with Naver"),
+    "login_social_failed": _l("Failed login with Kakao or Naver"),
 }
 
 

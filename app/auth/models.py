@@ -19,6 +19,9 @@ class Role(LabelledEnum):
     STAFF = "staff", _l("Staff")
     ADMIN = "admin", _l("Administrator")
     REDEEMER = "redeemer", _l("Coupon redeemer (bank clerk)")  # a bank clerk who cashes walking coupons
+    # Community-centre staff (주민센터): enter proposals, opinions and lab applications that residents gave by
+    # phone, on paper or in person (app/intake).
+    INTAKE = "intake", _l("Community centre staff (takes part on residents' behalf)")
 
 
 class ConsentItem(LabelledEnum):

@@ -68,10 +68,19 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+# The password hash of an account made through a Kakao or Naver login: argon2 cannot read it, so no
+# password opens the account until its owner sets one (password reset works as for everyone).
+NO_PASSWORD = "!"
+
+
+def has_password(user: User) -> bool:
+    return not (user.password_hash or NO_PASSWORD).startswith(NO_PASSWORD)
+
+
 def sign_up(
     *,
     email: str,
-    password: str,
+    password: str | None,
     display_name: str,
     district: str,
     birth_year: int,
@@ -86,7 +95,7 @@ def sign_up(
         raise DomainError(_l("An account with this email already exists."), field="email", status=422)
     user = User(
         email=email.strip().lower(),
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if password is not None else NO_PASSWORD,
         display_name=display_name.strip(),
         district=district,
         birth_year=birth_year,

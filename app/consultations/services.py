@@ -154,6 +154,24 @@ def open_consultation(consultation: Consultation, actor: User, now=None) -> None
     db.session.flush()
     audit.record(actor, "consultation.open", "consultation", consultation.id)
     index_consultation(consultation)
+    _notify_interested(consultation, actor)
+
+
+def _notify_interested(consultation: Consultation, actor: User) -> None:
+    """Residents who follow the linked policy's field, or the topics and districts of its proposals."""
+    if consultation.policy_id is None:
+        return
+    from app.interests.services import NEW_CONSULTATION, notify_interested
+    from app.policies.models import policy_proposals
+    from app.proposals.models import Proposal, proposal_topic_links
+
+    linked = select(policy_proposals.c.proposal_id).where(policy_proposals.c.policy_id == consultation.policy_id)
+    notify_interested(
+        NEW_CONSULTATION, consultation_path(consultation.id),
+        field_ids=select(Policy.field_id).where(Policy.id == consultation.policy_id),
+        topic_ids=select(proposal_topic_links.c.topic_id).where(proposal_topic_links.c.proposal_id.in_(linked)),
+        districts=select(Proposal.district).where(Proposal.id.in_(linked)),
+        exclude_user_ids=[actor.id], title=consultation.title)
 
 def add_document(consultation: Consultation, actor: User, upload) -> ConsultationDocument:
     consultation.ensure_editable_results()

@@ -29,7 +29,7 @@ from app.policies.models import (
     policy_proposals,
 )
 from app.proposals.choices import all_fields, field_by_slug
-from app.proposals.models import Field, Proposal, ProposalStatus, Support
+from app.proposals.models import Field, Proposal, ProposalStatus, Support, proposal_topic_links
 from app.search import SearchDocument, add_to_index
 from app.sql import rowcount
 from app.text import plain_text
@@ -342,8 +342,17 @@ def post_update(policy: Policy, actor: User, *, body: str, step_id: int | None =
 
 def update_audience(policy: Policy, *, exclude_user_id: int | None = None):
     """Distinct ids of followers, and of authors and supporters of the linked proposals."""
+    from app.interests.services import audience as interested
+
     followers = select(PolicyFollow.user_id.label("user_id")).where(PolicyFollow.policy_id == policy.id)
-    parts = [followers, *_proposal_audience(policy)]
+    # Residents following the policy's field, or the topics and districts of its proposals, hear too;
+    # the union keeps one message per person however many of these they follow.
+    linked = select(policy_proposals.c.proposal_id).where(policy_proposals.c.policy_id == policy.id)
+    interest_followers = interested(
+        field_ids=[policy.field_id],
+        topic_ids=select(proposal_topic_links.c.topic_id).where(proposal_topic_links.c.proposal_id.in_(linked)),
+        districts=select(Proposal.district).where(Proposal.id.in_(linked)))
+    parts = [followers, *_proposal_audience(policy), interest_followers]
     audience = union(*parts).subquery()
     query = select(audience.c.user_id).distinct()
     if exclude_user_id is not None:

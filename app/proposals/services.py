@@ -74,6 +74,11 @@ def submit_proposal(author, *, title: str, body: str, field_slug: str, topic_slu
     db.session.flush()
     insert_unless_exists(Follow, proposal_id=proposal.id, user_id=author.id, created_at=utcnow())
     index_proposal(proposal)
+    from app.interests.services import NEW_PROPOSAL, notify_interested
+
+    notify_interested(NEW_PROPOSAL, proposal_url(proposal), field_ids=[proposal.field_id],
+                      topic_ids=[topic.id for topic in proposal.topics], districts=[proposal.district],
+                      exclude_user_ids=[author.id], title=proposal.title)
     return proposal
 
 

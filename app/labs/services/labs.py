@@ -64,7 +64,23 @@ def create_lab(creator: User, *, title: str, summary: str, mode: LabMode, distri
     audit.record(creator, "lab.create", "lab", lab.id, mode=mode.value, proposal_ids=sorted(proposal_ids))
     index_lab(lab)
     db.session.flush()
+    _notify_interested(lab, creator)
     return lab
+
+
+def _notify_interested(lab: Lab, creator: User) -> None:
+    """A new lab recruits from the start: tell the residents who follow its district, or the fields
+    and topics of the proposals it came from."""
+    from app.interests.services import LAB_RECRUITING, notify_interested
+    from app.proposals.models import proposal_topic_links
+
+    linked = select(lab_proposals.c.proposal_id).where(lab_proposals.c.lab_id == lab.id)
+    notify_interested(
+        LAB_RECRUITING, lab_url(lab), districts=[lab.district],
+        field_ids=select(Proposal.field_id).where(Proposal.id.in_(linked)),
+        topic_ids=select(proposal_topic_links.c.topic_id).where(proposal_topic_links.c.proposal_id.in_(linked)),
+        exclude_user_ids=[creator.id, *(f.id for f in lab.facilitators)], title=lab.title,
+        deadline=lab.recruitment_deadline.isoformat())
 
 
 def update_lab(lab: Lab, actor: User, *, title: str, summary: str, district: str, capacity: int,
