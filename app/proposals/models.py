@@ -131,6 +131,7 @@ class Proposal(ModeratedMixin, db.Model):
 
     @property
     def answered(self) -> bool:
+        """A final answer was given ("under review" is not one): the "answered" mark, filter and counts."""
         return self.answered_at is not None
 
     @property
@@ -161,7 +162,12 @@ class Proposal(ModeratedMixin, db.Model):
         if self.withdrawn:
             raise DomainError(_l("A withdrawn proposal cannot be answered."))
         self.status = ProposalStatus(status.value)
-        self.answered_at = self.answered_at or utcnow()
+        # answered_at is when the first final answer came: "under review" is an interim reply, so the
+        # proposal still counts as unanswered (and still due an answer) until a decision is posted.
+        if status is AnswerStatus.UNDER_REVIEW:
+            self.answered_at = None
+        else:
+            self.answered_at = self.answered_at or utcnow()
 
 
 class Support(db.Model):

@@ -84,7 +84,7 @@ def test_follow_and_notifications(client, auth_header, make_proposal, make_user)
     assert client.post(f"/api/v1/proposals/{proposal.id}/answer", json=answer, headers=headers).status_code == 403
     response = client.post(f"/api/v1/proposals/{proposal.id}/answer", json=answer, headers=auth_header(staff))
     assert response.status_code == 200 and response.get_json()["status"] == "under_review"
-    assert response.get_json()["answered"] is True
+    assert response.get_json()["answered"] is False  # "under review" is an interim reply, not an answer
     inbox = client.get("/api/v1/me/notifications", headers=headers).get_json()
     assert inbox["unread"] == 1 and inbox["items"][0]["kind"] == "proposal_answered"
     assert client.post("/api/v1/me/notifications/read", headers=headers).get_json() == {"unread": 0}
