@@ -115,8 +115,8 @@ def test_hidden_proposals_are_404_except_for_author_and_staff(client, auth_heade
 
 
 def test_fields_and_topics(client, choices):
-    fields = client.get("/api/v1/fields").get_json()["items"]
-    assert {"slug": "welfare", "name_ko": "보건·복지", "name_en": "Health and welfare"} in fields
+    fields = client.get("/api/v1/fields", headers={"Accept-Language": "ko"}).get_json()["items"]
+    assert {"slug": "welfare", "name": "보건·복지", "name_ko": "보건·복지", "name_en": "Health and welfare"} in fields
     assert any(t["slug"] == "parking" for t in client.get("/api/v1/topics").get_json()["items"])
 
 
