@@ -18,6 +18,7 @@ from app.ledger.models import Allowance, AllowanceKind, AllowanceStatus, Expense
 from app.ledger.programmes import facilitated_lab_ids, fiscal_year, is_lab_member, seoul_date
 from app.ledger.services.funds import budget_for, commit_funds, release_funds, reverse_funds, rule_for
 from app.notifications.services import notify
+from app.timefmt import format_month
 
 CITY_EMPLOYEE_REFUSAL = _l("City employees are not paid allowances (ordinance article 16).")
 MAX_REASON = 500
@@ -199,7 +200,7 @@ def _check_monthly_cap(allowance: Allowance) -> None:
         raise DomainError(_l(
             "This would exceed the monthly cap of %(cap)s won per person for %(month)s: "
             "%(already)s won is approved already.",
-            cap=f"{rule.monthly_cap_won:,}", month=first.strftime("%Y-%m"),
+            cap=f"{rule.monthly_cap_won:,}", month=format_month(first),
             already=f"{total - allowance.amount_won:,}",
         ))
 
