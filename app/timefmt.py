@@ -14,6 +14,7 @@ zone (``BABEL_DEFAULT_TIMEZONE``, Asia/Seoul); plain dates are shown as they are
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from babel.dates import format_timedelta
 from flask import Flask
@@ -95,7 +96,8 @@ def relative_when(value: datetime, now: datetime | None = None) -> str | None:
         return None
     if seconds < 60:
         return gettext("just now") if delta.total_seconds() <= 0 else gettext("in a moment")
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+    units: tuple[tuple[Literal["day", "hour", "minute"], int], ...] = (("day", 86400), ("hour", 3600), ("minute", 60))
+    for unit, size in units:
         if seconds >= size:
             whole = timedelta(seconds=int(seconds // size) * size)
             return format_timedelta(whole if delta.total_seconds() > 0 else -whole, granularity=unit, threshold=1,

@@ -205,7 +205,8 @@ def issue_lab_certificates(lab_id: int):
         "not_issued": [{"user_id": s.member.id, "name": s.member.display_name,
                         "reasons": [str(reason) for reason in s.reasons]} for s in result.not_issued],
         "skipped_revoked": [{"user_id": s.member.id, "name": s.member.display_name,
-                             "revoked_certificate_id": s.revoked_completion.id} for s in result.skipped_revoked],
+                             "revoked_certificate_id": s.revoked_completion.id if s.revoked_completion else None}
+                            for s in result.skipped_revoked],
     })
 
 
