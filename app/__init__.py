@@ -51,7 +51,7 @@ def create_app(config_name: str | None = None) -> Flask:
     # kinds, search sources, comment and moderation targets, home sections and data-export sections.
     from app import admin, api, auth, certificates, comments, committees, consultations, jobs, labs, ledger, main
     from app import moderation, notifications, opendata, ops, policies, privacy, proposals, searchpage, stats
-    from app import staffdesk, surveys, walking
+    from app import activity, staffdesk, surveys, walking
 
     for domain in (
         main,
@@ -77,6 +77,7 @@ def create_app(config_name: str | None = None) -> Flask:
         ops,  # production: request ids, JSON logs, /healthz and /readyz, hashed static names
         jobs,  # the job queue, `flask jobs worker`, /staff/jobs
         staffdesk,  # /staff: waiting work with counts, and its count in the menu
+        activity,  # /me/activity: a resident's proposals, supports, comments, follows, labs, money, certificates
     ):
         domain.register(app)
     return app

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -54,7 +55,7 @@ def _count(query):
 def waiting_work(user, *, with_jobs: bool = True) -> Desk:
     """The queues this user can act on: one query for every count, one for the labs' applications."""
     desk = Desk()
-    counts: dict[str, object] = {}
+    counts: dict[str, Any] = {}
     if can_moderate(user):
         counts["reports"] = _count(select(Report.target_type, Report.target_id).where(Report.resolved_at.is_(None))
                                    .group_by(Report.target_type, Report.target_id))
