@@ -51,7 +51,7 @@ def create_app(config_name: str | None = None) -> Flask:
     # kinds, search sources, comment and moderation targets, home sections and data-export sections.
     from app import admin, api, auth, certificates, comments, committees, consultations, jobs, labs, ledger, main
     from app import moderation, notifications, opendata, ops, policies, privacy, proposals, searchpage, stats
-    from app import channels, intake, interests, phones, social, surveys, walking  # channels..social: issue 19
+    from app import activity, channels, intake, interests, phones, social, staffdesk, surveys, walking
 
     for domain in (
         main,
@@ -81,6 +81,8 @@ def create_app(config_name: str | None = None) -> Flask:
         jobs,  # the job queue, `flask jobs worker`, /staff/jobs
         phones,  # verified phone numbers, codes by text message
         channels,  # notifications by mail and text message, digests
+        staffdesk,  # /staff: waiting work with counts, and its count in the menu
+        activity,  # /me/activity: a resident's proposals, supports, comments, follows, labs, money, certificates
     ):
         domain.register(app)
     return app

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from wtforms import DecimalField, FloatField
 
+from app import timefmt
 from app.core import MAX_ID, DomainError, ValidationFailed
 from app.districts import district_name
 from app.extensions import db, login_manager
@@ -287,6 +288,7 @@ def register_web(app: Flask) -> None:
         return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
 
     app.add_template_filter(render_markdown, "markdown")  # user-written text, sanitized
+    timefmt.register(app)  # every date and time on the site: Korean and English forms, relative times
 
     @app.context_processor
     def template_helpers():

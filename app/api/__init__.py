@@ -19,6 +19,7 @@ limiter.shared_limit(lambda: current_app.config["PUBLIC_API_RATELIMIT"], scope="
 from app.api import (  # noqa: E402,F401  (each module adds its routes to bp)
     errors,
     routes_accounts,
+    routes_activity,
     routes_admin,
     routes_certificates,
     routes_channels,

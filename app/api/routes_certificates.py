@@ -188,7 +188,12 @@ def set_lab_rule(lab_id: int):
                 "issued": {"type": "array", "items": CERTIFICATE},
                 "not_issued": {"type": "array", "items": {"type": "object", "properties": {
                     "user_id": {"type": "integer"}, "name": {"type": "string"},
-                    "reasons": {"type": "array", "items": {"type": "string"}}}}}}}),
+                    "reasons": {"type": "array", "items": {"type": "string"}}}}},
+                "skipped_revoked": {"type": "array", "description": "members whose certificate of completion staff "
+                                    "revoked: never reissued by this call (also listed in not_issued)",
+                                    "items": {"type": "object", "properties": {
+                                        "user_id": {"type": "integer"}, "name": {"type": "string"},
+                                        "revoked_certificate_id": {"type": "integer"}}}}}}),
                        403: ("Not a facilitator of the lab or staff", ERROR), 404: ("No such lab", ERROR)})
 def issue_lab_certificates(lab_id: int):
     lab = db.get_or_404(Lab, lab_id)
@@ -199,6 +204,9 @@ def issue_lab_certificates(lab_id: int):
         "issued": [certificate_json(c) for c in result.issued],
         "not_issued": [{"user_id": s.member.id, "name": s.member.display_name,
                         "reasons": [str(reason) for reason in s.reasons]} for s in result.not_issued],
+        "skipped_revoked": [{"user_id": s.member.id, "name": s.member.display_name,
+                             "revoked_certificate_id": s.revoked_completion.id if s.revoked_completion else None}
+                            for s in result.skipped_revoked],
     })
 
 

@@ -30,14 +30,15 @@ ANSWER_BODY = {"type": "object", "required": ["body", "status"], "properties": {
     "body": {"type": "string"}, "status": {"type": "string", "enum": [s.value for s in AnswerStatus]},
     "department": {"type": "string"}, "reason": {"type": "string", "description": "required for not_adopted"}}}
 CHOICE_SCHEMA = {"type": "object", "properties": {
-    "slug": {"type": "string"}, "name_ko": {"type": "string"}, "name_en": {"type": "string"}}}
+    "slug": {"type": "string"}, "name": {"type": "string", "description": "in the request's language"},
+    "name_ko": {"type": "string"}, "name_en": {"type": "string"}}}
 CHOICES_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": CHOICE_SCHEMA}}}
 
 
 def proposal_json(proposal: Proposal) -> dict:
     return {
         "id": proposal.id, "title": proposal.title, "body": proposal.body, "field": proposal.field.slug,
-        "topics": [t.slug for t in proposal.topics], "status": proposal.status.value,
+        "topics": [t.slug for t in proposal.topics_by_name], "status": proposal.status.value,
         "support_count": proposal.support_count, "comment_count": proposal.comment_count,
         "answered": proposal.answered, "author": proposal.author.display_name,
         "created_at": iso(proposal.created_at), "district": proposal.district,
@@ -210,7 +211,7 @@ def create_proposal_comment(proposal_id: int):
 
 
 def _choices_json(items) -> dict:
-    return {"items": [{"slug": i.slug, "name_ko": i.name_ko, "name_en": i.name_en} for i in items]}
+    return {"items": [{"slug": i.slug, "name": i.name, "name_ko": i.name_ko, "name_en": i.name_en} for i in items]}
 
 
 @bp.route("/fields")
@@ -221,7 +222,8 @@ def list_fields():
 
 
 @bp.route("/topics")
-@documented("The topics (주제) a proposal can carry, up to 5", tag="proposals", auth=False,
+@documented("The topics (주제) a proposal can carry, up to 5, sorted by their name in the request's language",
+            tag="proposals", auth=False,
             responses={200: ("Topics", CHOICES_SCHEMA)})
 def list_topics():
     return jsonify(_choices_json(all_topics()))

@@ -31,7 +31,8 @@ HISTORY_DAYS = 548  # eighteen months of proposals
 COMMENT_TEXTS = 20_000  # distinct comment bodies; each comment picks one
 HOT_COMMENTS = (2_000, 3_000)  # comments on each of the --hot proposals
 FORUM_THRESHOLD, ANSWER_THRESHOLD = 100, 1000
-ANSWER_STATUSES = ["under_review", "adopted", "partly_adopted", "not_adopted", "done"]
+# Final answers only: a proposal "under review" has no answered_at (app/proposals/models.py:apply_answer).
+ANSWER_STATUSES = ["adopted", "partly_adopted", "not_adopted", "done"]
 DEPARTMENTS = ["교통정책과", "자원순환과", "안전총괄과", "노인복지과"]
 
 

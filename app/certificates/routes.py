@@ -1,5 +1,6 @@
 from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.auth.models import User
@@ -90,6 +91,11 @@ def issue_to_eligible(lab_id: int):
     require(can_manage_lab_certificates, lab)
     outcome = run_service(lambda: services.issue_to_eligible(lab, current_user),
                           lambda result: _("Certificates of completion issued: %(num)d.", num=len(result.issued)))
+    if outcome and outcome.value.skipped_revoked:
+        skipped = outcome.value.skipped_revoked
+        flash(ngettext("Skipped %(num)d member whose certificate of completion was revoked: %(names)s.",
+                       "Skipped %(num)d members whose certificate of completion was revoked: %(names)s.",
+                       len(skipped), names=", ".join(s.member.display_name for s in skipped)), "info")
     if outcome and outcome.value.not_issued:
         flash(_("Members without a new certificate: %(num)d. The table below says why.",
                 num=len(outcome.value.not_issued)), "info")

@@ -77,6 +77,9 @@ class MemberStanding:
     reasons: list = field(default_factory=list)  # why no certificate of completion; empty when eligible
     completion: Certificate | None = None
     participation: Certificate | None = None
+    # The newest certificate of completion staff revoked, when the member holds no valid one: the batch
+    # never replaces it (only staff, by hand and saying why).
+    revoked_completion: Certificate | None = None
 
     @property
     def eligible(self) -> bool:
@@ -98,9 +101,12 @@ def _accepted_members(lab: Lab) -> list[User]:
         .order_by(User.display_name, User.id)))
 
 
-def _valid_certificates(lab: Lab) -> list[Certificate]:
+def _standing_certificates(lab: Lab) -> list[Certificate]:
+    """The lab's valid certificates and its revoked certificates of completion, oldest first."""
     return list(db.session.scalars(select(Certificate).where(
-        Certificate.lab_id == lab.id, Certificate.status == CertificateStatus.VALID)))
+        Certificate.lab_id == lab.id,
+        (Certificate.status == CertificateStatus.VALID) | (Certificate.kind == CertificateKind.COMPLETION))
+        .order_by(Certificate.issued_at, Certificate.id)))
 
 
 def standings(lab: Lab, now: datetime | None = None, rule: CompletionRule | None = None) -> list[MemberStanding]:
@@ -122,10 +128,17 @@ def standings(lab: Lab, now: datetime | None = None, rule: CompletionRule | None
                 standing.first_attended = session.starts_at
             if standing.last_attended is None or session.starts_at > standing.last_attended:
                 standing.last_attended = session.starts_at
-    for certificate in _valid_certificates(lab):
+    for certificate in _standing_certificates(lab):
         standing = by_member.get(certificate.holder_id)
-        if standing is not None:
+        if standing is None:
+            continue
+        if certificate.status is CertificateStatus.VALID:
             setattr(standing, certificate.kind.value, certificate)
+        else:
+            standing.revoked_completion = certificate
+    for standing in by_member.values():
+        if standing.completion is not None:
+            standing.revoked_completion = None
     for standing in by_member.values():
         standing.reasons = _missing_for_completion(rule, closed_ok, standing)
     return list(by_member.values())
@@ -134,6 +147,8 @@ def standings(lab: Lab, now: datetime | None = None, rule: CompletionRule | None
 def _missing_for_completion(rule: CompletionRule, closed_ok: bool, standing: MemberStanding) -> list:
     if standing.completion is not None:
         return [_l("Already holds a certificate of completion for this lab.")]
+    if standing.revoked_completion is not None:
+        return [_l("Their certificate of completion was revoked; only staff can issue a new one, by hand.")]
     reasons = []
     if not closed_ok:
         reasons.append(_l("The lab has not been closed after its fifth stage."))
@@ -203,6 +218,12 @@ def _issue(lab: Lab, standing: MemberStanding, kind: CertificateKind, actor: Use
 class BatchResult:
     issued: list[Certificate]
     not_issued: list[MemberStanding]
+
+    @property
+    def skipped_revoked(self) -> list[MemberStanding]:
+        """Members skipped because staff revoked their certificate of completion."""
+        return [standing for standing in self.not_issued
+                if standing.completion is None and standing.revoked_completion is not None]
 
 
 def issue_to_eligible(lab: Lab, actor: User, now: datetime | None = None) -> BatchResult:

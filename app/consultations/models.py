@@ -17,6 +17,7 @@ from app.consultations.clock import utc_to_seoul
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.sql import value_enum
+from app.timefmt import format_when
 
 
 class ConsultationStatus(enum.Enum):
@@ -115,7 +116,7 @@ class Consultation(db.Model):
             raise DomainError(_l("This consultation is not open yet."), status=409)
         if self.status is ConsultationStatus.RESULTS or now > self.deadline_at:
             raise DomainError(_l("The deadline for opinions was %(deadline)s (Korea time); opinions are no "
-                                 "longer accepted.", deadline=self.deadline_seoul.strftime("%Y-%m-%d %H:%M")),
+                                 "longer accepted.", deadline=format_when(self.deadline_at)),
                               status=409)
 
     def open(self, now: datetime) -> None:

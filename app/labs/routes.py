@@ -1,7 +1,7 @@
 """Lab pages: the list, overview, the public page, creating and editing, recruitment and stages."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import case, select
@@ -9,7 +9,7 @@ from sqlalchemy import case, select
 from app.privacy.access import record_view
 from app.privacy.models import DataKind
 from app.auth.models import User
-from app.core import page_number, utcnow
+from app.core import DomainError, page_number, utcnow
 from app.extensions import db
 from app.labs import bp
 from app.labs import permissions as perm
@@ -21,7 +21,7 @@ from app.labs.queries import lab_kpis, proposals_of, recruiting_labs_from_propos
 from app.labs.services import labs as services
 from app.labs.services.sessions import sessions_of
 from app.web import authorize, flash_form_errors, run_service
-from app.labs.views import load_child, load_lab, seoul_today, viewer_membership
+from app.labs.views import failed_status, load_child, load_lab, seoul_today, viewer_membership
 from app.labs.services.workspace import praise_of, prototypes_with_feedback
 
 _STAGE_ORDER = case(*[(Lab.stage == stage, position) for position, stage in enumerate(LabStage)])
@@ -69,17 +69,22 @@ def create():
 
 @bp.route("/<int:lab_id>")
 def detail(lab_id: int):
-    lab = load_lab(lab_id)
+    return _render_detail(load_lab(lab_id))
+
+
+def _render_detail(lab: Lab, status: int = 200, application_form=None, stage_form=None, facilitator_form=None):
+    """The lab's page; after a refused form, that form as submitted (input kept, errors beside its fields)."""
     membership = viewer_membership(lab)
     now = utcnow()
     return render_template(
         "labs/detail.html", lab=lab, membership=membership, kpis=lab_kpis(lab, now), now=now, today=seoul_today(),
         sessions=sessions_of(lab), timeline=services.timeline(lab), praise=praise_of(lab),
         proposals=proposals_of(lab), perm=perm, stages=[s for s in LabStage if s is not LabStage.CLOSED],
-        application_form=ApplicationForm(), stage_form=StageForm(), facilitator_form=FacilitatorForm(),
+        application_form=application_form or ApplicationForm(), stage_form=stage_form or StageForm(),
+        facilitator_form=facilitator_form or FacilitatorForm(),
         missing=unmet_conditions(lab) if perm.can_change_stage(current_user, lab) else [], groups=list(MemberGroup),
         prototypes=prototypes_with_feedback(lab) if lab.stage is LabStage.PROTOTYPING else [],
-    )
+    ), status
 
 
 @bp.route("/<int:lab_id>/edit", methods=["GET", "POST"])
@@ -104,15 +109,16 @@ def add_facilitator(lab_id: int):
     lab = load_lab(lab_id)
     authorize(perm.can_add_facilitator(current_user, lab))
     form = FacilitatorForm()
-    if form.validate_on_submit():
+
+    def add():
         user = db.session.get(User, form.user_id.data)
         if user is None:
-            flash(_("No account has this number."), "error")
-        else:
-            run_service(lambda: services.add_facilitator(lab, user, current_user), _("The facilitator was added."))
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("labs.detail", lab_id=lab.id))
+            raise DomainError(_("No account has this number."), field="user_id", status=422)
+        return services.add_facilitator(lab, user, current_user)
+
+    if form.validate_on_submit() and run_service(add, _("The facilitator was added."), form=form):
+        return redirect(url_for("labs.detail", lab_id=lab.id))
+    return _render_detail(lab, status=failed_status(form), facilitator_form=form)
 
 
 @bp.route("/<int:lab_id>/apply", methods=["POST"])
@@ -122,13 +128,12 @@ def apply(lab_id: int):
     membership = viewer_membership(lab)
     authorize(perm.can_apply(current_user, lab, membership))
     form = ApplicationForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.apply(lab, current_user, motivation=form.motivation.data,
+    if form.validate_on_submit() and run_service(
+            lambda: services.apply(lab, current_user, motivation=form.motivation.data,
                                    group=MemberGroup(form.group.data), today=seoul_today()),
-            _("Thank you for applying. The facilitators will let you know their decision."))
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("labs.detail", lab_id=lab.id))
+            _("Thank you for applying. The facilitators will let you know their decision."), form=form):
+        return redirect(url_for("labs.detail", lab_id=lab.id))
+    return _render_detail(lab, status=failed_status(form), application_form=form)
 
 
 @bp.route("/<int:lab_id>/leave", methods=["POST"])
@@ -181,13 +186,16 @@ def change_stage(lab_id: int):
     lab = load_lab(lab_id)
     authorize(perm.can_change_stage(current_user, lab))
     form = StageForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-    elif form.action.data == "advance":
-        run_service(lambda: services.advance_stage(lab, current_user, form.reason.data), _("The lab moved on."))
-    else:
-        run_service(lambda: services.move_back(lab, current_user, form.reason.data), _("The lab moved back one stage."))
-    return redirect(url_for("labs.detail", lab_id=lab.id))
+    if form.validate_on_submit():
+        if form.action.data == "advance":
+            outcome = run_service(lambda: services.advance_stage(lab, current_user, form.reason.data),
+                                  _("The lab moved on."), form=form)
+        else:
+            outcome = run_service(lambda: services.move_back(lab, current_user, form.reason.data),
+                                  _("The lab moved back one stage."), form=form)
+        if outcome:
+            return redirect(url_for("labs.detail", lab_id=lab.id))
+    return _render_detail(lab, status=failed_status(form), stage_form=form)
 
 
 @bp.app_template_global("labs_recruiting_for_proposal")

@@ -12,8 +12,8 @@ from app.labs import permissions as perm
 from app.labs.services import sessions as session_services
 from app.labs.forms import AttendanceForm, CheckinForm, RsvpForm, SessionForm
 from app.labs.models import LabSession, RsvpAnswer
-from app.web import authorize, flash_form_errors, run_service
-from app.labs.views import load_child, load_lab, viewer_membership
+from app.web import authorize, run_service
+from app.labs.views import failed_status, load_child, load_lab, viewer_membership
 from app.labs.services.workspace import participants
 
 
@@ -36,7 +36,11 @@ def new_session(lab_id: int):
 @bp.route("/<int:lab_id>/sessions/<int:session_id>")
 def session_detail(lab_id: int, session_id: int):
     lab = load_lab(lab_id)
-    session = load_child(LabSession, session_id, lab)
+    return _render_session(lab, load_child(LabSession, session_id, lab))
+
+
+def _render_session(lab, session, status: int = 200, checkin_form=None, rsvp_form=None, attendance_form=None):
+    """The session's page; after a refused form, that form as submitted (input kept, errors beside its fields)."""
     membership = viewer_membership(lab)
     manage = perm.can_manage_sessions(current_user, lab)
     attendance = session_services.attendance_of(session) if (
@@ -48,8 +52,9 @@ def session_detail(lab_id: int, session_id: int):
         "labs/session.html", lab=lab, session=session, membership=membership, manage=manage,
         can_attend=perm.can_attend(current_user, lab, membership), attendance=attendance, rsvps=rsvps,
         attended_ids=attended_ids, people=people, now=utcnow(), my_rsvp=rsvps.get(getattr(current_user, "id", None)),
-        checkin_form=CheckinForm(), rsvp_form=RsvpForm(), attendance_form=AttendanceForm(),
-        rsvp_answers=list(RsvpAnswer), opens_before=session_services.CHECKIN_OPENS_BEFORE)
+        checkin_form=checkin_form or CheckinForm(), rsvp_form=rsvp_form or RsvpForm(),
+        attendance_form=attendance_form or AttendanceForm(),
+        rsvp_answers=list(RsvpAnswer), opens_before=session_services.CHECKIN_OPENS_BEFORE), status
 
 
 @bp.route("/<int:lab_id>/sessions/<int:session_id>/checkin", methods=["POST"])
@@ -59,13 +64,12 @@ def checkin(lab_id: int, session_id: int):
     session = load_child(LabSession, session_id, lab)
     authorize(perm.can_attend(current_user, lab, viewer_membership(lab)))
     form = CheckinForm()
-    if form.validate_on_submit():
-        run_service(lambda: session_services.check_in(session, current_user, form.code.data),
+    if form.validate_on_submit() and run_service(
+            lambda: session_services.check_in(session, current_user, form.code.data),
                     lambda result: _("You are checked in. Welcome!") if result[1]
-                    else _("You were already checked in."))
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))
+                    else _("You were already checked in."), form=form):
+        return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))
+    return _render_session(lab, session, status=failed_status(form), checkin_form=form)
 
 
 @bp.route("/<int:lab_id>/sessions/<int:session_id>/rsvp", methods=["POST"])
@@ -75,12 +79,11 @@ def rsvp(lab_id: int, session_id: int):
     session = load_child(LabSession, session_id, lab)
     authorize(perm.can_attend(current_user, lab, viewer_membership(lab)))
     form = RsvpForm()
-    if form.validate_on_submit():
-        run_service(lambda: session_services.answer_rsvp(session, current_user, RsvpAnswer(form.answer.data)),
-            _("Your answer was saved."))
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))
+    if form.validate_on_submit() and run_service(
+            lambda: session_services.answer_rsvp(session, current_user, RsvpAnswer(form.answer.data)),
+            _("Your answer was saved."), form=form):
+        return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))
+    return _render_session(lab, session, status=failed_status(form), rsvp_form=form)
 
 
 @bp.route("/<int:lab_id>/sessions/<int:session_id>/attendance", methods=["POST"])
@@ -90,9 +93,8 @@ def record_attendance(lab_id: int, session_id: int):
     session = load_child(LabSession, session_id, lab)
     authorize(perm.can_manage_sessions(current_user, lab))
     form = AttendanceForm()
-    if form.validate_on_submit():
-        run_service(lambda: session_services.record_attendance(session, form.user_id.data, current_user),
-            _("The attendance was recorded."))
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))
+    if form.validate_on_submit() and run_service(
+            lambda: session_services.record_attendance(session, form.user_id.data, current_user),
+            _("The attendance was recorded."), form=form):
+        return redirect(url_for("labs.session_detail", lab_id=lab.id, session_id=session.id))
+    return _render_session(lab, session, status=failed_status(form), attendance_form=form)

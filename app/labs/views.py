@@ -31,3 +31,9 @@ def load_child(model, child_id: int, lab: Lab):
 
 def viewer_membership(lab: Lab) -> LabMembership | None:
     return lab.membership_of(current_user) if current_user.is_authenticated else None
+
+
+def failed_status(*forms) -> int:
+    """The status of a lab page re-rendered after a refused form: 422 when a field says why (the message
+    is beside it), 409 when the service refused for a reason of no one field (the message is flashed)."""
+    return 422 if any(form.errors for form in forms) else 409

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app import audit
 from app.core import DomainError
 from app.extensions import db
-from app.proposals.models import Field, ProposalSettings, Topic
+from app.proposals.models import Field, ProposalSettings, Topic, by_display_name
 
 # The fields Korean local governments use (DOMAIN.md section 1, seeds/002:309-321).
 DEFAULT_FIELDS = [
@@ -60,7 +60,8 @@ def all_fields() -> list[Field]:
 
 
 def all_topics() -> list[Topic]:
-    return list(db.session.scalars(select(Topic).order_by(Topic.slug)))
+    """Every topic, sorted by its name in the reader's language (forms, filters, the API's list)."""
+    return by_display_name(db.session.scalars(select(Topic)))
 
 
 def field_by_slug(slug: str) -> Field | None:

@@ -27,6 +27,12 @@ class BilingualName:
         return self.name_en if str(get_locale()) == "en" else self.name_ko
 
 
+def by_display_name(items):
+    """Fields or topics in the order of the name the reader sees (Hangul code points are in 가나다 order;
+    English ignores case), never by slug: "주차" sorts under ㅈ on the Korean site, "Parking" under P."""
+    return sorted(items, key=lambda item: (item.name.casefold(), item.id or 0))
+
+
 class Field(BilingualName, db.Model):
     """분야: an admin-managed category. Names are data, not messages."""
 
@@ -131,7 +137,12 @@ class Proposal(ModeratedMixin, db.Model):
 
     @property
     def answered(self) -> bool:
+        """A final answer was given ("under review" is not one): the "answered" mark, filter and counts."""
         return self.answered_at is not None
+
+    @property
+    def topics_by_name(self) -> list[Topic]:
+        return by_display_name(self.topics)
 
     @property
     def withdrawn(self) -> bool:
@@ -161,7 +172,12 @@ class Proposal(ModeratedMixin, db.Model):
         if self.withdrawn:
             raise DomainError(_l("A withdrawn proposal cannot be answered."))
         self.status = ProposalStatus(status.value)
-        self.answered_at = self.answered_at or utcnow()
+        # answered_at is when the first final answer came: "under review" is an interim reply, so the
+        # proposal still counts as unanswered (and still due an answer) until a decision is posted.
+        if status is AnswerStatus.UNDER_REVIEW:
+            self.answered_at = None
+        else:
+            self.answered_at = self.answered_at or utcnow()
 
 
 class Support(db.Model):

@@ -166,3 +166,21 @@ def test_facilitator_reads_standings_and_sets_the_rule(client, auth_header, make
     assert client.get(f"/api/v1/labs/{lab.id}/certificates", headers=other).status_code == 403
     assert client.put(f"/api/v1/labs/{lab.id}/certificates/rule", json={"min_attendance_percent": 0},
                       headers=other).status_code == 403
+
+
+def test_the_batch_skips_members_whose_certificate_staff_revoked(client, auth_header, make_lab, make_user):
+    lab, facilitator, steady, absent = _lab(make_lab, make_user)
+    headers = {**auth_header(facilitator), "Accept-Language": "en"}
+    first = client.post(f"/api/v1/labs/{lab.id}/certificates", headers=headers).get_json()["issued"][0]
+    staff = auth_header(make_user(roles=["staff"]))
+    assert client.post(f"/api/v1/certificates/{first['id']}/revoke", json={"reason": "부정 출석"},
+                       headers=staff).status_code == 200
+    body = client.post(f"/api/v1/labs/{lab.id}/certificates", headers=headers).get_json()
+    assert body["issued"] == []
+    assert body["skipped_revoked"] == [{"user_id": steady.id, "name": "홍길동", "revoked_certificate_id": first["id"]}]
+    assert {row["user_id"]: row["reasons"] for row in body["not_issued"]}[steady.id] == [
+        "Their certificate of completion was revoked; only staff can issue a new one, by hand."]
+    assert db.session.scalar(select(func.count()).select_from(Certificate).where(
+        Certificate.status == CertificateStatus.VALID)) == 0
+    standings = client.get(f"/api/v1/labs/{lab.id}/certificates", headers=headers).get_json()["members"]
+    assert {m["user_id"]: m["eligible"] for m in standings}[steady.id] is False

@@ -197,3 +197,25 @@ def test_staff_revoke_with_a_reason_from_the_certificate_page(client, login, mak
     client.post(f"/certificates/{certificate.id}/revoke", data={"reason": "중복 발급"})
     db.session.expire_all()
     assert db.session.get(Certificate, certificate.id).status is CertificateStatus.REVOKED
+
+
+def test_the_batch_skips_a_member_whose_certificate_staff_revoked_and_names_them(client, login, make_lab, make_user):
+    facilitator, staff = make_user(roles=["facilitator"]), make_user(roles=["staff"])
+    revoked_member, newcomer = make_user(display_name="홍길동"), make_user(display_name="박영희")
+    lab = make_lab({revoked_member: 5}, facilitator=facilitator, extra_members=[newcomer])
+    from flask import current_app
+
+    with current_app.test_request_context():
+        certificate = services.issue_to_eligible(lab, facilitator).issued[0]
+        services.revoke_certificate(certificate, staff, "출석 기록 오류")
+    db.session.commit()
+    login(facilitator)
+    page = client.post(f"/labs/{lab.id}/certificates/issue", headers={"Accept-Language": "en"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Skipped 1 member whose certificate of completion was revoked: 홍길동." in page
+    assert "only staff can issue a new one, by hand" in page
+    assert db.session.scalar(select(func.count()).select_from(Certificate).where(
+        Certificate.holder_id == revoked_member.id, Certificate.status == CertificateStatus.VALID)) == 0
+    korean = client.post(f"/labs/{lab.id}/certificates/issue", headers={"Accept-Language": "ko"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "수료증이 취소된 1명은 건너뛰었습니다: 홍길동." in korean

@@ -118,11 +118,16 @@ def test_the_database_refuses_a_second_valid_certificate_of_a_kind(make_lab, mak
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    # Once revoked, the member may hold a new one.
+    # Once revoked, the batch never gives it back; staff may issue a new one by hand, saying why.
     services.revoke_certificate(db.session.get(Certificate, original.id), facilitator, "잘못 발급됨")
-    reissued = services.issue_to_eligible(lab, facilitator, NOW).issued
+    batch = services.issue_to_eligible(lab, facilitator, NOW)
+    assert batch.issued == [] and [s.member.id for s in batch.skipped_revoked] == [member.id]
+    assert batch.skipped_revoked[0].revoked_completion.id == original.id
+    reissued = services.issue_by_hand(lab, member, make_user(roles=["staff"]), "재발급 승인", NOW)
     db.session.commit()
-    assert len(reissued) == 1 and reissued[0].id != original.id
+    assert reissued.id != original.id
+    standing = services.standing_of(lab, member, NOW)
+    assert standing.completion.id == reissued.id and standing.revoked_completion is None
 
 
 def test_staff_issue_by_hand_with_a_reason_that_is_audited(make_lab, make_user):

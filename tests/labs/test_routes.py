@@ -78,7 +78,7 @@ def test_blocked_stage_change_lists_what_is_missing(client, make_lab, login):
     login(lab.facilitators[0])
     response = client.post(f"/labs/{lab.id}/stage", data={"action": "advance"}, follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "3" in html and response.status_code == 200
+    assert "3" in html and response.status_code == 409  # the page again, with what is missing
     db.session.refresh(lab)
     assert lab.stage is LabStage.PROBLEM
 
@@ -107,7 +107,7 @@ def test_csv_upload_page_reports_row_numbers(client, make_lab, login):
     bad = "지역,건수\n온양1동,3\n온양2동,4,5\n".encode()
     response = client.post(f"/labs/{lab.id}/datasets", data={"name": "신고", "file": (io.BytesIO(bad), "a.csv")},
                            content_type="multipart/form-data", follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == 422 and 'id="file-error"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(DataSet)) == 0
     good = "지역,건수\n온양1동,3\n온양2동,4\n".encode("cp949")
     client.post(f"/labs/{lab.id}/datasets", data={"name": "신고", "file": (io.BytesIO(good), "b.csv")},
@@ -150,5 +150,5 @@ def test_public_finds_prototypes_on_the_lab_page_and_gives_feedback(client, make
     client.post(f"/labs/{lab.id}/prototypes/{prototype.id}/feedback", data={"rating": "5", "comment": "좋아요"})
     empty = client.post(f"/labs/{lab.id}/prototypes/{prototype.id}/feedback", data={"rating": "7", "comment": ""},
                         follow_redirects=True)
-    assert empty.status_code == 200
+    assert empty.status_code == 422
     assert [f.rating for f in ws.feedback_of(prototype)] == [5]

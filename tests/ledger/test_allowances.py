@@ -159,7 +159,7 @@ def test_monthly_cap_per_person_is_checked_at_approval(world, make_session, atte
     db.session.commit()
     with pytest.raises(DomainError) as refused:
         allowances.approve_allowance(rows[3], world["staff"])
-    assert "monthly cap of 60,000 won per person for 2026-11: 60,000 won is approved already" in \
+    assert "monthly cap of 60,000 won per person for November 2026: 60,000 won is approved already" in \
         str(refused.value.message)
     db.session.rollback()
     assert db.session.get(Budget, world["budget"].id).committed_won == 60_000

@@ -84,7 +84,7 @@ def test_follow_and_notifications(client, auth_header, make_proposal, make_user)
     assert client.post(f"/api/v1/proposals/{proposal.id}/answer", json=answer, headers=headers).status_code == 403
     response = client.post(f"/api/v1/proposals/{proposal.id}/answer", json=answer, headers=auth_header(staff))
     assert response.status_code == 200 and response.get_json()["status"] == "under_review"
-    assert response.get_json()["answered"] is True
+    assert response.get_json()["answered"] is False  # "under review" is an interim reply, not an answer
     inbox = client.get("/api/v1/me/notifications", headers=headers).get_json()
     assert inbox["unread"] == 1 and inbox["items"][0]["kind"] == "proposal_answered"
     assert client.post("/api/v1/me/notifications/read", headers=headers).get_json() == {"unread": 0}
@@ -115,8 +115,8 @@ def test_hidden_proposals_are_404_except_for_author_and_staff(client, auth_heade
 
 
 def test_fields_and_topics(client, choices):
-    fields = client.get("/api/v1/fields").get_json()["items"]
-    assert {"slug": "welfare", "name_ko": "보건·복지", "name_en": "Health and welfare"} in fields
+    fields = client.get("/api/v1/fields", headers={"Accept-Language": "ko"}).get_json()["items"]
+    assert {"slug": "welfare", "name": "보건·복지", "name_ko": "보건·복지", "name_en": "Health and welfare"} in fields
     assert any(t["slug"] == "parking" for t in client.get("/api/v1/topics").get_json()["items"])
 
 

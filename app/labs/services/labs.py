@@ -29,6 +29,7 @@ from app.labs.search import index_lab
 from app.labs.signals import lab_closed
 from app.notifications.services import notify, notify_selected
 from app.proposals.models import Proposal
+from app.timefmt import format_day
 
 
 def lab_url(lab: Lab) -> str:
@@ -132,7 +133,7 @@ def apply(lab: Lab, user: User, *, motivation: str, group: MemberGroup, today: d
         raise DomainError(_l("This lab is closed."))
     if today > lab.recruitment_deadline:
         raise DomainError(_l("Applications for this lab closed on %(date)s.",
-                             date=lab.recruitment_deadline.isoformat()))
+                             date=format_day(lab.recruitment_deadline)))
     if lab.is_facilitator(user):
         raise NotAllowed(_l("You facilitate this lab, so you cannot apply to it."))
     if lab.membership_of(user) is not None:

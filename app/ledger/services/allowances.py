@@ -15,9 +15,11 @@ from app.extensions import db
 from app.labs.models import Lab, LabSession
 from app.ledger import receipts
 from app.ledger.models import Allowance, AllowanceKind, AllowanceStatus, ExpenseCategory, ProgrammeType
-from app.ledger.programmes import facilitated_lab_ids, fiscal_year, is_lab_member, seoul_date
+from app.labs.models.lab import lab_facilitators
+from app.ledger.programmes import fiscal_year, is_lab_member, seoul_date
 from app.ledger.services.funds import budget_for, commit_funds, release_funds, reverse_funds, rule_for
 from app.notifications.services import notify
+from app.timefmt import format_month
 
 CITY_EMPLOYEE_REFUSAL = _l("City employees are not paid allowances (ordinance article 16).")
 MAX_REASON = 500
@@ -199,7 +201,7 @@ def _check_monthly_cap(allowance: Allowance) -> None:
         raise DomainError(_l(
             "This would exceed the monthly cap of %(cap)s won per person for %(month)s: "
             "%(already)s won is approved already.",
-            cap=f"{rule.monthly_cap_won:,}", month=first.strftime("%Y-%m"),
+            cap=f"{rule.monthly_cap_won:,}", month=format_month(first),
             already=f"{total - allowance.amount_won:,}",
         ))
 
@@ -250,7 +252,9 @@ def statement_query(user_id: int, status: AllowanceStatus | None = None):
 def confirmation_queue_query(user: User):
     """Pending allowances this user may confirm: their labs' members, and staff for non-lab programmes."""
     scopes = [and_(Allowance.programme_type == ProgrammeType.LAB,
-                   Allowance.programme_id.in_(facilitated_lab_ids(user)))]
+                   # a subquery, not a list: the menu's waiting-work count builds on this in one SELECT
+                   Allowance.programme_id.in_(select(lab_facilitators.c.lab_id)
+                                              .where(lab_facilitators.c.user_id == user.id)))]
     if user.is_staff:
         scopes.append(Allowance.programme_type != ProgrammeType.LAB)
     return (select(Allowance)
