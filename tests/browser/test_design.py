@@ -126,3 +126,28 @@ def test_tables_stay_readable_on_a_phone(browser, live_server, make_user, path):
     assert browser.execute_script(BROKEN_WORDS) == []
     assert_fits_phone(browser)
     assert_no_serious_axe_violation(browser)
+
+
+@pytest.fixture
+def desktop(browser):
+    """The same Chromium at a desktop width for one test, then back to the phone."""
+    from tests.browser.conftest import HEIGHT, WIDTH
+
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        yield browser
+    finally:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": True})
+
+
+@pytest.mark.parametrize("path", ["/", "/proposals/", "/labs/", "/policies/"])
+def test_main_pages_at_desktop_width(desktop, live_server, screenshot_dir, path):
+    open_page(desktop, live_server, path)
+    nav = desktop.find_element(By.ID, "main-nav")
+    assert nav.is_displayed()  # no menu button on a desktop: the menu is a row under the masthead
+    assert not desktop.find_element(By.CSS_SELECTOR, ".menu-toggle").is_displayed()
+    assert desktop.execute_script("return document.documentElement.scrollWidth") <= 1280
+    assert_no_serious_axe_violation(desktop)
+    desktop.save_screenshot(os.path.join(screenshot_dir, "desktop-" + (path.strip("/") or "home") + ".png"))
