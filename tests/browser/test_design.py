@@ -69,7 +69,8 @@ def test_text_size_control_works_without_opening_anything_and_is_remembered(brow
     click_and_wait(browser, large)
     assert browser.current_url == live_server + "/proposals/"  # back on the same page
     assert html_class(browser) == "text-large"
-    assert browser.find_element(By.CSS_SELECTOR, ".text-size button[value=large]").get_attribute("aria-pressed") == "true"
+    chosen = browser.find_element(By.CSS_SELECTOR, ".text-size button[value=large]")
+    assert chosen.get_attribute("aria-pressed") == "true"
     assert_fits_phone(browser)
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, ".text-size button[value=xlarge]"))
     assert html_class(browser) == "text-xlarge"

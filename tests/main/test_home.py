@@ -1,7 +1,7 @@
 """The home page says what is happening now: counts, proposals near a threshold, countdowns, next steps."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from app.core import utcnow
 from app.extensions import db
@@ -9,6 +9,7 @@ from app.labs.models.lab import LabMode, LabStage
 from app.labs.models.membership import MemberGroup
 from app.labs.services import labs as lab_services
 from app.labs.services import sessions as session_services
+from app.labs.views import seoul_today
 from app.main.now import compute_site_counts, site_counts
 from app.notifications.services import notify
 from app.proposals import services as proposal_services
@@ -19,7 +20,7 @@ from tests.factories import choices, make_proposal, request_context  # noqa: F40
 
 
 def make_lab(facilitator, title="골목 쓰레기 없애기 리빙랩", stage=LabStage.PROBLEM, deadline_days=5):
-    today = date.today()
+    today = seoul_today()  # deadlines are Korean calendar days (UTC is a day behind after 15:00)
     lab = lab_services.create_lab(
         facilitator, title=title, summary="골목마다 쓰레기가 무단으로 버려져 주민들이 불편을 겪고 있습니다.",
         mode=LabMode.RESIDENT_LED, district="onyang1", capacity=10,
@@ -129,7 +130,7 @@ def test_home_page_runs_a_fixed_number_of_queries(client, login, make_user, make
             support(proposal, [make_user()])
             lab = make_lab(facilitator, title=f"리빙랩 {i}번 우리 동네")
             membership = lab_services.apply(lab, resident, motivation="동네 문제를 함께 풀고 싶습니다.",
-                                            group=MemberGroup.CITIZEN, today=date.today())
+                                            group=MemberGroup.CITIZEN, today=seoul_today())
             lab_services.decide_application(membership, facilitator, accept=True)
             start = utcnow() + timedelta(days=i + 1)
             session_services.create_session(lab, facilitator, title=f"{i}번째 모임", starts_at=start,
