@@ -7,7 +7,7 @@ PORT ?= 5000
 # Two pytest workers, one per core; each worker gets its own database (tests/conftest.py).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install translations migrate seed run test lint bench clean serve static worker
+.PHONY: install translations migrate seed run test lint bench clean serve static worker assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,12 +31,12 @@ seed: migrate
 	$(FLASK) opendata export
 	$(FLASK) certificates font
 
-run: seed
+run: seed assets
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production: gunicorn with gunicorn.conf.py (workers from the CPU count, JSON access log). Migrate first
 # with `make migrate` (once per release, not on every node). SECRET_KEY must be set.
-serve: translations static
+serve: translations assets static
 	MAEUL_CONFIG=production $(FLASK) certificates font
 	MAEUL_CONFIG=production PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
@@ -44,11 +44,28 @@ serve: translations static
 worker: translations
 	$(FLASK) jobs worker
 
+# Front-end packages from npm (package.json + package-lock.json): KRDS, the Korean government's design
+# system, gives the design tokens (colours, type scale, spacing) and the Pretendard GOV typeface. Only the
+# files the site uses are copied to static/vendor/krds/ (not committed; the site never loads a CDN).
+NPM ?= npm
+KRDS := node_modules/krds-uiux/resources
+VENDOR := static/vendor/krds
+
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/fonts
+	cp $(KRDS)/css/token/krds_tokens.css $(VENDOR)/krds_tokens.css
+	cp $(KRDS)/fonts/PretendardGOV-Regular.subset.woff2 $(KRDS)/fonts/PretendardGOV-Medium.subset.woff2 \
+	   $(KRDS)/fonts/PretendardGOV-Bold.subset.woff2 $(VENDOR)/fonts/
+
 # Content-hashed copies of static files and static/manifest.json (templates link the hashed names).
-static: install
+static: install assets
 	$(FLASK) static build
 
-test: translations
+test: translations assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # ruff (pyproject.toml [tool.ruff]) and mypy (pyproject.toml [tool.mypy]) over app/; .ci/run runs it before the tests.
@@ -62,4 +79,4 @@ bench: migrate
 	$(BIN)/python -m tests.$(if $(LOAD),bench_load,bench)
 
 clean:
-	rm -rf $(VENV) instance/*.db instance/search-index instance/outbox .mypy_cache
+	rm -rf $(VENV) node_modules static/vendor instance/*.db instance/search-index instance/outbox .mypy_cache

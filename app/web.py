@@ -72,17 +72,27 @@ def error_response(code: int, message, extra: dict | None = None):
     return render_template("errors/error.html", code=code, title=message), code
 
 
-# Main menu entries: (order, endpoint, label). Each domain adds its own in its register(app).
-_NAV: list[tuple[int, str, object]] = []
+# Main menu entries: (order, endpoint, label, signed_in). Each domain adds its own in its register(app);
+# an entry with signed_in=True (the resident's own pages) is shown only to signed-in users.
+_NAV: list[tuple[int, str, object, bool]] = []
 
 
-def register_nav(order: int, endpoint: str, label) -> None:
-    if not any(existing == endpoint for _, existing, _ in _NAV):
-        _NAV.append((order, endpoint, label))
+def register_nav(order: int, endpoint: str, label, *, signed_in: bool = False) -> None:
+    if not any(existing == endpoint for _, existing, _, _ in _NAV):
+        _NAV.append((order, endpoint, label, signed_in))
 
 
 def nav_items() -> list[dict]:
-    return [{"url": url_for(endpoint), "label": label} for _, endpoint, label in sorted(_NAV, key=lambda n: n[0])]
+    signed_in = current_user.is_authenticated
+    return [{"url": url_for(endpoint), "label": label, "endpoint": endpoint}
+            for _, endpoint, label, private in sorted(_NAV, key=lambda n: n[0]) if signed_in or not private]
+
+
+def endpoint_exists(endpoint: str) -> bool:
+    """For templates: link to a page only when the application has it (a domain may be switched off)."""
+    from flask import current_app
+
+    return endpoint in current_app.view_functions
 
 
 # Footer links (open data, statistics …): domain packages add theirs with register_footer_link.
@@ -293,14 +303,7 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def template_helpers():
         from app.auth.labels import access_event_label
-        from app.notifications.services import unread_count
-
-        def unread_notifications() -> int:
-            if not current_user.is_authenticated:
-                return 0
-            if "unread_count" not in g:
-                g.unread_count = unread_count(current_user.id)
-            return g.unread_count
+        from app.textsize import TextSize, current_text_size
 
         return {
             "nav_items": nav_items,
@@ -308,8 +311,22 @@ def register_web(app: Flask) -> None:
             "access_event_label": access_event_label,
             "current_locale": str(get_locale()),
             "district_name": district_name,
-            "unread_notifications": unread_notifications,
+            "unread_notifications": unread_notifications_of_current_user,
+            "text_size": current_text_size,
+            "text_sizes": list(TextSize),
+            "endpoint_exists": endpoint_exists,
         }
+
+
+def unread_notifications_of_current_user() -> int:
+    """The signed-in user's unread notifications, counted once per request (header and home page share it)."""
+    from app.notifications.services import unread_count
+
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_count" not in g:
+        g.unread_count = unread_count(current_user.id)
+    return g.unread_count
 
 
 class Outcome:

@@ -68,6 +68,9 @@ def build_scenarios(app, token: str) -> list[Scenario]:
     keywords = ["주차", "가로등을", "무단투기", "버스 정류장", "버스정류장", "독거노인 돌봄", "어린이 보호구역에",
                 "CCTV 설치", "주차문제가", "쓰레기 무단투기"]
     return [
+        # The home page: counts cached for STATS_CACHE_SECONDS after the first request, lists read fresh.
+        Scenario("home anonymous", ["/"]),
+        Scenario("home signed-in resident", ["/"], client="resident"),
         Scenario("list latest", ["/proposals/"]),
         Scenario("list sort supports/comments", ["/proposals/?sort=supports", "/proposals/?sort=comments"]),
         Scenario("list field (x3 sorts)", [f"/proposals/?field={f}&sort={s}" for f in fields[:4]

@@ -22,6 +22,7 @@ def user_json(user) -> dict:
         "display_name": user.display_name,
         "roles": sorted(role.value for role in user.roles),
         "locale": user.locale or "ko",
+        "text_size": user.text_size or "normal",
         "district": user.district,
         "is_city_employee": user.is_city_employee,
     }
@@ -73,6 +74,8 @@ PROFILE = {
     "type": "object",
     "properties": {
         "locale": {"type": "string", "enum": ["ko", "en"]},
+        "text_size": {"type": "string", "enum": ["normal", "large", "xlarge"],
+                      "description": "The size of text on the pages, remembered on the account"},
         "display_name": {"type": "string", "minLength": 2, "maxLength": 30},
         "district": {"type": "string", "description": "A district code from GET /api/v1/districts"},
         "birth_year": {"type": "integer"},
@@ -84,17 +87,21 @@ PROFILE = {
 
 @bp.route("/me", methods=["PATCH"])
 @token_required
-@documented("Correct the current user's details or change their language (send only what changes)",
+@documented("Correct the current user's details or change their language or text size (send only what changes)",
             tag="accounts", body=PROFILE)
 def update_me():
     user = api_user()
     payload = json_body()
     current = {"display_name": user.display_name, "district": user.district, "birth_year": user.birth_year}
-    form = validate(ProfileForm, {**current, **payload}, ignore=("locale",))
+    form = validate(ProfileForm, {**current, **payload}, ignore=("locale", "text_size"))
     if "locale" in payload:
         if not isinstance(payload["locale"], str):
             raise ValidationFailed({"locale": [_l("Unknown language.")]})
         services.set_locale(user, payload["locale"])
+    if "text_size" in payload:
+        if not isinstance(payload["text_size"], str):
+            raise ValidationFailed({"text_size": [_l("Unknown text size.")]})
+        services.set_text_size(user, payload["text_size"])
     services.update_profile(user, display_name=form.display_name.data, district=form.district.data,
                             birth_year=form.birth_year.data, guardian_name=form.guardian_name.data,
                             guardian_consent=form.guardian_consent.data)

@@ -29,6 +29,7 @@ def account_section(user: User) -> dict:
     return {
         "id": user.id, "email": user.email, "display_name": user.display_name, "district": user.district,
         "birth_year": user.birth_year, "guardian_name": user.guardian_name, "locale": user.locale,
+        "text_size": user.text_size,
         "roles": sorted(role.value for role in user.roles), "is_city_employee": user.is_city_employee,
         "active": user.active, "created_at": iso(user.created_at), "deactivated_at": iso(user.deactivated_at),
     }

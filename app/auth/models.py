@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     birth_year: Mapped[int] = mapped_column(Integer)
     guardian_name: Mapped[str | None] = mapped_column(String(50))
     locale: Mapped[str | None] = mapped_column(String(5))
+    # "normal", "large" or "xlarge" (app/textsize.py); None: the browser's cookie, else normal.
+    text_size: Mapped[str | None] = mapped_column(String(10))
     is_city_employee: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -327,6 +327,15 @@ def set_locale(user: User, locale: str) -> None:
     user.locale = locale
 
 
+def set_text_size(user: User, size: str) -> None:
+    from app.textsize import TextSize
+
+    try:
+        user.text_size = TextSize(size).value
+    except ValueError:
+        raise DomainError(_l("Unknown text size."), field="text_size", status=422) from None
+
+
 # Roles -------------------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ def register(app: Flask) -> None:
 
     export.register()
     app.cli.add_command(ledger_cli)
-    register_nav(60, "ledger.statement", _l("My allowances"))
+    register_nav(60, "ledger.statement", _l("My allowances"), signed_in=True)
     attendance_recorded.connect(_on_attendance)
     meeting_attended.connect(_on_meeting_attended)
     kinds.register("allowance_claimed", _l("%(name)s claimed an expense in %(lab)s. Please confirm it."))

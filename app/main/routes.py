@@ -1,6 +1,7 @@
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app import textsize
 from app.auth import services as auth_services
 from app.extensions import db
 from app.main import bp
@@ -10,7 +11,13 @@ from app.urls import safe_next_url
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html", sections=home_sections())
+    from app.main.now import next_steps, site_counts
+    from app.web import unread_notifications_of_current_user
+
+    steps = None
+    if current_user.is_authenticated:
+        steps = next_steps(current_user, unread_notifications_of_current_user())
+    return render_template("main/index.html", sections=home_sections(), counts=site_counts(), steps=steps)
 
 
 @bp.route("/language", methods=["POST"])
@@ -22,3 +29,18 @@ def set_language():
             auth_services.set_locale(current_user, locale)
             db.session.commit()
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.route("/text-size", methods=["POST"])
+def set_text_size():
+    """Remember the text size in this browser (a cookie) and, when signed in, on the account."""
+    size = textsize.parse(request.form.get("size"))
+    if size is None:
+        abort(400)
+    if current_user.is_authenticated:
+        auth_services.set_text_size(current_user, size.value)
+        db.session.commit()
+    response = redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
+    response.set_cookie(textsize.COOKIE, size.value, max_age=textsize.COOKIE_MAX_AGE, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response

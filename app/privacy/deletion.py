@@ -168,6 +168,7 @@ def erase_account(request_row: DeletionRequest, now=None) -> dict:
     user.birth_year = 0
     user.guardian_name = None
     user.locale = None
+    user.text_size = None
     user.active = False
     user.deactivated_at = user.deactivated_at or now
     request_row.complete(summary, now)

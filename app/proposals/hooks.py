@@ -47,6 +47,10 @@ def home_section():
     latest = queries.latest_proposals()
     if not latest:
         return None
+    from app.proposals.choices import proposal_settings
+    from app.proposals.thresholds import close_to_threshold
+
+    settings = proposal_settings()
     return {"template": "proposals/_home.html", "latest_proposals": latest,
-            "popular_proposals": queries.most_supported_recently()}
+            "near_threshold": close_to_threshold(settings), "settings": settings}
 

@@ -62,9 +62,14 @@ def create():
 
 @bp.route("/<int:proposal_id>")
 def detail(proposal_id: int):
+    from app.proposals.choices import proposal_settings
+    from app.proposals.thresholds import next_threshold
+
     proposal = _proposal_or_404(proposal_id)
+    settings = proposal_settings()
     return render_template(
         "proposals/detail.html", proposal=proposal, answer=services.official_answer(proposal),
+        settings=settings, threshold=next_threshold(proposal.support_count, settings, proposal.answer_due_at),
         supported=services.has_supported(current_user, proposal),
         following=services.is_following(current_user, proposal),
         comment_page=comment_page_for_request("proposal", proposal.id),

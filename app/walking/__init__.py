@@ -38,7 +38,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(walking_cli)
-    register_nav(65, "walking.today", _l("Walking"))
+    register_nav(65, "walking.today", _l("Walking"), signed_in=True)
     export.register()
     consent_changed.connect(_on_consent_changed)
     attendance_recorded.connect(_on_attendance)

@@ -12,7 +12,7 @@ document.addEventListener("submit", function (event) {
   var toggle = document.querySelector(".menu-toggle");
   var nav = document.getElementById("main-nav");
   if (!toggle || !nav) return;
-  var narrow = window.matchMedia("(max-width: 47.99rem)");
+  var narrow = window.matchMedia("(max-width: 63.99rem)");
   function setOpen(open) {
     toggle.setAttribute("aria-expanded", String(open));
     nav.hidden = !open;

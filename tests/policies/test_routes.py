@@ -175,7 +175,7 @@ def test_follow_and_unfollow(client, login, make_user, make_policy):
     login(user)
     client.post(f"/policies/{policy.id}/follow")
     assert services.is_following(policy, user)
-    assert "팔로우 취소" in client.get(f"/policies/{policy.id}").get_data(as_text=True)
+    assert "소식 그만 받기" in client.get(f"/policies/{policy.id}").get_data(as_text=True)
     client.post(f"/policies/{policy.id}/unfollow")
     assert not services.is_following(policy, user)
 
