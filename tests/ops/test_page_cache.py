@@ -11,7 +11,6 @@ from app.extensions import db
 from app.ops import cache
 from app.proposals import services as proposal_services
 from tests.conftest import is_postgres
-from tests.factories import choices, make_comment, make_proposal, request_context  # noqa: F401
 from tests.ops.conftest import REDIS_URL, redis_or_skip
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -160,7 +159,8 @@ def test_search_results_follow_the_index(app, page_cache, make_proposal):
     reader = app.test_client()
     before = reader.get("/search?q=횡단보도")
     assert state(before) == "miss" and "온양온천역" not in before.get_data(as_text=True)
-    make_proposal(title="온양온천역 앞 횡단보도 신호 연장", body="어르신들이 건너기에 신호가 너무 짧습니다. 늘려 주세요.")
+    make_proposal(title="온양온천역 앞 횡단보도 신호 연장",
+                  body="어르신들이 건너기에 신호가 너무 짧습니다. 늘려 주세요.")
     after = reader.get("/search?q=횡단보도")
     assert state(after) == "miss" and "온양온천역" in after.get_data(as_text=True)
 
