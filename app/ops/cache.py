@@ -87,7 +87,8 @@ def _version_key() -> str:
 
 
 def _version_file() -> Path:
-    return Path(current_app.instance_path) / "content-version"
+    return Path(current_app.config.get("PAGE_CACHE_VERSION_FILE") or
+                Path(current_app.instance_path) / "content-version")
 
 
 def enabled() -> bool:
@@ -115,8 +116,11 @@ def content_version() -> str | None:
 
 
 def bump_content_version() -> None:
-    """Every committed change calls this: cached pages of the old version are never served again."""
-    if not has_app_context() or current_app.config.get("PAGE_CACHE_SECONDS", 0) <= 0:
+    """Every committed change calls this: cached pages of the old version are never served again.
+
+    Also where this process serves nothing from the cache (PAGE_CACHE_SECONDS=0, a CLI command, the
+    job worker): other processes may."""
+    if not has_app_context():
         return
     try:
         if current_app.config.get("REDIS_URL"):

@@ -18,17 +18,23 @@ SUPPORTS = re.compile(r'<p class="counts"><span>[^<]*<strong>(\d+)</strong>')
 
 
 @pytest.fixture
-def page_cache(app, monkeypatch, request):
+def page_cache(app, monkeypatch, request, tmp_path):
     """The cache on (tests run with it off), empty, with a version of this test's own: in a file on
     SQLite, in Redis on PostgreSQL (where the cache is off without Redis)."""
     if is_postgres():
         request.getfixturevalue("queue_env")  # REDIS_URL, and a job queue of this test's own
     monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 30)
-    monkeypatch.setitem(app.config, "RATELIMIT_KEY_PREFIX", f"page-cache-test-{uuid.uuid4().hex}")
+    monkeypatch.setitem(app.config, "PAGE_CACHE_VERSION_FILE", str(tmp_path / "content-version"))
+    prefix = f"page-cache-test-{uuid.uuid4().hex}"
+    monkeypatch.setitem(app.config, "RATELIMIT_KEY_PREFIX", prefix)
     app.extensions["maeul_page_cache"].clear()
     cache.bump_content_version()
     yield app.extensions["maeul_page_cache"]
     app.extensions["maeul_page_cache"].clear()
+    if app.config.get("REDIS_URL"):
+        from app.ops.redis import redis_client
+
+        redis_client().delete(f"{prefix}:content-version")
 
 
 def state(response) -> str | None:
