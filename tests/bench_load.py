@@ -1,7 +1,8 @@
 """The load mode of the benchmark (`make bench LOAD=1`, or `python -m tests.bench_load`).
 
 Starts the production server (gunicorn with gunicorn.conf.py, MAEUL_CONFIG=production, 2 workers)
-on the bench data of the configured database, and puts 8 concurrent connections on each main page:
+on the bench data of the configured database, with its page cache (app/ops/cache.py) as production
+has it, or without (--no-page-cache: what rendering costs), and puts 8 concurrent connections on each main page:
 the proposal list with filters, a proposal with 2,000+ comments, search, and the API list. Beside
 each, a bare Flask page of the same size served the same way (tests/bench_bare.py) is the baseline.
 Then the scale-out check: 1 node of 1 worker against 2 nodes of 1 worker each on the proposal list.
@@ -284,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     with app.app_context():
         revoke_token(token_record(token))
         db.session.commit()
+        if os.environ.get("REDIS_URL"):  # the servers' content version, of no use after this run
+            from app.ops.redis import redis_client
+
+            redis_client().delete(f"{env['RATELIMIT_KEY_PREFIX']}:content-version")
     if below or factor < SCALE_OUT_TARGET:
         print(f"Below target: {', '.join(below) or 'none'}"
               + (f"; scale-out {factor:.2f}x" if factor < SCALE_OUT_TARGET else ""))
