@@ -149,7 +149,7 @@ class Config:
     # entries also expire after this many seconds. 0 turns the cache off. Entries kept per process:
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "256"))
-    # Without Redis, the content version is this file (one machine); empty: instance/content-version.
+    # Without Redis, the content version is this file (one machine); empty: beside the SQLite database.
     PAGE_CACHE_VERSION_FILE = os.environ.get("PAGE_CACHE_VERSION_FILE", "")
     # "json": one JSON object per log line with the request id (the default in production); "text" otherwise.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")

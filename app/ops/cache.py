@@ -13,7 +13,7 @@ search index writer). The version is read once at the start of the request, befo
 database, and the page is stored under the version read: a write that commits while the page is being
 rendered moves the version on, so that page is never served again. The version lives in Redis when
 ``REDIS_URL`` is set (shared by every node: a support given on node A is counted by node B's next
-request), otherwise in a file of the instance folder (one machine: SQLite, ``make run``). Without Redis
+request), otherwise in a file beside the SQLite database (one machine: ``make run``). Without Redis
 on PostgreSQL, where several machines may share the database, the cache is off. Writes made outside the
 application (psql by hand) are not seen: entries also expire after ``PAGE_CACHE_SECONDS``, which bounds
 that and any page that changes with the clock alone (an answer deadline passing).
@@ -31,11 +31,12 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, has_app_context, make_response, request, session
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 CACHE_HEADER = "X-Page-Cache"
@@ -87,8 +88,20 @@ def _version_key() -> str:
 
 
 def _version_file() -> Path:
-    return Path(current_app.config.get("PAGE_CACHE_VERSION_FILE") or
-                Path(current_app.instance_path) / "content-version")
+    """PAGE_CACHE_VERSION_FILE, or beside the SQLite database: the version belongs to the database
+    (every process writing it bumps this file, a test run's or a benchmark's own database has its own)."""
+    configured = current_app.config.get("PAGE_CACHE_VERSION_FILE")
+    if configured:
+        return Path(configured)
+    return _beside_database(current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.instance_path)
+
+
+@lru_cache(maxsize=8)
+def _beside_database(uri: str, instance_path: str) -> Path:
+    database = make_url(uri).database if uri.startswith("sqlite") else None
+    if database and database != ":memory:" and not database.startswith("file:"):
+        return Path(f"{database}.content-version")
+    return Path(instance_path) / "content-version"
 
 
 def enabled() -> bool:

@@ -204,3 +204,13 @@ def test_without_its_version_the_cache_steps_aside(app, page_cache, make_proposa
         patch.setitem(app.config, "REDIS_URL", "")
         patch.setitem(app.config, "SQLALCHEMY_DATABASE_URI", "postgresql+psycopg://db.example/maeul")
         assert not cache.enabled()
+
+
+def test_without_redis_the_version_is_kept_beside_the_sqlite_database(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_CACHE_VERSION_FILE", "")
+    monkeypatch.setitem(app.config, "REDIS_URL", "")
+    monkeypatch.setitem(app.config, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/site.db")
+    cache.bump_content_version()
+    first = (tmp_path / "site.db.content-version").read_text()
+    cache.bump_content_version()
+    assert cache.content_version() == (tmp_path / "site.db.content-version").read_text() != first
