@@ -118,7 +118,9 @@ def content_version() -> str | None:
             from app.ops.redis import redis_client
 
             value = redis_client().get(_version_key())
-            return value.decode() if value is not None else "0"
+            if value is None:
+                return "0"
+            return value.decode() if isinstance(value, bytes) else str(value)
         try:
             return _version_file().read_text(encoding="ascii")
         except FileNotFoundError:
