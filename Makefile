@@ -76,7 +76,7 @@ lint: install
 # `make bench LOAD=1`: the production server under 8 concurrent connections beside a bare Flask page.
 bench: migrate
 	$(if $(LOAD),,$(BIN)/python -m tests.bench --walking)
-	$(BIN)/python -m tests.$(if $(LOAD),bench_load,bench)
+	$(BIN)/python -m tests.$(if $(LOAD),bench_load,bench) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/*.db instance/search-index instance/outbox .mypy_cache

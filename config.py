@@ -184,6 +184,13 @@ class Config:
     NOTIFY_INLINE_LIMIT = int(os.environ.get("NOTIFY_INLINE_LIMIT", "300"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Public pages (proposal list, a proposal, search, the API list) for readers not signed in are served
+    # from a per-process cache checked against a content version every write moves on (app/ops/cache.py);
+    # entries also expire after this many seconds. 0 turns the cache off. Entries kept per process:
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
+    PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "256"))
+    # Without Redis, the content version is this file (one machine); empty: beside the SQLite database.
+    PAGE_CACHE_VERSION_FILE = os.environ.get("PAGE_CACHE_VERSION_FILE", "")
     # "json": one JSON object per log line with the request id (the default in production); "text" otherwise.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # How many proxies in front of the app set X-Forwarded-For/-Proto (1 behind nginx); 0 trusts none.
@@ -209,6 +216,7 @@ class TestingConfig(Config):
     # A full-strength argon2 hash costs ~0.4 s of CPU; tests create thousands of accounts.
     ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
     STATS_CACHE_SECONDS = 0  # every test sees its own data
+    PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on (tests/ops/test_page_cache.py)
 
 
 class ProductionConfig(Config):

@@ -1,7 +1,8 @@
 """The load mode of the benchmark (`make bench LOAD=1`, or `python -m tests.bench_load`).
 
 Starts the production server (gunicorn with gunicorn.conf.py, MAEUL_CONFIG=production, 2 workers)
-on the bench data of the configured database, and puts 8 concurrent connections on each main page:
+on the bench data of the configured database, with its page cache (app/ops/cache.py) as production
+has it, or without (--no-page-cache: what rendering costs), and puts 8 concurrent connections on each main page:
 the proposal list with filters, a proposal with 2,000+ comments, search, and the API list. Beside
 each, a bare Flask page of the same size served the same way (tests/bench_bare.py) is the baseline.
 Then the scale-out check: 1 node of 1 worker against 2 nodes of 1 worker each on the proposal list.
@@ -9,18 +10,20 @@ Reports requests/s, p50/p95/p99 and SQL statements per request (counted once per
 and exits 1 when a page is below its target share of the bare page's requests/s (lists and detail a
 third, search a fifth) or two nodes serve less than 1.8 times one node.
 
-On a shared machine the load generator (threads in this process) competes with the servers for the
-same cores: read the figures as this machine's, at the time printed with its load average.
+The load generator is wrk (C, one event-loop thread; `apt-get install wrk`): Python threads in this
+process took most of a core from the servers they measured. Its CPU time is printed ("wrk CPU", share
+of one core), and so is the servers' own CPU time per request ("CPU ms", from /proc, master and
+workers), which unlike requests/s does not depend on what else the machine is doing. On a shared
+machine read requests/s as this machine's, at the time printed with its load average.
 """
 from __future__ import annotations
 
 import argparse
-import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -30,6 +33,8 @@ from sqlalchemy import event, func, select
 
 from tests.serving import BIN, PRODUCTION_ENV, ROOT, free_port, request
 
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
 TARGETS = {"proposal list, filters": 1 / 3, "proposal, 2,000+ comments": 1 / 3, "search": 1 / 5, "API list": 1 / 3}
 SCALE_OUT_TARGET = 1.8
 
@@ -38,16 +43,20 @@ SCALE_OUT_TARGET = 1.8
 class Load:
     requests: int
     seconds: float
-    latencies: list[float]
+    p50: float
+    p95: float
+    p99: float
     errors: int
+    generator_cpu: float  # seconds of CPU the load generator (wrk) used
+    server_cpu: float  # seconds of CPU the measured servers' processes used
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else float("nan")
+    @property
+    def server_ms_per_request(self) -> float:
+        return self.server_cpu * 1000 / self.requests if self.requests else float("nan")
 
 
 class Gunicorn:
@@ -72,55 +81,109 @@ class Gunicorn:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the master, its live workers and the workers it has reaped (recycled)."""
+        total = _process_cpu(self.process.pid, with_children=True)
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        for pid in children.read_text().split() if children.exists() else []:
+            total += _process_cpu(int(pid))
+        return total
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
         self.log.close()
 
 
-def load(bases: list[str], paths: list[str], headers: dict, *, connections: int, seconds: float) -> Load:
-    """`connections` threads, each with one request in flight at a time, for `seconds` (after 1 s warm-up)."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop_at = [0.0]
-    record_from = [0.0]
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
-    def worker(offset: int):
-        i = offset
-        while True:
-            now = time.perf_counter()
-            if now >= stop_at[0]:
-                return
-            url = bases[i % len(bases)] + paths[i % len(paths)]
-            i += 1
-            started = time.perf_counter()
-            try:
-                status, _, _ = request("GET", url, headers=headers)
-            except OSError:
-                status = 0
-            took = (time.perf_counter() - started) * 1000
-            if started >= record_from[0]:
-                with lock:
-                    latencies.append(took)
-                    if status != 200:
-                        errors[0] += 1
 
-    start = time.perf_counter()
-    record_from[0] = start + 1.0
-    stop_at[0] = record_from[0] + seconds
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Load(len(latencies), seconds, latencies, errors[0])
+def _process_cpu(pid: int, with_children: bool = False) -> float:
+    """utime + stime (and the reaped children's) of a process from /proc, in seconds; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
+    # After the ")" field 3 (state) is index 0: utime, stime, cutime, cstime are fields 14-17.
+    ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if with_children else 0)
+    return ticks / _TICKS
+
+
+_WRK_SCRIPT = """
+local paths = {%(paths)s}
+local headers = {%(headers)s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1], headers)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def _lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def load(servers: list[Gunicorn], paths: list[str], headers: dict, *, connections: int, seconds: float,
+         log_dir: Path) -> Load:
+    """wrk (one thread, `connections` connections, one request in flight on each) against each server at
+    once, the connections split evenly between them as a load balancer would; 1 s of warm-up first.
+
+    wrk is C with an event loop: it takes a few per cent of one core where Python threads took most of
+    one, and its own CPU time is measured (generator_cpu) so a report can show what it took."""
+    script = log_dir / f"wrk-{os.getpid()}.lua"
+    script.write_text(_WRK_SCRIPT % {
+        "paths": ", ".join(_lua_string(p) for p in paths),
+        "headers": ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()),
+    })
+    share = max(1, connections // len(servers))
+
+    def run(duration: float) -> tuple[list[str], float]:
+        processes = [subprocess.Popen([WRK, "-t1", f"-c{share}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
+                                       "-s", str(script), server.base], stdout=subprocess.PIPE, text=True)
+                     for server in servers]
+        outputs, cpu = [], 0.0
+        for process in processes:
+            assert process.stdout is not None
+            outputs.append(process.stdout.read())
+            process.stdout.close()
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            cpu += usage.ru_utime + usage.ru_stime
+            if process.returncode:
+                raise RuntimeError(f"wrk failed: {outputs[-1]}")
+        return outputs, cpu
+
+    try:
+        run(1)
+        before = sum(server.cpu_seconds() for server in servers)
+        outputs, generator_cpu = run(seconds)
+        server_cpu = sum(server.cpu_seconds() for server in servers) - before
+    finally:
+        script.unlink()
+    results = []
+    for output in outputs:
+        line = next(line for line in output.splitlines() if line.startswith("WRK "))
+        results.append([int(v) for v in line.split()[1:]])
+    total = sum(r[0] for r in results)
+    duration = max(r[1] for r in results) / 1e6
+    # Percentiles of several generators cannot be merged exactly: the worst node's is reported.
+    p50, p95, p99 = (max(r[i] for r in results) / 1000 for i in (3, 4, 5))
+    return Load(total, duration, p50, p95, p99, sum(r[2] for r in results), generator_cpu, server_cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="serve every page uncached (PAGE_CACHE_SECONDS=0): what rendering costs")
     args = parser.parse_args(argv)
 
     from app import create_app
@@ -161,27 +224,39 @@ def main(argv: list[str] | None = None) -> int:
 
     log_dir = ROOT / "instance" / "bench-load-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
+    if not Path(WRK).exists():
+        print("The load mode needs wrk (Debian/Ubuntu: apt-get install wrk).", file=sys.stderr)
+        return 2
     env = {"SECRET_KEY": os.environ.get("SECRET_KEY") or PRODUCTION_ENV["SECRET_KEY"],
-           "RATELIMIT_STORAGE_URI": "memory://"}
+           "RATELIMIT_STORAGE_URI": "memory://",
+           # Its own content version in a shared Redis (when REDIS_URL is set), apart from any other run.
+           "RATELIMIT_KEY_PREFIX": f"bench-load-{os.getpid()}"}
+    if args.no_page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
+    cache = _cache_mode(app, env)
     print(f"Database: {url}: {proposals:,} proposals; the busiest has {hot.comment_count:,} comments")
-    print(f"{args.connections} connections, {args.seconds:.0f} s per run, gunicorn sync workers. "
-          f"Load average before: {_load()}")
-    print(f"{'page':<27} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'SQL/req':>7} {'bytes':>7} "
-          f"{'bare r/s':>8} {'share':>6} {'target':>6}")
+    print(f"{args.connections} connections (wrk, 1 thread), {args.seconds:.0f} s per run, gunicorn sync workers, "
+          f"page cache {cache}. Load average before: {_load()}")
+    print(f"{'page':<27} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'SQL':>4} {'bytes':>7} {'CPU ms':>7} "
+          f"{'bare r/s':>8} {'bare ms':>7} {'share':>6} {'target':>6} {'wrk CPU':>7}")
     below = []
     maeul = Gunicorn(None, 2, log_dir, env)
     bare = Gunicorn("tests.bench_bare:app", 2, log_dir, env)
     try:
         for name, paths, headers in scenarios:
-            measured = load([maeul.base], paths, headers, connections=args.connections, seconds=args.seconds)
+            measured = load([maeul], paths, headers, connections=args.connections, seconds=args.seconds,
+                            log_dir=log_dir)
             size = int(statistics.median(sizes[name]))
-            baseline = load([bare.base], [f"/bytes/{size}"], {}, connections=args.connections, seconds=args.seconds)
+            baseline = load([bare], [f"/bytes/{size}"], {}, connections=args.connections, seconds=args.seconds,
+                            log_dir=log_dir)
             share = measured.rps / baseline.rps if baseline.rps else 0.0
             ok = share >= TARGETS[name] and not measured.errors
             below += [] if ok else [name]
-            print(f"{name:<27} {measured.rps:>7.1f} {measured.percentile(50):>7.0f} {measured.percentile(95):>7.0f} "
-                  f"{measured.percentile(99):>7.0f} {statistics.median(sql[name]):>7.0f} {size:>7} "
-                  f"{baseline.rps:>8.1f} {share:>6.0%} {TARGETS[name]:>6.0%}"
+            wrk_share = (measured.generator_cpu + baseline.generator_cpu) / (measured.seconds + baseline.seconds)
+            print(f"{name:<27} {measured.rps:>7.1f} {measured.p50:>6.1f} {measured.p95:>6.1f} {measured.p99:>6.1f} "
+                  f"{statistics.median(sql[name]):>4.0f} {size:>7} {measured.server_ms_per_request:>7.2f} "
+                  f"{baseline.rps:>8.1f} {baseline.server_ms_per_request:>7.2f} {share:>6.0%} {TARGETS[name]:>6.0%} "
+                  f"{wrk_share:>7.1%}"
                   + ("" if not measured.errors else f"  {measured.errors} errors"), flush=True)
     finally:
         maeul.stop()
@@ -190,24 +265,30 @@ def main(argv: list[str] | None = None) -> int:
     list_paths, list_headers = scenarios[0][1], scenarios[0][2]
     one = Gunicorn(None, 1, log_dir, env)
     try:
-        single = load([one.base], list_paths, list_headers, connections=args.connections, seconds=args.seconds)
+        single = load([one], list_paths, list_headers, connections=args.connections, seconds=args.seconds,
+                      log_dir=log_dir)
     finally:
         one.stop()
     nodes = [Gunicorn(None, 1, log_dir, env) for _ in range(2)]
     try:
-        double = load([n.base for n in nodes], list_paths, list_headers, connections=args.connections,
-                      seconds=args.seconds)
+        double = load(nodes, list_paths, list_headers, connections=args.connections, seconds=args.seconds,
+                      log_dir=log_dir)
     finally:
         for node in nodes:
             node.stop()
     factor = double.rps / single.rps if single.rps else 0.0
-    print(f"scale-out, proposal list: 1 node x 1 worker {single.rps:.1f} req/s (p95 {single.percentile(95):.0f} ms); "
-          f"2 nodes x 1 worker {double.rps:.1f} req/s (p95 {double.percentile(95):.0f} ms): {factor:.2f}x "
-          f"(target {SCALE_OUT_TARGET}x)")
+    print(f"scale-out, proposal list: 1 node x 1 worker {single.rps:.1f} req/s (p95 {single.p95:.0f} ms, "
+          f"{single.server_ms_per_request:.2f} ms CPU a request); 2 nodes x 1 worker {double.rps:.1f} req/s "
+          f"(p95 {double.p95:.0f} ms, {double.server_ms_per_request:.2f} ms CPU a request): {factor:.2f}x "
+          f"(target {SCALE_OUT_TARGET}x); wrk used {double.generator_cpu / double.seconds:.1%} of a core")
     print(f"Load average after: {_load()}")
     with app.app_context():
         revoke_token(token_record(token))
         db.session.commit()
+        if os.environ.get("REDIS_URL"):  # the servers' content version, of no use after this run
+            from app.ops.redis import redis_client
+
+            redis_client().delete(f"{env['RATELIMIT_KEY_PREFIX']}:content-version")
     if below or factor < SCALE_OUT_TARGET:
         print(f"Below target: {', '.join(below) or 'none'}"
               + (f"; scale-out {factor:.2f}x" if factor < SCALE_OUT_TARGET else ""))
@@ -228,6 +309,7 @@ def _sizes_and_statements(app, scenarios) -> tuple[dict, dict]:
         count[0] += 1
 
     client = app.test_client()
+    app.config["PAGE_CACHE_SECONDS"] = 0  # the statements of rendering the page, not of a cache hit
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", on_execute)
@@ -244,6 +326,16 @@ def _sizes_and_statements(app, scenarios) -> tuple[dict, dict]:
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
     return sizes, statements
+
+
+def _cache_mode(app, env: dict) -> str:
+    if env.get("PAGE_CACHE_SECONDS") == "0":
+        return "off (--no-page-cache)"
+    if os.environ.get("REDIS_URL"):
+        return "on (content version in Redis)"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return "on (content version in a file)"
+    return "off (PostgreSQL without REDIS_URL: the cache needs Redis to share the content version)"
 
 
 def _load() -> str:

@@ -8,6 +8,7 @@ from app.api.routes_comments import (COMMENT_BODY, COMMENT_LIST_QUERY, COMMENT_P
 from app.api.spec import documented, query_param
 from app.core import iso
 from app.extensions import db
+from app.ops.cache import public_page
 from app.proposals import permissions, queries, services
 from app.proposals.choices import all_fields, all_topics
 from app.proposals.forms import AnswerForm, ProposalForm
@@ -83,6 +84,7 @@ LIST_QUERY = [
             responses={200: ("A page of proposals", {"type": "object", "properties": {
                 "items": {"type": "array", "items": PROPOSAL_SCHEMA}, "total": {"type": "integer"},
                 "page": {"type": "integer"}, "per_page": {"type": "integer"}}})})
+@public_page
 def list_proposals():
     filters = queries.ProposalFilters.from_args(request.args)
     pagination = queries.list_proposals(filters, api_user(), page_arg(), per_page_arg())

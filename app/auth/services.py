@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.auth.models import AccessLog, ApiToken, Consent, ConsentItem, Role, User, UserRole
@@ -416,7 +417,10 @@ def scoped_tokens(user: User, scope: str) -> list[ApiToken]:
 
 
 def token_record(token: str) -> ApiToken | None:
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    # The user and their roles come in the same query: every API request with a token asks for them.
+    record = db.session.scalars(
+        select(ApiToken).options(joinedload(ApiToken.user, innerjoin=True).joinedload(User.role_rows))
+        .where(ApiToken.token_hash == _digest(token))).unique().first()
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
     return record

@@ -21,6 +21,15 @@ def register(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=0)  # type: ignore[method-assign]
     register_request_ids(app)
+    from app.ops.cache import register_page_cache
+
+    register_page_cache(app)
+    from app.ops.formats import register_date_formats
+    from app.ops.serving import register_preforking
+
+    register_date_formats(app)
+
+    register_preforking(app)
     register_static(app)
     app.jinja_env.globals["request_id"] = request_id
     app.register_blueprint(bp)

@@ -12,3 +12,8 @@ def redis_client() -> Redis:
     if url not in _clients:
         _clients[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
     return _clients[url]
+
+
+def forget_clients() -> None:
+    """In a forked worker: the master's clients (and their sockets) are not this process's to use."""
+    _clients.clear()

@@ -7,6 +7,7 @@ from app.comments.routes import comment_page_for_request
 from app.core import page_number
 from app.districts import district_choices
 from app.extensions import db
+from app.ops.cache import public_page
 from app.proposals import bp, permissions, queries, services
 from app.proposals.choices import all_fields, all_topics
 from app.proposals.forms import ProposalForm
@@ -37,6 +38,7 @@ def _content(form: ProposalForm) -> dict:
 
 
 @bp.route("/")
+@public_page
 def index():
     filters = queries.ProposalFilters.from_args(request.args)
     pagination = queries.list_proposals(filters, current_user, page_number())
@@ -61,6 +63,7 @@ def create():
 
 
 @bp.route("/<int:proposal_id>")
+@public_page
 def detail(proposal_id: int):
     from app.proposals.choices import proposal_settings
     from app.proposals.thresholds import next_threshold

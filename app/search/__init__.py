@@ -206,6 +206,9 @@ def _apply(operations: dict) -> None:
                 else:
                     writer.update_document(**_fields(document))
             writer.commit()
+            from app.ops.cache import bump_content_version
+
+            bump_content_version()  # pages showing search results (app/ops/cache.py) are out of date
         except BaseException:
             writer.cancel()
             raise

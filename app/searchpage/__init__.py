@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core import page_number
+from app.ops.cache import public_page
 from app.search import SearchResult, highlight_title
 from app.search import search as run_search
 
@@ -22,6 +23,7 @@ MAX_QUERY = 200
 
 
 @bp.route("/search")
+@public_page
 def search():
     q = request.args.get("q", "").strip()[:MAX_QUERY]
     page = page_number()

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from tests.conftest import WORKER
+from tests.factories import choices, make_comment, make_proposal  # noqa: F401  (tests/ops/test_page_cache.py)
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 

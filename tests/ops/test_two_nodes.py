@@ -76,11 +76,18 @@ def test_two_nodes_share_sessions_counts_files_limits_jobs_and_search(app, nodes
         "field": "safety"}).encode(), headers={**token, "Content-Type": "application/json"})
     assert status == 201, body
     proposal_id = json.loads(body)["id"]
+    # A reader who is not signed in gets B's cached page (app/ops/cache.py) until a write anywhere.
+    for expected in ("miss", "hit"):
+        status, headers, page = request("GET", f"{b.base}/proposals/{proposal_id}")
+        assert status == 200 and headers["x-page-cache"] == [expected]
+    assert _supports(page) == 0
     status, _, _ = browser.post_form(f"{a.base}/proposals/{proposal_id}/support", {},
                                      form_url=f"{b.base}/proposals/{proposal_id}")
     assert status == 302
     status, _, body = request("GET", f"{b.base}/api/v1/proposals/{proposal_id}")
     assert json.loads(body)["support_count"] == 1
+    status, headers, page = request("GET", f"{b.base}/proposals/{proposal_id}")
+    assert headers["x-page-cache"] == ["miss"] and _supports(page) == 1
 
     # A file uploaded through A downloads from B (stored in the database, not on A's disk).
     staff_token = api_token(a, staff.email)
@@ -132,6 +139,12 @@ def test_two_nodes_share_sessions_counts_files_limits_jobs_and_search(app, nodes
         lines = [json.loads(line) for line in node.log().splitlines() if line.startswith("{")]
         assert any(entry.get("event") == "request" and re.fullmatch(r"[0-9a-f]{32}", entry["request_id"])
                    for entry in lines)
+
+
+def _supports(page: bytes) -> int:
+    match = re.search(r'<p class="counts"><span>[^<]*<strong>(\d+)</strong>', page.decode())
+    assert match, "no support count on the page"
+    return int(match.group(1))
 
 
 def _form(fields: dict) -> bytes:
