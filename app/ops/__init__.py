@@ -24,10 +24,7 @@ def register(app: Flask) -> None:
     from app.ops.cache import register_page_cache
 
     register_page_cache(app)
-    from app.ops.formats import register_date_formats
     from app.ops.serving import register_preforking
-
-    register_date_formats(app)
 
     register_preforking(app)
     register_static(app)
