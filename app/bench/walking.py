@@ -52,6 +52,10 @@ def seed_residents(count: int) -> list[str]:
     if db.session.get_bind().dialect.name == "postgresql":
         connection.execute(text("SELECT setval(pg_get_serial_sequence('users', 'id'), :n)"), {"n": count})
     db.session.commit()
+    # A city's database has planner statistics (autovacuum keeps them); rows loaded a second ago have none
+    # until autovacuum passes, and without them PostgreSQL guesses a scan of every participant.
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
     return emails
 
 

@@ -33,8 +33,7 @@ from app.walking.models import (
     WalkingDay,
     WalkingParticipant,
 )
-from app.sql import rowcount
-from app.walking.services.bulk import on_postgresql, one_of, rows_of
+from app.walking.services.bulk import one_of, rows_of
 from app.walking.services.rules import rules_by_day
 
 CHUNK = 2000
@@ -85,19 +84,18 @@ def claim_days(pairs: list[tuple[int, date]], rules: dict[date, RewardRule]) -> 
     On PostgreSQL a second batch for the same resident and day waits here until the first commits; its
     later statements then see the first batch's records, so the day's highest count is never taken from
     half the sources. The sorted order keeps two batches from waiting on each other. Existing rows are
-    locked with FOR UPDATE (no new row version); SQLite lets one writer in at a time anyway."""
+    locked without being rewritten. (SQLite lets one writer in at a time anyway.)"""
     if not pairs:
         return
     batch = rows_of("claimed", [("user_id", Integer()), ("day", Date()), ("rule_id", Integer())],
                     [(user_id, day, rules[day].id) for user_id, day in pairs])
-    inserted = rowcount(db.session.execute(dialect_insert()(DAYS).from_select(
+    statement = dialect_insert()(DAYS).from_select(
         ["user_id", "day", "steps", "rule_id", "reward_won", "credited_won", "pending"],
         select(batch.c.user_id, batch.c.day, literal(0), batch.c.rule_id, literal(0), literal(0), false())
-        .where(true()).order_by(batch.c.user_id, batch.c.day)).on_conflict_do_nothing()))
-    if inserted != len(pairs) and on_postgresql():
-        days = sorted({day for _user, day in pairs})
-        db.session.execute(select(DAYS.c.user_id).where(_scope(DAYS, days, sorted({u for u, _d in pairs})))
-                           .order_by(DAYS.c.user_id, DAYS.c.day).with_for_update())
+        .where(true()).order_by(batch.c.user_id, batch.c.day))
+    # DO UPDATE … WHERE false changes no row but locks every existing one (PostgreSQL's documented rule)
+    db.session.execute(statement.on_conflict_do_update(index_elements=["user_id", "day"],
+                                                       set_={"steps": DAYS.c.steps}, where=false()))
 
 
 def recompute(days, user_ids=None, *, claimed: bool = False) -> None:
