@@ -124,8 +124,9 @@ def post_steps():
     return jsonify(steps_answer(result))
 
 
-def steps_answer(result) -> dict:
-    return {"records": [o.as_json() for o in result.outcomes], "credited_won": result.credited_won,
+def steps_answer(result, limit: int | None = None) -> dict:
+    """Per record what became of it (the first ``limit`` records of a large import), with the totals."""
+    return {"records": [o.as_json() for o in result.outcomes[:limit]], "credited_won": result.credited_won,
             "paused": result.paused, "summary": result.summary()}
 
 

@@ -97,9 +97,7 @@ def import_walking_csv():
         raise ValidationFailed({"file": [_l("Choose a file.")]})
     result = import_staff_csv(upload.read(), actor=user)
     db.session.commit()
-    answer = steps_answer(result)
-    answer["records"] = answer["records"][:1000]
-    return jsonify(answer)
+    return jsonify(steps_answer(result, limit=1000))
 
 
 @bp.route("/walking/budget", methods=["POST"])

@@ -17,7 +17,7 @@ from datetime import date
 from itertools import islice
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, false, func, insert, literal, select, update
+from sqlalchemy import Date, Integer, and_, bindparam, case, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core import utcnow
@@ -33,6 +33,7 @@ from app.walking.models import (
     WalkingDay,
     WalkingParticipant,
 )
+from app.walking.services.bulk import one_of, rows_of
 from app.walking.services.rules import rules_by_day
 
 CHUNK = 2000
@@ -52,15 +53,10 @@ def dialect_insert():
     return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _users(user_ids):
-    """A list of ids, or a SELECT of them (a batch's residents, without a bind parameter per resident)."""
-    return user_ids if hasattr(user_ids, "subquery") else list(user_ids)
-
-
 def _scope(table, days, user_ids):
     conditions = [table.c.day.in_(days)]
-    if user_ids is not None:
-        conditions.append(table.c.user_id.in_(_users(user_ids)))
+    if user_ids is not None:  # a batch's residents as one parameter, however many
+        conditions.append(one_of(table.c.user_id, user_ids))
     return and_(*conditions)
 
 
@@ -73,26 +69,59 @@ def reward_sql(steps, rule: RewardRule):
     return case((steps < rule.min_steps, 0), (earned > rule.daily_max_won, rule.daily_max_won), else_=earned)
 
 
-def recompute(days, user_ids=None) -> None:
-    """Bring ``walking_days`` in line with the step records of ``days`` (of ``user_ids`` when given)."""
+def reward_by_rule(steps, rules: list[RewardRule]):
+    """The reward of ``steps`` under the rule of each ``walking_days`` row (a CASE over rule versions)."""
+    if len(rules) == 1:
+        return reward_sql(steps, rules[0])
+    return case(*((DAYS.c.rule_id == rule.id, reward_sql(steps, rule)) for rule in rules[:-1]),
+                else_=reward_sql(steps, rules[-1]))
+
+
+def claim_days(pairs: list[tuple[int, date]], rules: dict[date, RewardRule]) -> None:
+    """Create, or lock, the ``walking_days`` rows of (user_id, day) ``pairs`` (sorted, distinct) before
+    their step records are written and read; a new day starts empty under the rule of its date.
+
+    On PostgreSQL a second batch for the same resident and day waits here until the first commits; its
+    later statements then see the first batch's records, so the day's highest count is never taken from
+    half the sources. The sorted order keeps two batches from waiting on each other. Existing rows are
+    locked without being rewritten. (SQLite lets one writer in at a time anyway.)"""
+    if not pairs:
+        return
+    batch = rows_of("claimed", [("user_id", Integer()), ("day", Date()), ("rule_id", Integer())],
+                    [(user_id, day, rules[day].id) for user_id, day in pairs])
+    statement = dialect_insert()(DAYS).from_select(
+        ["user_id", "day", "steps", "rule_id", "reward_won", "credited_won", "pending"],
+        select(batch.c.user_id, batch.c.day, literal(0), batch.c.rule_id, literal(0), literal(0), false())
+        .where(true()).order_by(batch.c.user_id, batch.c.day))
+    # DO UPDATE … WHERE false changes no row but locks every existing one (PostgreSQL's documented rule)
+    db.session.execute(statement.on_conflict_do_update(index_elements=["user_id", "day"],
+                                                       set_={"steps": DAYS.c.steps}, where=false()))
+
+
+def recompute(days, user_ids=None, *, claimed: bool = False) -> None:
+    """Bring ``walking_days`` in line with the step records of ``days`` (of ``user_ids`` when given):
+    the highest counting source's steps, and the reward under the day's own rule version.
+
+    Unless the caller ``claimed`` them, the rows of residents with records are created first (a new day
+    under the rule of its date). Then one UPDATE … FROM the grouped records writes the rows that change."""
     days = sorted(set(days))
     if not days:
         return
-    rules = rules_by_day(days)
-    best = func.max(case((RECORDS.c.review.in_(COUNTING), RECORDS.c.steps), else_=0))
-    for day in days:  # new days take the rule of their date; a known day keeps its rule (not updated)
-        source = (select(RECORDS.c.user_id, RECORDS.c.day, best, literal(rules[day].id), literal(0), literal(0),
-                         false())
-                  .where(_scope(RECORDS, [day], user_ids)).group_by(RECORDS.c.user_id, RECORDS.c.day))
-        statement = dialect_insert()(DAYS).from_select(
-            ["user_id", "day", "steps", "rule_id", "reward_won", "credited_won", "pending"], source)
-        db.session.execute(statement.on_conflict_do_update(
-            index_elements=["user_id", "day"], set_={"steps": statement.excluded.steps}))
-    rule_ids = db.session.scalars(select(DAYS.c.rule_id).where(_scope(DAYS, days, user_ids)).distinct()).all()
-    for rule in db.session.scalars(select(RewardRule).where(RewardRule.id.in_(rule_ids))):
-        reward = reward_sql(DAYS.c.steps, rule)
-        db.session.execute(update(DAYS).where(_scope(DAYS, days, user_ids), DAYS.c.rule_id == rule.id)
-                           .values(reward_won=reward, pending=DAYS.c.credited_won != reward))
+    if not claimed:
+        rules = rules_by_day(days)
+        for day in days:
+            db.session.execute(dialect_insert()(DAYS).from_select(
+                ["user_id", "day", "steps", "rule_id", "reward_won", "credited_won", "pending"],
+                select(RECORDS.c.user_id, RECORDS.c.day, literal(0), literal(rules[day].id), literal(0), literal(0),
+                       false()).where(_scope(RECORDS, [day], user_ids)).distinct()).on_conflict_do_nothing())
+    best = (select(RECORDS.c.user_id, RECORDS.c.day,
+                   func.max(case((RECORDS.c.review.in_(COUNTING), RECORDS.c.steps), else_=0)).label("steps"))
+            .where(_scope(RECORDS, days, user_ids)).group_by(RECORDS.c.user_id, RECORDS.c.day).subquery("best"))
+    reward = reward_by_rule(best.c.steps, list(db.session.scalars(select(RewardRule).order_by(RewardRule.id))))
+    db.session.execute(
+        update(DAYS).where(DAYS.c.user_id == best.c.user_id, DAYS.c.day == best.c.day,
+                           or_(DAYS.c.steps != best.c.steps, DAYS.c.reward_won != reward))
+        .values(steps=best.c.steps, reward_won=reward, pending=DAYS.c.credited_won != reward))
     db.session.expire_all()
 
 
@@ -104,7 +133,7 @@ def credit_pending(days=None, user_ids=None, *, actor=None) -> dict:
     if days is not None:
         where.append(DAYS.c.day.in_(sorted(set(days))))
     if user_ids is not None:
-        where.append(DAYS.c.user_id.in_(_users(user_ids)))
+        where.append(one_of(DAYS.c.user_id, user_ids))
     delta = DAYS.c.reward_won - DAYS.c.credited_won
     per_day = db.session.execute(
         select(DAYS.c.day, func.sum(case((delta > 0, delta), else_=0)), func.sum(case((delta < 0, delta), else_=0)),

@@ -25,7 +25,8 @@ from app.auth.models import User
 from app.core import ValidationFailed
 from app.extensions import db
 from app.walking.models import ParticipationStatus, WalkingParticipant
-from app.walking.services.steps import IngestResult, check_record, store, submit_steps, window
+from app.walking.services.bulk import one_of
+from app.walking.services.steps import IngestResult, Outcome, RecordCheck, store, submit_steps, window
 
 STEP_TYPE = "HKQuantityTypeIdentifierStepCount"
 MAX_REPORTED_ERRORS = 20
@@ -169,41 +170,43 @@ def upload_phone_export(user, filename: str, stream) -> IngestResult:
 
 def import_staff_csv(data: bytes, *, actor) -> IngestResult:
     """An operator's CSV (email,date,steps[,source]): every row valid or nothing saved, errors by row."""
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(_decode(data), newline=""))
     header = [c.strip().lower() for c in next(reader, [])]
     missing = [c for c in ("email", "date", "steps") if c not in header]
     if missing:
         raise ValidationFailed({"file": [_l("Row 1 must name the columns email, date, steps (and source).")]})
-    at = {name: header.index(name) for name in ("email", "date", "steps", "source") if name in header}
+    width = len(header)
+    email_at, date_at, steps_at = header.index("email"), header.index("date"), header.index("steps")
+    source_at = header.index("source") if "source" in header else None
     max_rows = current_app.config["WALKING_IMPORT_MAX_ROWS"]
-    rows: list[tuple[int, list[str]]] = []
-    for row in reader:
-        if len(rows) >= max_rows:
+    check = RecordCheck(*window())
+    rows: list[tuple[str, Outcome]] = []  # (email, outcome) of each data row
+    errors: list[tuple[int, str]] = []  # (row number, message)
+    for count, row in enumerate(reader, start=1):
+        if count > max_rows:
             raise ValidationFailed({"file": [_l("The file has more than %(rows)s rows.", rows=max_rows)]})
-        rows.append((reader.line_num, row))
-    users = _participants_by_email({row[at["email"]].strip().lower() for _line, row in rows if len(row) > at["email"]})
-    first, last = window()
-    outcomes, errors = [], []
-    for line, row in rows:
-        if not any(cell.strip() for cell in row):
+        email = row[email_at].strip().lower() if len(row) >= width else ""
+        if not email and not any(cell.strip() for cell in row):
+            continue  # an empty line
+        if len(row) < width:
+            errors.append((reader.line_num, _l("Row %(row)s: expected %(expected)s values, found %(found)s.",
+                                               row=reader.line_num, expected=width, found=len(row))))
             continue
-        if len(row) < len(header):
-            errors.append(_l("Row %(row)s: expected %(expected)s values, found %(found)s.",
-                             row=line, expected=len(header), found=len(row)))
-            continue
-        email = row[at["email"]].strip().lower()
-        source = row[at["source"]].strip() if "source" in at and row[at["source"]].strip() else "pedometer"
-        outcome = check_record(line, row[at["date"]], row[at["steps"]].strip(), source, first_day=first, last_day=last)
+        source = row[source_at].strip() if source_at is not None else ""
+        rows.append((email, check(reader.line_num, row[date_at], row[steps_at], source or "pedometer")))
+    users = _participants_by_email({email for email, _outcome in rows})
+    outcomes = []
+    for email, outcome in rows:
         outcome.user_id = users.get(email)
         if outcome.user_id is None:
-            errors.append(_l("Row %(row)s: %(email)s does not take part in the walking programme.", row=line,
-                             email=email))
+            errors.append((outcome.index, _l("Row %(row)s: %(email)s does not take part in the walking programme.",
+                                             row=outcome.index, email=email)))
         elif outcome.status == "refused":
-            errors.append(_l("Row %(row)s: %(reason)s", row=line, reason=outcome.reason))
+            errors.append((outcome.index, _l("Row %(row)s: %(reason)s", row=outcome.index, reason=outcome.reason)))
         outcomes.append(outcome)
     if errors:
-        shown = errors[:MAX_REPORTED_ERRORS]
+        errors.sort(key=lambda error: error[0])
+        shown = [message for _row, message in errors[:MAX_REPORTED_ERRORS]]
         if len(errors) > MAX_REPORTED_ERRORS:
             shown.append(_l("… and %(count)s more errors.", count=len(errors) - MAX_REPORTED_ERRORS))
         raise ValidationFailed({"file": shown})
@@ -213,13 +216,18 @@ def import_staff_csv(data: bytes, *, actor) -> IngestResult:
 
 
 def _participants_by_email(emails: set[str]) -> dict[str, int]:
-    """The active participants among ``emails`` (1,000 a query)."""
-    found: dict[str, int] = {}
-    wanted = sorted(emails)
-    for start in range(0, len(wanted), 1000):
-        found.update((email, user_id) for email, user_id in db.session.execute(
-            select(func.lower(User.email), User.id).join(WalkingParticipant, WalkingParticipant.user_id == User.id)
-            .where(WalkingParticipant.status == ParticipationStatus.ACTIVE,
-                   func.lower(User.email).in_(wanted[start:start + 1000]))))
-    return found
+    """The active participants among ``emails`` (lower case), in one query on the unique email index.
 
+    Accounts store their email in lower case; the rare older account with capitals is looked up only
+    when some address was not found, in one more query over such accounts alone."""
+    if not emails:
+        return {}
+    users, participants = User.__table__, WalkingParticipant.__table__  # Core rows: no ORM work per row
+    active = select(users.c.email, users.c.id).join(participants, participants.c.user_id == users.c.id).where(
+        participants.c.status == ParticipationStatus.ACTIVE)
+    found: dict[str, int] = dict(db.session.execute(active.where(one_of(users.c.email, emails))).tuples().all())
+    if len(found) < len(emails):
+        for email, user_id in db.session.execute(active.where(users.c.email != func.lower(users.c.email))):
+            if email.lower() in emails:
+                found[email.lower()] = user_id
+    return found

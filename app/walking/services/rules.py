@@ -7,11 +7,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import audit
-from app.core import DomainError
+from app.core import DomainError, utcnow
+from app.sql import insert_unless_exists
 from app.extensions import db
 from app.walking.models import DEFAULT_RULE, RewardRule
 from app.walking.services import today
 
+DEFAULT_RULE_FROM = date(2000, 1, 1)  # the default rule covers every day before the first version set
 
 def rule_on(day: date) -> RewardRule:
     """The version in force on ``day``; the default rule is stored as version 1 the first time it is needed."""
@@ -22,10 +24,9 @@ def rule_on(day: date) -> RewardRule:
     first = db.session.scalar(select(RewardRule).order_by(RewardRule.effective_from).limit(1))
     if first is not None:  # days before the first version are earned under it
         return first
-    rule = RewardRule(version=1, effective_from=date(2000, 1, 1), **DEFAULT_RULE)
-    db.session.add(rule)
-    db.session.flush()
-    return rule
+    # ON CONFLICT DO NOTHING: two first requests at once both store it, and one row results
+    insert_unless_exists(RewardRule, version=1, effective_from=DEFAULT_RULE_FROM, created_at=utcnow(), **DEFAULT_RULE)
+    return db.session.scalars(select(RewardRule).where(RewardRule.version == 1)).one()
 
 
 def rules_by_day(days) -> dict[date, RewardRule]:
