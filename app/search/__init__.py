@@ -438,7 +438,7 @@ search_cli = AppGroup("search", help="The full-text search index.")
 
 @search_cli.command("reindex")
 @click.option("--procs", default=1, show_default=True, type=click.IntRange(1),
-              help="Writer processes: up to one per core for a large index.")
+              help="Whoosh writer processes, or PostgreSQL analysis processes: up to one per core for a large index.")
 def reindex_command(procs):
     """Rebuild the search index from the database, with a progress bar."""
     from tqdm import tqdm
@@ -446,3 +446,6 @@ def reindex_command(procs):
     with tqdm(total=count_documents(), unit="doc") as bar:
         total = reindex(progress=bar.update, procs=procs)
     click.echo(f"Indexed {total} documents.")
+    if postgres.last_reindex:
+        steps = postgres.last_reindex.items()
+        click.echo("PostgreSQL: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps))

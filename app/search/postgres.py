@@ -35,7 +35,7 @@ from app.search import analysis
 
 SCHEMA = "search"
 CANDIDATES = 200  # best matches by the index's rank that are then put in the exact order
-RANK_ALL: int | None = None  # fixed threshold of `_rank_all` (tests); None: computed from the table's size
+RANK_ALL: int | None = None  # tests: matches above which the newest are read; None: `_newest_first` weighs costs
 COUNT_CAP = 1000  # totals above this are estimated
 TERM_STATISTICS = 400  # ANALYZE keeps the 4,000 most common terms' frequencies (estimates, suggestions)
 MAX_POSITION, MAX_POSITIONS = 16383, 255  # PostgreSQL's limits on tsvector positions
@@ -229,17 +229,23 @@ def reindex(session, sources, progress=None, batch_size: int = 2000, procs: int 
         session.execute(text(f"DROP INDEX IF EXISTS {SCHEMA}.{name}"))
     memory = current_app.config.get("SEARCH_REINDEX_MEMORY") or "512MB"
     session.execute(text("SELECT set_config('maintenance_work_mem', :memory, true)"), {"memory": memory})
-    count = 0
+    count, started = 0, time.perf_counter()
     with _Analysis(procs) as analyse:
         for batch, literals in analyse(_batches(sources, batch_size)):
             count += _copy(session, batch, literals)
             if progress:
                 progress(len(batch))
+    copied = time.perf_counter()
     for statement in index_statements(method):
         session.execute(text(statement))
-    session.execute(text(f"ANALYZE {SCHEMA}.documents"))  # estimated totals come from its statistics
+    indexed = time.perf_counter()
+    session.execute(text(f"ANALYZE {SCHEMA}.documents"))  # estimates come from its statistics
     _statistics.clear()
+    last_reindex.update(copy=copied - started, index=indexed - copied, analyze=time.perf_counter() - indexed)
     return count
+
+
+last_reindex: dict[str, float] = {}  # seconds of the last reindex's steps in this process (shown by the command)
 
 
 def _batches(sources, batch_size: int):
@@ -378,6 +384,15 @@ class Statistics:
         estimates = [self.unit(unit) for unit in units]
         return min(estimates) if every else min(int(self.rows), sum(estimates))
 
+    def work(self, units: list[analysis.Unit]) -> int:
+        """Postings the terms index reads for the query: every term it names, each bigram included."""
+        total = 0
+        for unit in units:
+            total += self.term(unit.form) + sum(self.term(b) for b in unit.bigrams)
+            if unit.single_syllable:
+                total += sum(n for term, n in self.terms.items() if term.startswith(unit.form) and term != unit.form)
+        return total
+
     def rows_of(self, types) -> int:
         if not types:
             return int(self.rows)
@@ -417,16 +432,25 @@ def statistics(session) -> Statistics:
     return found
 
 
-def _thresholds(session, candidates: int, rows: int) -> tuple[int, int]:
-    """(rank_all, scan): estimated matches above which ranking every one costs more than reading the
-    newest rows until ``candidates`` matches are found, and how many of the newest rows to read at most.
+def _newest_first(session, stats: Statistics, units, *, every: bool, candidates: int, rows: int) -> tuple[bool, int]:
+    """Whether to read the newest rows for ``candidates`` matches rather than rank every match, and how
+    many of the newest rows to read at most.
 
-    Ranking costs about as much a match as reading costs a row, so the two ways meet at
-    sqrt(candidates × rows) (15,000 for 200 candidates among 1.1 million documents, a few
-    milliseconds either way); reading stops after four times that many rows (the estimate was wrong).
-    Without RUM, ranking reads each matching row: the threshold is a third."""
-    threshold = RANK_ALL if RANK_ALL is not None else int(math.sqrt(candidates * max(rows, 1)))
-    return (threshold if index_method(session) == "rum" else threshold // 3), 4 * threshold + candidates
+    Ranking reads every posting of every term of the query (``work``); reading the newest rows finds
+    ``candidates`` matches in about candidates × rows / matches rows, each costing about twice a
+    posting (measured on the bench: 3 µs a row, 1.7 µs a posting). The cheaper way is taken; reading
+    stops after four times the rows expected or 2·sqrt(candidates × rows), whichever is more (then the
+    estimate was wrong, and every match is ranked after all). Without RUM, ranking also reads
+    each matching row: three times the work. ``RANK_ALL`` (tests) fixes the threshold of matches."""
+    matches = stats.query(units, every=every)
+    expected_rows = candidates * rows / max(matches, 1)
+    scan = int(min(max(4 * expected_rows, 2 * math.sqrt(candidates * rows)), rows)) + candidates
+    if RANK_ALL is not None:
+        return matches > RANK_ALL, 4 * RANK_ALL + candidates
+    work = stats.work(units) if every else stats.work(units) + matches
+    if index_method(session) != "rum":
+        work += 2 * matches
+    return 2 * expected_rows < work, scan
 
 
 def _candidates(session, where: str, *, newest: bool) -> str:
@@ -436,7 +460,7 @@ def _candidates(session, where: str, *, newest: bool) -> str:
 
     RUM's ordered scan still ranks every match before it returns the first (its posting lists are in
     row order, postgrespro/rum#86): about a microsecond a match, fine for thousands, not for a word in
-    a third of a million documents. For a query estimated to match more than `_thresholds` says the
+    a third of a million documents. For a query `_newest_first` finds cheaper that way, the
     candidates are the newest matches instead, read backwards along the ``seq`` index (per type when
     one type is asked for) and checked one by one: with that many matches a few thousand rows hold
     them. ``(terms @@ q) IS TRUE`` keeps the planner off the terms index there."""
@@ -466,7 +490,7 @@ def _find(session, units, query, viewer_id, all_hidden_visible, types, page, per
     limit = max(CANDIDATES, page * per_page)
     stats = statistics(session)
     estimate, rows_of_types = stats.query(units, every=complete), stats.rows_of(types)
-    rank_all, scan = _thresholds(session, limit, rows_of_types)
+    newest, scan = _newest_first(session, stats, units, every=complete, candidates=limit, rows=rows_of_types)
     params |= {"q": query, "limit": limit, "per_page": per_page, "offset": (page - 1) * per_page,
                "cap": COUNT_CAP + 1, "scan": scan}
     held, whole, in_title = [], [], []
@@ -477,7 +501,6 @@ def _find(session, units, query, viewer_id, all_hidden_visible, types, page, per
         whole.append(f"(terms @@ CAST(:w{index} AS tsquery))::int")
         in_title.append(f"(terms @@ CAST(:t{index} AS tsquery))::int")
     bits = " | ".join(f"((terms @@ CAST(:u{i} AS tsquery))::int << {i})" for i in range(len(units)))
-    newest = estimate > rank_all
     while True:
         # Counting reads a row per match: only when the estimate says the count stops at the cap soon.
         count = (f"(SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery)"
@@ -517,9 +540,9 @@ def matching_ids(session, plan: analysis.QueryPlan, doc_type: str, *, viewer_id,
         return []
     where, params = _visible(viewer_id, all_hidden_visible, {doc_type})
     stats = statistics(session)
-    rank_all, scan = _thresholds(session, limit, stats.rows_of({doc_type}))
+    newest, scan = _newest_first(session, stats, units, every=True, candidates=limit, rows=stats.rows_of({doc_type}))
     params |= {"q": " & ".join(_unit_query(u) for u in units), "limit": limit, "scan": scan}
-    if stats.query(units, every=True) > rank_all:
+    if newest:
         ids = list(session.execute(text(f"SELECT doc_id FROM ({_candidates(session, where, newest=True)}) c"),
                                    params).scalars())
         if len(ids) >= limit:

@@ -206,7 +206,8 @@ def test_typo_suggestions_read_common_terms_from_the_statistics(make_proposal, c
         make_proposal(title=f"쓰레기 무단투기 {number}", body="분리수거가 안 됩니다.")
     analyze()
     assert postgres.statistics(db.session).terms["쓰레기"] == 3
-    assert postgres.document_frequencies(db.session, ["쓰레기", "쓰래기", "분리"]) == {"쓰레기": 3, "쓰래기": 0, "분리": 3}
+    frequencies = postgres.document_frequencies(db.session, ["쓰레기", "쓰래기", "분리"])
+    assert frequencies == {"쓰레기": 3, "쓰래기": 0, "분리": 3}
     with count_queries() as statements:
         assert search("쓰래기").suggestion == "쓰레기"
     # the search; the word's and its variants' frequencies: the statistics (cached) and one count of the
