@@ -10,11 +10,16 @@ holds them as they are (title terms with weight A), written as a tsvector litera
 becomes a tsquery literal (no PostgreSQL dictionary or parser is involved).
 
 Ranking from the index: PostgreSQL's ts_rank over every match of a common word took 0.5 s at
-200,000 documents. A RUM index (extension ``rum``) returns matches in rank order (``<=>``), so only
-the best ``CANDIDATES`` are read; among them the order is that of the Whoosh backend (units held,
-held as whole words, in the title, then rank, then newest). Without the extension the index is GIN
-and the ranking is bounded: the first ``GIN_RANKED`` matches found are ranked, not all of them.
-Totals above ``COUNT_CAP`` are the planner's estimate ("about 325,000 results").
+200,000 documents. A RUM index (extension ``rum``) ranks from the positions it stores (``<=>``)
+without reading the rows, but still ranks every match before returning the first (postgrespro/rum#86).
+So a query is answered one of two ways, whichever the table's statistics (`statistics`, read every ten
+minutes) say is cheaper (`_newest_first`): the best ``CANDIDATES`` by the index's rank, or, for a word
+in a third of the documents, the newest ``CANDIDATES`` matches read backwards along ``seq``. Among the
+candidates the order is that of the Whoosh backend (units held, held as whole words, in the title, then
+rank, then newest). Without the extension the index is GIN, ranking reads the matching rows, and the
+newest-first way is taken sooner. Totals are exact up to ``COUNT_CAP``; above, estimated from the share
+of matches among the newest rows read or from the statistics ("about 325,000 results"). A search is one
+statement (two when no document has every word).
 
 The table lives in its own schema, ``search``, created by the migration on PostgreSQL only (and by
 ``create_all``, through a listener, for the tests); on SQLite the migration does nothing.
@@ -24,6 +29,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy import (BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text, cast, delete, event, func,
@@ -271,12 +277,12 @@ class _Analysis:
     with at most two batches per worker in flight."""
 
     def __init__(self, procs: int):
-        self.procs, self.pool = procs, None
+        self.procs = procs
+        self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self):
         if self.procs > 1:
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
 
             self.pool = ProcessPoolExecutor(self.procs, mp_context=multiprocessing.get_context("spawn"))
         return self
