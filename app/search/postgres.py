@@ -473,9 +473,14 @@ def _candidates(session, where: str, *, newest: bool) -> str:
     rum = index_method(session) == "rum"
     distance = "terms <=> CAST(:q AS tsquery)" if rum else "1 / (ts_rank(terms, CAST(:q AS tsquery)) + 1e-6)"
     if newest:
-        return (f"SELECT *, {distance} AS distance FROM (SELECT *, row_number() OVER (ORDER BY seq DESC) AS scanned "
-                f"FROM (SELECT * FROM {SCHEMA}.documents WHERE TRUE{where} ORDER BY seq DESC LIMIT :scan) n) d "
-                f"WHERE (terms @@ CAST(:q AS tsquery)) IS TRUE ORDER BY seq DESC LIMIT :limit")
+        # One type: ordered as the (doc_type, seq) index is, else the planner may read every type's rows
+        # along seq and filter (the proposals of a reindex are the oldest rows).
+        # (A range, not =: the planner drops an ORDER BY on a column held equal, and then prefers seq.)
+        order = "doc_type DESC, seq DESC" if ":doc_type" in where else "seq DESC"
+        rows = where.replace("doc_type = :doc_type", "doc_type BETWEEN :doc_type AND :doc_type")
+        return (f"SELECT *, {distance} AS distance FROM (SELECT *, row_number() OVER (ORDER BY {order}) AS scanned "
+                f"FROM (SELECT * FROM {SCHEMA}.documents WHERE TRUE{rows} ORDER BY {order} LIMIT :scan) n) d "
+                f"WHERE (terms @@ CAST(:q AS tsquery)) IS TRUE ORDER BY {order} LIMIT :limit")
     order = distance if rum else "distance"
     return (f"SELECT *, {distance} AS distance, CAST(NULL AS bigint) AS scanned FROM {SCHEMA}.documents "
             f"WHERE terms @@ CAST(:q AS tsquery){where} ORDER BY {order} LIMIT :limit")
