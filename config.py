@@ -170,6 +170,8 @@ class Config:
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "")  # whoosh or postgresql; empty: postgresql on PostgreSQL
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "10"))  # seconds to wait for the index lock
+    # PostgreSQL: maintenance_work_mem while `flask search reindex` builds the index (RUM/GIN build in it)
+    SEARCH_REINDEX_MEMORY = os.environ.get("SEARCH_REINDEX_MEMORY", "512MB")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Where uploaded and built files live (app/storage.py): "folder" (UPLOAD_DIR) or "database";
     # empty chooses the database on PostgreSQL, the folder otherwise.

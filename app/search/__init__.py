@@ -351,13 +351,15 @@ def suggest(text: str, plan: analysis.QueryPlan,
     away that the most documents hold (쓰래기 → 쓰레기); None when no word could be corrected.
     ``frequencies`` counts the documents holding each of a list of terms."""
     corrected = text
+    variants = {unit.form: analysis.one_letter_variants(unit.form) for unit in plan.units}
+    counts = frequencies(list(dict.fromkeys([*variants, *(v for forms in variants.values() for v in forms)])))
     for unit in plan.units:
-        if frequencies([unit.form]).get(unit.form):
+        if counts.get(unit.form):
             continue
         best, best_count = None, 0
-        for candidate, count in frequencies(analysis.one_letter_variants(unit.form)).items():
-            if count > best_count:
-                best, best_count = candidate, count
+        for candidate in variants[unit.form]:
+            if counts.get(candidate, 0) > best_count:
+                best, best_count = candidate, counts[candidate]
         if best is not None and unit.form in corrected:
             corrected = corrected.replace(unit.form, best, 1)
     return corrected if corrected != text else None
@@ -411,7 +413,7 @@ def reindex(progress: Callable[[int], None] | None = None, batch_size: int = 200
     (type -> callable yielding its documents), e.g. fewer comments for a quick benchmark."""
     chosen = [(sources or {}).get(doc_type, documents) for doc_type, (documents, _) in _SOURCES.items()]
     if backend() == "postgresql":
-        count = postgres.reindex(db.session, chosen, progress, batch_size)
+        count = postgres.reindex(db.session, chosen, progress, batch_size, procs)
         db.session.commit()
         return count
     clear_index()
@@ -439,7 +441,7 @@ search_cli = AppGroup("search", help="The full-text search index.")
 
 @search_cli.command("reindex")
 @click.option("--procs", default=1, show_default=True, type=click.IntRange(1),
-              help="Writer processes: up to one per core for a large index.")
+              help="Whoosh writer processes, or PostgreSQL analysis processes: up to one per core for a large index.")
 def reindex_command(procs):
     """Rebuild the search index from the database, with a progress bar."""
     from tqdm import tqdm
@@ -447,3 +449,6 @@ def reindex_command(procs):
     with tqdm(total=count_documents(), unit="doc") as bar:
         total = reindex(progress=bar.update, procs=procs)
     click.echo(f"Indexed {total} documents.")
+    if postgres.last_reindex:
+        steps = postgres.last_reindex.items()
+        click.echo("PostgreSQL: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps))

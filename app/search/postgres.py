@@ -10,19 +10,26 @@ holds them as they are (title terms with weight A), written as a tsvector litera
 becomes a tsquery literal (no PostgreSQL dictionary or parser is involved).
 
 Ranking from the index: PostgreSQL's ts_rank over every match of a common word took 0.5 s at
-200,000 documents. A RUM index (extension ``rum``) returns matches in rank order (``<=>``), so only
-the best ``CANDIDATES`` are read; among them the order is that of the Whoosh backend (units held,
-held as whole words, in the title, then rank, then newest). Without the extension the index is GIN
-and the ranking is bounded: the first ``GIN_RANKED`` matches found are ranked, not all of them.
-Totals above ``COUNT_CAP`` are the planner's estimate ("about 325,000 results").
+200,000 documents. A RUM index (extension ``rum``) ranks from the positions it stores (``<=>``)
+without reading the rows, but still ranks every match before returning the first (postgrespro/rum#86).
+So a query is answered one of two ways, whichever the table's statistics (`statistics`, read every ten
+minutes) say is cheaper (`_newest_first`): the best ``CANDIDATES`` by the index's rank, or, for a word
+in a third of the documents, the newest ``CANDIDATES`` matches read backwards along ``seq``. Among the
+candidates the order is that of the Whoosh backend (units held, held as whole words, in the title, then
+rank, then newest). Without the extension the index is GIN, ranking reads the matching rows, and the
+newest-first way is taken sooner. Totals are exact up to ``COUNT_CAP``; above, estimated from the share
+of matches among the newest rows read or from the statistics ("about 325,000 results"). A search is one
+statement (two when no document has every word).
 
 The table lives in its own schema, ``search``, created by the migration on PostgreSQL only (and by
 ``create_all``, through a listener, for the tests); on SQLite the migration does nothing.
 """
 from __future__ import annotations
 
-import json
-from collections import Counter
+import math
+import time
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy import (BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text, cast, delete, event, func,
@@ -34,8 +41,9 @@ from app.search import analysis
 
 SCHEMA = "search"
 CANDIDATES = 200  # best matches by the index's rank that are then put in the exact order
-GIN_RANKED = 5000  # without RUM: matches ranked at most
-COUNT_CAP = 10_000  # totals above this are estimated
+RANK_ALL: int | None = None  # tests: matches above which the newest are read; None: `_newest_first` weighs costs
+COUNT_CAP = 1000  # totals above this are estimated
+TERM_STATISTICS = 400  # ANALYZE keeps the 4,000 most common terms' frequencies (estimates, suggestions)
 MAX_POSITION, MAX_POSITIONS = 16383, 255  # PostgreSQL's limits on tsvector positions
 
 metadata = MetaData(schema=SCHEMA)
@@ -75,10 +83,19 @@ def install(connection) -> str:
             title text NOT NULL, body text NOT NULL, url varchar(500) NOT NULL,
             hidden boolean NOT NULL, owner_id integer NOT NULL, terms tsvector NOT NULL,
             PRIMARY KEY (doc_type, doc_id))"""))
-    operator_class = "rum_tsvector_ops" if method == "rum" else "tsvector_ops"
-    connection.execute(text(f"CREATE INDEX IF NOT EXISTS documents_terms ON {SCHEMA}.documents "
-                            f"USING {method} (terms {operator_class})"))
+    for statement in index_statements(method):
+        connection.execute(text(statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")))
     return method
+
+
+def index_statements(method: str) -> list[str]:
+    """The table's indexes besides its primary key: the terms (RUM, else GIN), and ``seq`` alone and
+    per type, along which the newest matches of a very common word are read."""
+    operator_class = "rum_tsvector_ops" if method == "rum" else "tsvector_ops"
+    return [f"CREATE INDEX documents_terms ON {SCHEMA}.documents USING {method} (terms {operator_class})",
+            f"CREATE INDEX documents_by_seq ON {SCHEMA}.documents (seq)",
+            f"CREATE INDEX documents_by_type_seq ON {SCHEMA}.documents (doc_type, seq)",
+            f"ALTER TABLE {SCHEMA}.documents ALTER COLUMN terms SET STATISTICS {TERM_STATISTICS}"]
 
 
 def uninstall(connection) -> None:
@@ -117,19 +134,50 @@ def _quote(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+_quoted: dict[str, str] = {}
+_positions: dict[tuple[int, int], str] = {}
+# Comments of one thread come in a row and share their target's title: its terms are kept. One tuple,
+# read and replaced whole, so that threads writing at once never pair a title with another's terms.
+_last_title: tuple[str, Counter] = ("", Counter())
+
+
 def tsvector_literal(title: str, body: str) -> str:
     """The tsvector of a document's terms: each term once, with one position per occurrence (title
     occurrences weighted A), so that ranking sees the term's frequency. Positions are not the terms'
-    places in the text: nothing asks for phrases, and numbering by term is quicker."""
-    in_title, in_body = Counter(analysis.terms(title)), Counter(analysis.terms(body))
-    parts = []
-    for term in in_title.keys() | in_body.keys():
-        title_count = min(in_title.get(term, 0), MAX_POSITIONS)
-        body_count = min(in_body.get(term, 0), MAX_POSITIONS - title_count)
+    places in the text: nothing asks for phrases, and numbering by term is quicker. A term's quoted
+    form and each (title, body) count's position list are cached: this runs a million times in a
+    reindex."""
+    global _last_title
+    last = _last_title
+    if last[0] != title:
+        last = _last_title = (title, Counter(analysis.terms(title)))
+    in_title = last[1]
+    in_body = Counter(analysis.terms(body))
+    parts = [_quote_cached(term) + _position_list(in_title.get(term, 0), count) for term, count in in_body.items()]
+    parts += [_quote_cached(term) + _position_list(count, 0) for term, count in in_title.items() if term not in in_body]
+    return " ".join(parts)
+
+
+def _quote_cached(term: str) -> str:
+    quoted = _quoted.get(term)
+    if quoted is None:
+        if len(_quoted) >= 400_000:
+            _quoted.clear()
+        quoted = _quoted[term] = _quote(term)
+    return quoted
+
+
+def _position_list(title_count: int, body_count: int) -> str:
+    """``:1A,2A,3`` for a term twice in the title and once in the body (at most MAX_POSITIONS)."""
+    title_count = min(title_count, MAX_POSITIONS)
+    body_count = min(body_count, MAX_POSITIONS - title_count)
+    key = (title_count, body_count)
+    cached = _positions.get(key)
+    if cached is None:
         positions = [f"{i}A" for i in range(1, title_count + 1)]
         positions += [str(i) for i in range(title_count + 1, title_count + body_count + 1)]
-        parts.append(f"{_quote(term)}:{','.join(positions)}")
-    return " ".join(parts)
+        cached = _positions[key] = ":" + ",".join(positions)
+    return cached
 
 
 def _unit_query(unit: analysis.Unit, *, weight: str = "", prefix: bool = True) -> str:
@@ -173,40 +221,100 @@ def clear(session) -> None:
     session.execute(text(f"TRUNCATE {SCHEMA}.documents"))
 
 
-def reindex(session, sources, progress=None, batch_size: int = 2000) -> int:
-    """Replaces every row with the sources' documents in one transaction: the index is dropped, the
-    rows are copied in (COPY) and the index is built again, since a RUM index takes rows one by one
-    about 30 times slower than it builds over all of them. Searches wait for the commit."""
+def reindex(session, sources, progress=None, batch_size: int = 2000, procs: int = 1) -> int:
+    """Replaces every row with the sources' documents in one transaction. The indexes are dropped, the
+    rows copied in (COPY) and the indexes built again over all of them, since a RUM index takes rows
+    one by one about 30 times slower than it builds; ``maintenance_work_mem`` is raised for the build
+    (``SEARCH_REINDEX_MEMORY``). With ``procs`` > 1 the analysis runs in that many processes while this
+    one reads the sources and copies. Searches wait for the commit."""
+    from flask import current_app
+
     method = index_method(session)
     clear(session)
-    session.execute(text(f"DROP INDEX IF EXISTS {SCHEMA}.documents_terms"))
-    count, batch = 0, []
+    for name in ("documents_terms", "documents_by_seq", "documents_by_type_seq"):
+        session.execute(text(f"DROP INDEX IF EXISTS {SCHEMA}.{name}"))
+    memory = current_app.config.get("SEARCH_REINDEX_MEMORY") or "512MB"
+    session.execute(text("SELECT set_config('maintenance_work_mem', :memory, true)"), {"memory": memory})
+    count, started = 0, time.perf_counter()
+    with _Analysis(procs) as analyse:
+        for batch, literals in analyse(_batches(sources, batch_size)):
+            count += _copy(session, batch, literals)
+            if progress:
+                progress(len(batch))
+    copied = time.perf_counter()
+    for statement in index_statements(method):
+        session.execute(text(statement))
+    indexed = time.perf_counter()
+    session.execute(text(f"ANALYZE {SCHEMA}.documents"))  # estimates come from its statistics
+    _statistics.clear()
+    last_reindex.update(copy=copied - started, index=indexed - copied, analyze=time.perf_counter() - indexed)
+    return count
+
+
+last_reindex: dict[str, float] = {}  # seconds of the last reindex's steps in this process (shown by the command)
+
+
+def _batches(sources, batch_size: int):
+    batch: list = []
     for source in sources:
         for document in source():
             batch.append(document)
             if len(batch) >= batch_size:
-                count += _copy(session, batch)
+                yield batch
                 batch = []
-                if progress:
-                    progress(batch_size)
-    count += _copy(session, batch)
-    if progress:
-        progress(len(batch))
-    operator_class = "rum_tsvector_ops" if method == "rum" else "tsvector_ops"
-    session.execute(text(f"CREATE INDEX documents_terms ON {SCHEMA}.documents USING {method} (terms {operator_class})"))
-    session.execute(text(f"ANALYZE {SCHEMA}.documents"))  # estimated totals come from its statistics
-    return count
+    if batch:
+        yield batch
 
 
-def _copy(session, batch) -> int:
+def tsvector_literals(texts: list[tuple[str, str]]) -> list[str]:
+    """`tsvector_literal` of each (title, body): the work of an analysis process."""
+    return [tsvector_literal(title, body) for title, body in texts]
+
+
+class _Analysis:
+    """Turns batches of documents into (batch, tsvector literals), in order: in this process, or in
+    ``procs`` worker processes (started fresh, so they share nothing with this one's connections)
+    with at most two batches per worker in flight."""
+
+    def __init__(self, procs: int):
+        self.procs = procs
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self):
+        if self.procs > 1:
+            import multiprocessing
+
+            self.pool = ProcessPoolExecutor(self.procs, mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def __call__(self, batches):
+        if self.pool is None:
+            for batch in batches:
+                yield batch, tsvector_literals([(d.title, d.body) for d in batch])
+            return
+        waiting: deque = deque()
+        for batch in batches:
+            waiting.append((batch, self.pool.submit(tsvector_literals, [(d.title, d.body) for d in batch])))
+            if len(waiting) >= 2 * self.procs:
+                batch, future = waiting.popleft()
+                yield batch, future.result()
+        while waiting:
+            batch, future = waiting.popleft()
+            yield batch, future.result()
+
+
+def _copy(session, batch, literals) -> int:
     """COPY a batch (the sources read the same connection between batches, never during one)."""
     columns = "doc_type, doc_id, title, body, url, hidden, owner_id, terms"
     with session.connection().connection.driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY {SCHEMA}.documents ({columns}) FROM STDIN") as copy:
-            for document in batch:
+            for document, literal in zip(batch, literals):
                 copy.write_row((document.type, document.id, document.title, document.body, document.url,
-                                bool(document.hidden), document.owner_id or 0,
-                                tsvector_literal(document.title, document.body)))
+                                bool(document.hidden), document.owner_id or 0, literal))
     return len(batch)
 
 
@@ -219,6 +327,7 @@ class Found:
     estimated: bool
     complete: bool
     best_units: set[int]  # units the best document holds
+    newest_only: bool = False  # too many matches to rank them all: the newest CANDIDATES were ranked
 
 
 def _visible(viewer_id: int | None, all_hidden_visible: bool, types) -> tuple[str, dict]:
@@ -231,8 +340,12 @@ def _visible(viewer_id: int | None, all_hidden_visible: bool, types) -> tuple[st
         else:
             clauses.append("NOT hidden")
     if types:
-        clauses.append("doc_type = ANY(:types)")
-        params["types"] = sorted(types)
+        if len(types) == 1:  # one type: the (doc_type, seq) index serves the newest matches
+            clauses.append("doc_type = :doc_type")
+            params["doc_type"] = next(iter(types))
+        else:
+            clauses.append("doc_type = ANY(:types)")
+            params["types"] = sorted(types)
     return "".join(f" AND {clause}" for clause in clauses), params
 
 
@@ -249,10 +362,148 @@ def find(session, plan: analysis.QueryPlan, *, viewer_id, all_hidden_visible, ty
                  page, per_page, complete=False)
 
 
+# Estimates from the statistics ANALYZE keeps ---------------------------------------------------------
+
+@dataclass
+class Statistics:
+    rows: float  # documents in the table (pg_class.reltuples)
+    terms: dict[str, int]  # the most common terms' estimated document counts (most_common_elems)
+    rare: int  # at most this many documents hold a term not among them
+    types: dict[str, float]  # share of the rows of each type (doc_type's most_common_vals)
+
+    def term(self, term: str) -> int:
+        return self.terms.get(term, self.rare)
+
+    def unit(self, unit: analysis.Unit) -> int:
+        """Documents holding the unit: the term, or every bigram of it (bigrams of one word go together,
+        so the rarest bigram is the estimate), or with a single syllable any term it starts."""
+        estimate = self.term(unit.form)
+        if unit.bigrams:
+            estimate = max(estimate, min(self.term(b) for b in unit.bigrams))
+        if unit.single_syllable:
+            estimate += sum(n for term, n in self.terms.items() if term.startswith(unit.form) and term != unit.form)
+        return min(estimate, int(self.rows))
+
+    def query(self, units: list[analysis.Unit], *, every: bool) -> int:
+        """Documents holding every unit (at most the rarest unit's: a query's words tend to go together)
+        or any of them."""
+        estimates = [self.unit(unit) for unit in units]
+        return min(estimates) if every else min(int(self.rows), sum(estimates))
+
+    def work(self, units: list[analysis.Unit]) -> int:
+        """Postings the terms index reads for the query: every term it names, each bigram included."""
+        total = 0
+        for unit in units:
+            total += self.term(unit.form) + sum(self.term(b) for b in unit.bigrams)
+            if unit.single_syllable:
+                total += sum(n for term, n in self.terms.items() if term.startswith(unit.form) and term != unit.form)
+        return total
+
+    def rows_of(self, types) -> int:
+        if not types:
+            return int(self.rows)
+        return int(self.rows * sum(self.types.get(t, 0.0) for t in types))
+
+
+_statistics: dict[str, tuple[float, Statistics]] = {}
+STATISTICS_SECONDS = 600.0
+
+
+def statistics(session) -> Statistics:
+    """The statistics of ``search.documents`` (row count, the most common terms and types), read once
+    per process every ten minutes: one statement. Before the first ANALYZE there are none, and every
+    query is ranked in full (the table is small then)."""
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    cached = _statistics.get(key)
+    if cached is not None and time.monotonic() - cached[0] < STATISTICS_SECONDS:
+        return cached[1]
+    rows = session.execute(text(
+        "SELECT s.attname, CAST(CAST(COALESCE(s.most_common_elems, s.most_common_vals) AS text) AS text[]) AS vals, "
+        "COALESCE(s.most_common_elem_freqs, s.most_common_freqs) AS freqs, c.reltuples "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname "
+        "AND s.attname IN ('terms', 'doc_type') "
+        f"WHERE n.nspname = '{SCHEMA}' AND c.relname = 'documents'")).all()
+    total = max(0.0, float(rows[0].reltuples)) if rows else 0.0
+    found = Statistics(total, {}, 0, {})
+    for row in rows:
+        if not row.vals or not row.freqs:
+            continue
+        if row.attname == "terms":
+            found.terms = {term: max(1, round(freq * total)) for term, freq in zip(row.vals, row.freqs)}
+            found.rare = round(min(row.freqs[:len(row.vals)]) * total)  # freqs ends with min, max, nulls
+        else:
+            found.types = dict(zip(row.vals, row.freqs))
+    _statistics[key] = (time.monotonic(), found)
+    return found
+
+
+def _newest_first(session, stats: Statistics, units, *, every: bool, candidates: int, rows: int) -> tuple[bool, int]:
+    """Whether to read the newest rows for ``candidates`` matches rather than rank every match, and how
+    many of the newest rows to read at most.
+
+    Ranking reads every posting of every term of the query (``work``); reading the newest rows finds
+    ``candidates`` matches in about candidates × rows / matches rows, each costing about twice a
+    posting (measured on the bench: 3 µs a row, 1.7 µs a posting). The cheaper way is taken; reading
+    stops after four times the rows expected or 2·sqrt(candidates × rows), whichever is more (then the
+    estimate was wrong, and every match is ranked after all). Without RUM, ranking also reads
+    each matching row: three times the work. ``RANK_ALL`` (tests) fixes the threshold of matches."""
+    matches = stats.query(units, every=every)
+    expected_rows = candidates * rows / max(matches, 1)
+    scan = int(min(max(4 * expected_rows, 2 * math.sqrt(candidates * rows)), rows)) + candidates
+    if RANK_ALL is not None:
+        return matches > RANK_ALL, 4 * RANK_ALL + candidates
+    work = stats.work(units) if every else stats.work(units) + matches
+    if index_method(session) != "rum":
+        work += 2 * matches
+    return 2 * expected_rows < work, scan
+
+
+def _candidates(session, where: str, *, newest: bool) -> str:
+    """The SQL of the matches to put in the exact order: the best ``:limit`` of ``:q`` by the index's
+    rank, or with ``newest`` the newest ``:limit`` matches among the newest ``:scan`` rows (and how
+    many rows were read for them, ``scanned``).
+
+    RUM's ordered scan still ranks every match before it returns the first (its posting lists are in
+    row order, postgrespro/rum#86): about a microsecond a match, fine for thousands, not for a word in
+    a third of a million documents. For a query `_newest_first` finds cheaper that way, the
+    candidates are the newest matches instead, read backwards along the ``seq`` index (per type when
+    one type is asked for) and checked one by one: with that many matches a few thousand rows hold
+    them. ``(terms @@ q) IS TRUE`` keeps the planner off the terms index there."""
+    rum = index_method(session) == "rum"
+    distance = "terms <=> CAST(:q AS tsquery)" if rum else "1 / (ts_rank(terms, CAST(:q AS tsquery)) + 1e-6)"
+    if newest:
+        # One type: ordered as the (doc_type, seq) index is, else the planner may read every type's rows
+        # along seq and filter (the proposals of a reindex are the oldest rows).
+        # (A range, not =: the planner drops an ORDER BY on a column held equal, and then prefers seq.)
+        order = "doc_type DESC, seq DESC" if ":doc_type" in where else "seq DESC"
+        rows = where.replace("doc_type = :doc_type", "doc_type BETWEEN :doc_type AND :doc_type")
+        return (f"SELECT *, {distance} AS distance FROM (SELECT *, row_number() OVER (ORDER BY {order}) AS scanned "
+                f"FROM (SELECT * FROM {SCHEMA}.documents WHERE TRUE{rows} ORDER BY {order} LIMIT :scan) n) d "
+                f"WHERE (terms @@ CAST(:q AS tsquery)) IS TRUE ORDER BY {order} LIMIT :limit")
+    order = distance if rum else "distance"
+    return (f"SELECT *, {distance} AS distance, CAST(NULL AS bigint) AS scanned FROM {SCHEMA}.documents "
+            f"WHERE terms @@ CAST(:q AS tsquery){where} ORDER BY {order} LIMIT :limit")
+
+
+ORDER = "held DESC, whole DESC, in_title DESC, distance, seq DESC"  # as the Whoosh backend orders
+
+
 def _find(session, units, query, viewer_id, all_hidden_visible, types, page, per_page, *, complete) -> Found:
+    """One statement: the page, the best document's units, the number of candidates (with how many
+    rows were read for them) and the count of matches up to COUNT_CAP when the candidates are not
+    all of them. Which candidates, and whether to count, the statistics decide; when the newest rows
+    held fewer matches than wanted (the estimate was wrong) the page is asked again of the ranked path.
+
+    The total: exact up to COUNT_CAP; above, from the newest rows (matches among the rows read, times
+    the rows) or the statistics, and marked as an estimate."""
     where, params = _visible(viewer_id, all_hidden_visible, types)
-    params |= {"q": query, "limit": max(CANDIDATES, page * per_page), "per_page": per_page,
-               "offset": (page - 1) * per_page}
+    limit = max(CANDIDATES, page * per_page)
+    stats = statistics(session)
+    estimate, rows_of_types = stats.query(units, every=complete), stats.rows_of(types)
+    newest, scan = _newest_first(session, stats, units, every=complete, candidates=limit, rows=rows_of_types)
+    params |= {"q": query, "limit": limit, "per_page": per_page, "offset": (page - 1) * per_page,
+               "cap": COUNT_CAP + 1, "scan": scan}
     held, whole, in_title = [], [], []
     for index, unit in enumerate(units):
         params[f"u{index}"], params[f"w{index}"] = _unit_query(unit), _unit_query(unit, prefix=False)
@@ -261,64 +512,70 @@ def _find(session, units, query, viewer_id, all_hidden_visible, types, page, per
         whole.append(f"(terms @@ CAST(:w{index} AS tsquery))::int")
         in_title.append(f"(terms @@ CAST(:t{index} AS tsquery))::int")
     bits = " | ".join(f"((terms @@ CAST(:u{i} AS tsquery))::int << {i})" for i in range(len(units)))
-    if index_method(session) == "rum":
-        candidates = (f"SELECT *, terms <=> CAST(:q AS tsquery) AS distance FROM {SCHEMA}.documents "
-                      f"WHERE terms @@ CAST(:q AS tsquery){where} ORDER BY terms <=> CAST(:q AS tsquery) LIMIT :limit")
+    while True:
+        # Counting reads a row per match: only when the estimate says the count stops at the cap soon.
+        count = (f"(SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery)"
+                 f"{where} LIMIT :cap) m)" if not newest and estimate <= 3 * COUNT_CAP else "NULL")
+        statement = (
+            f"WITH c AS MATERIALIZED ({_candidates(session, where, newest=newest)}), "
+            f"r AS (SELECT doc_type, doc_id, title, body, url, {bits} AS units, {' + '.join(held)} AS held, "
+            f"{' + '.join(whole)} AS whole, {' + '.join(in_title)} AS in_title, distance, seq FROM c), "
+            f"k AS (SELECT count(*) AS candidates, max(scanned) AS scanned FROM c) "
+            f"SELECT p.*, (SELECT units FROM r ORDER BY {ORDER} LIMIT 1) AS best, k.candidates, k.scanned, "
+            f"CASE WHEN k.candidates < :limit THEN k.candidates ELSE {count} END AS total "
+            f"FROM k LEFT JOIN LATERAL (SELECT doc_type, doc_id, title, body, url FROM r ORDER BY {ORDER} "
+            f"LIMIT :per_page OFFSET :offset) p ON TRUE")
+        rows = session.execute(text(statement), params).all()
+        head = rows[0]
+        if not newest or head.candidates >= limit:
+            break
+        newest = False
+    best, total, estimated = head.best or 0, head.total, True
+    if newest:  # the share of matches among the newest rows read, times the rows
+        total = max(head.candidates, round(head.candidates / max(head.scanned, 1) * rows_of_types))
+    elif head.candidates < limit:  # every match is a candidate
+        estimated = False
+    elif total is None or total > COUNT_CAP:
+        total = max(limit, COUNT_CAP + 1 if total else 0, estimate)
     else:
-        params["bounded"] = GIN_RANKED
-        candidates = (f"SELECT *, 1 / (ts_rank(terms, CAST(:q AS tsquery)) + 1e-6) AS distance FROM "
-                      f"(SELECT * FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery){where} LIMIT :bounded) m "
-                      f"ORDER BY distance LIMIT :limit")
-    rows = session.execute(text(
-        f"SELECT doc_type, doc_id, title, body, url, {bits} AS units FROM ({candidates}) c "
-        f"ORDER BY {' + '.join(held)} DESC, {' + '.join(whole)} DESC, {' + '.join(in_title)} DESC, "
-        f"distance, seq DESC LIMIT :per_page OFFSET :offset"), params).all()
-    best = rows[0].units if rows and page == 1 else 0
-    if not complete and page > 1:  # the missing words are those of the best document, on every page
-        best = session.execute(text(f"SELECT {bits} AS units FROM ({candidates}) c ORDER BY "
-                                    f"{' + '.join(held)} DESC, distance LIMIT 1"), params).scalar() or 0
-    total, estimated = _count(session, query, where, params)
-    return Found([tuple(row[:5]) for row in rows], total, estimated, complete,
-                 {bit for bit in range(len(units)) if best >> bit & 1})
-
-
-def _count(session, query, where, params) -> tuple[int, bool]:
-    """The exact number of matches up to COUNT_CAP; above it the planner's estimate. A word the
-    statistics say is far more common than the cap is not counted at all (counting reads the heap)."""
-    estimate = session.execute(text(
-        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery){where}"),
-        params).scalar()
-    estimate = int((json.loads(estimate) if isinstance(estimate, str) else estimate)[0]["Plan"]["Plan Rows"])
-    if estimate > 3 * COUNT_CAP:
-        return estimate, True
-    counted = session.execute(text(
-        f"SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery){where} "
-        f"LIMIT :cap) m"), params | {"cap": COUNT_CAP + 1}).scalar()
-    if counted <= COUNT_CAP:
-        return counted, False
-    return max(COUNT_CAP + 1, estimate), True
+        estimated = False
+    page_rows = [tuple(row[:5]) for row in rows if row.doc_id is not None]
+    return Found(page_rows, total, estimated, complete, {bit for bit in range(len(units)) if best >> bit & 1}, newest)
 
 
 def matching_ids(session, plan: analysis.QueryPlan, doc_type: str, *, viewer_id, all_hidden_visible,
                  limit: int) -> list[int]:
-    if not plan.units:
+    """The best ``limit`` matches of one type (the newest ``limit`` when a word is too common to rank)."""
+    units = plan.units[:16]
+    if not units:
         return []
     where, params = _visible(viewer_id, all_hidden_visible, {doc_type})
-    params |= {"q": " & ".join(_unit_query(u) for u in plan.units[:16]), "limit": limit}
-    order = "terms <=> CAST(:q AS tsquery)" if index_method(session) == "rum" else "seq DESC"
-    return list(session.execute(text(
-        f"SELECT doc_id FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery){where} "
-        f"ORDER BY {order} LIMIT :limit"), params).scalars())
+    stats = statistics(session)
+    newest, scan = _newest_first(session, stats, units, every=True, candidates=limit, rows=stats.rows_of({doc_type}))
+    params |= {"q": " & ".join(_unit_query(u) for u in units), "limit": limit, "scan": scan}
+    if newest:
+        ids = list(session.execute(text(f"SELECT doc_id FROM ({_candidates(session, where, newest=True)}) c"),
+                                   params).scalars())
+        if len(ids) >= limit:
+            return ids
+    return list(session.execute(text(f"SELECT doc_id FROM ({_candidates(session, where, newest=False)}) c"),
+                                params).scalars())
 
 
-def document_frequencies(session, terms: list[str], cap: int = 1000) -> dict[str, int]:
-    """How many documents hold each term (counted up to ``cap``), for typo suggestions."""
+# Document frequencies of terms (typo suggestions) ------------------------------------------------
+
+def document_frequencies(session, terms: list[str], cap: int = 100) -> dict[str, int]:
+    """How many documents hold each term, for typo suggestions: a common term's estimate from the
+    statistics, the others counted up to ``cap`` in one statement (a rare term's postings are short)."""
     if not terms:
         return {}
-    rows = session.execute(text(
-        f"SELECT term, (SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents "
-        f"WHERE terms @@ CAST(quote_literal(term) AS tsquery) LIMIT :cap) m) AS n FROM unnest(CAST(:terms AS text[])) "
-        f"AS term"), {"terms": terms, "cap": cap}).all()
-    return {row.term: row.n for row in rows}
-
-
+    common = statistics(session).terms
+    result = {term: common[term] for term in terms if term in common}
+    rest = [term for term in terms if term not in result]
+    if rest:
+        rows = session.execute(text(
+            f"SELECT term, (SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents "
+            f"WHERE terms @@ CAST(quote_literal(term) AS tsquery) LIMIT :cap) m) AS n "
+            f"FROM unnest(CAST(:terms AS text[])) AS term"), {"terms": rest, "cap": cap}).all()
+        result |= {row.term: row.n for row in rows}
+    return result

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.extensions import db
-from app.search import postgres, query_index, search
+from app.proposals.models import Proposal
+from app.search import analysis, postgres, query_index, search
 
 SEARCH_BACKENDS = ("postgresql",)
 
@@ -54,16 +55,17 @@ def test_reindex_rebuilds_the_rows(runner, make_proposal):
 
 
 def test_a_total_above_the_cap_is_an_estimate_and_the_page_says_about(client, make_proposal, monkeypatch):
-    for number in range(4):
+    for number in range(22):  # more than a page: when every match is a candidate the count is exact
         make_proposal(title=f"주차 문제 {number}", body="주차할 곳이 없습니다.")
     monkeypatch.setattr(postgres, "COUNT_CAP", 2)
+    monkeypatch.setattr(postgres, "CANDIDATES", 2)
     result = search("주차", per_page=2)
     assert result.estimated and result.total >= 3 and len(result.hits) == 2
     html = client.get("/search?q=주차").get_data(as_text=True)
     assert "검색 결과 약" in html
     assert client.get("/api/v1/search?q=주차").get_json()["total_estimated"] is True
-    monkeypatch.setattr(postgres, "COUNT_CAP", 10_000)
-    assert search("주차").estimated is False and search("주차").total == 4
+    monkeypatch.setattr(postgres, "COUNT_CAP", 1000)
+    assert search("주차").estimated is False and search("주차").total == 22
 
 
 @pytest.fixture
@@ -99,3 +101,115 @@ def test_terms_are_written_as_a_weighted_tsvector():
     assert "'주차장':1A,2" in literal and "'없':1" in literal and "'이':" not in literal
     vector = db.session.execute(text("SELECT CAST(:v AS tsvector)"), {"v": literal}).scalar()
     assert "'주차장':1A,2" in vector and "'없':1" in vector
+
+
+def analyze():
+    """Statistics of the search table, as autovacuum keeps them, read afresh."""
+    db.session.execute(text("ANALYZE search.documents"))
+    db.session.commit()
+    postgres._statistics.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_statistics():
+    postgres._statistics.clear()
+    yield
+    postgres._statistics.clear()
+
+
+@pytest.fixture(params=["rum", "gin"])
+def index_kind(request, app):
+    if request.param == "gin":
+        request.getfixturevalue("gin_index")
+    return request.param
+
+
+def test_a_word_too_common_to_rank_ranks_its_newest_matches_and_keeps_the_rules(index_kind, make_proposal, make_user,
+                                                                                 monkeypatch):
+    """Above RANK_ALL estimated matches the candidates are the newest CANDIDATES matches, read along seq;
+    among them the order is the usual one, and hidden documents still show only to their author."""
+    author = make_user()
+    oldest = make_proposal(title="주차 주차 주차장 부족", body="주차 공간이 없습니다. 주차 주차.")
+    hidden = make_proposal(author, title="숨긴 주차 제안", body="주차 이야기")
+    from app.moderation.services import hide_content
+
+    hide_content(make_user(["staff"]), "proposal", hidden, "중복 게시물입니다")
+    db.session.commit()
+    make_proposal(title="공원 정비 요청", body="산책로 옆에 주차된 차가 많습니다.")
+    make_proposal(title="주차 단속 요청", body="골목이 좁습니다.")
+    make_proposal(title="버스 노선 신설", body="아무 관련 없는 글입니다.")
+    analyze()
+    monkeypatch.setattr(postgres, "RANK_ALL", 1)  # the newest 4 × 1 + 2 rows are read
+    monkeypatch.setattr(postgres, "CANDIDATES", 2)
+    found = search("주차", per_page=2)
+    # the two newest matches visible to everyone, the title match first; the oldest (the best by rank) is not
+    # among the candidates, the hidden one never shows to others; the total is still every match
+    assert [hit.title for hit in found.hits] == ["주차 단속 요청", "공원 정비 요청"] and found.estimated
+    # the total: the share of matches among the rows read (2 of 3: the newest has no 주차), times the rows (5)
+    assert found.total == 3
+    assert [hit.title for hit in search("주차", per_page=2, viewer=author).hits] == ["주차 단속 요청", "공원 정비 요청"]
+    monkeypatch.setattr(postgres, "CANDIDATES", 10)
+    every = [hit.title for hit in search("주차", viewer=author).hits]
+    assert every[0] == "주차 주차 주차장 부족" and every[-1] == "공원 정비 요청" and "숨긴 주차 제안" in every
+    assert "숨긴 주차 제안" not in [hit.title for hit in search("주차").hits]
+    assert oldest.id in postgres.matching_ids(db.session, analysis.plan("주차"), "proposal", viewer_id=None,
+                                              all_hidden_visible=False, limit=10)
+    newest = postgres.matching_ids(db.session, analysis.plan("주차"), "proposal", viewer_id=None,
+                                   all_hidden_visible=False, limit=1)
+    assert [db.session.get(Proposal, i).title for i in newest] == ["주차 단속 요청"]
+
+
+def test_the_newest_matches_are_read_along_seq_not_the_terms_index(make_proposal):
+    make_proposal(title="주차 단속 요청", body="골목이 좁습니다.")
+    where, params = postgres._visible(None, False, {"proposal"})
+    params |= {"q": "'주차'", "limit": 5, "scan": 100}
+    analyze()
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.session.execute(text(f"EXPLAIN {postgres._candidates(db.session, where, newest=True)}"),
+                                        params).scalars())
+    assert "documents_by_type_seq" in plan and "documents_terms" not in plan
+    db.session.rollback()
+
+
+def test_when_the_newest_rows_hold_too_few_matches_every_match_is_ranked(make_proposal, monkeypatch):
+    """An estimate can be wrong (words the statistics think common that rarely meet): a bounded number of
+    the newest rows is read, and when they hold fewer matches than wanted the ranked path answers."""
+    make_proposal(title="주차 단속 요청", body="골목이 좁습니다.")
+    for number in range(3):
+        make_proposal(title=f"버스 노선 {number}", body="배차 간격")
+    analyze()
+    monkeypatch.setattr(postgres, "RANK_ALL", 0)  # newest rows read: 4 × RANK_ALL + the candidates wanted
+    monkeypatch.setattr(postgres, "CANDIDATES", 1)
+    found = search("주차", per_page=1)
+    assert [hit.title for hit in found.hits] == ["주차 단속 요청"] and found.total == 1 and not found.estimated
+    assert len(postgres.matching_ids(db.session, analysis.plan("주차"), "proposal", viewer_id=None,
+                                     all_hidden_visible=False, limit=1)) == 1
+
+
+def test_a_search_is_one_statement_and_a_partial_match_two(make_proposal, count_queries):
+    make_proposal(title="산책로 조명 보강", body="저녁에 걷는 주민이 많습니다.")
+    analyze()
+    postgres.statistics(db.session)
+    with count_queries() as statements:
+        assert search("산책로").total == 1
+    assert len(statements) == 1  # page, best document, candidates and total in one; the statistics are cached
+    with count_queries() as statements:
+        assert search("산책로 분수").missing == ["분수"]
+    assert len(statements) == 2
+    with count_queries() as statements:
+        past_the_end = search("산책로", page=3)
+    assert past_the_end.hits == [] and past_the_end.total == 1 and len(statements) == 1
+
+
+def test_typo_suggestions_read_common_terms_from_the_statistics(make_proposal, count_queries):
+    for number in range(3):
+        make_proposal(title=f"쓰레기 무단투기 {number}", body="분리수거가 안 됩니다.")
+    analyze()
+    assert postgres.statistics(db.session).terms["쓰레기"] == 3
+    frequencies = postgres.document_frequencies(db.session, ["쓰레기", "쓰래기", "분리"])
+    assert frequencies == {"쓰레기": 3, "쓰래기": 0, "분리": 3}
+    with count_queries() as statements:
+        assert search("쓰래기").suggestion == "쓰레기"
+    # the search; the word's and its variants' frequencies: the statistics (cached) and one count of the
+    # variants they do not hold
+    assert len(statements) == 2
