@@ -92,4 +92,4 @@ def test_staff_see_a_staff_section_and_residents_do_not(client, make_user, login
     client.post("/logout")
     login(make_user(["staff"]))
     html = client.get("/").get_data(as_text=True)
-    assert "직원 메뉴" in html and 'href="/stats/staff"' in html
+    assert "직원 메뉴" in html and 'href="/staff/"' in html

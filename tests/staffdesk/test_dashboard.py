@@ -57,9 +57,9 @@ def test_staff_see_each_queue_with_its_count_and_the_menu_total(client, login, m
                 "/staff/jobs/"):
         assert f'href="{url}"' in html
     menu = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert re.search(r'<a href="/staff/">Staff <span class="badge">2<span class="visually-hidden"> waiting', menu)
+    assert re.search(r'<a href="/staff/">Staff dashboard <span class="nav-count">2<span class="visually-hidden"> waiting', menu)
     korean = client.get("/", headers={"Accept-Language": "ko"}).get_data(as_text=True)
-    assert re.search(r'<a href="/staff/">담당자 <span class="badge">2', korean)
+    assert re.search(r'<a href="/staff/">담당자 현황판 <span class="nav-count">2', korean)
 
 
 def test_facilitators_see_their_labs_applications_and_nothing_of_staff(client, login, make_user):
