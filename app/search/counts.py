@@ -4,6 +4,7 @@ Kept apart from `app.search`'s query functions: it only reads what they write, t
 query plan and visibility rules, so the counts agree with what `search` shows for each type."""
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import bindparam, text
 
 from app.extensions import db
@@ -27,9 +28,9 @@ def count_by_type(query: str, types: list[str], *, viewer=None) -> dict[str, int
     with ranking.searcher(_index_dir(), SCHEMA) as searcher:
         ranked = ranking.rank(searcher, plan, types=set(types), hidden_visible_to=allowed["viewer_id"],
                               all_hidden_visible=allowed["all_hidden_visible"])
-    for position in range(len(ranked)):
-        name = ranked.type_of(position)
-        counts[name] = min(counts.get(name, 0) + 1, CAP + 1)
+    codes, numbers = np.unique(ranked.type_codes, return_counts=True)  # arrays: a million matches cost no loop
+    for code, number in zip(codes.tolist(), numbers.tolist(), strict=True):
+        counts[ranked.types[code]] = min(number, CAP + 1)
     return counts
 
 

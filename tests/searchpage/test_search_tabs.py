@@ -97,3 +97,12 @@ def test_a_search_page_runs_the_same_number_of_sql_statements_for_few_and_many_r
     with count_queries() as filtered:
         assert client.get("/search?q=주차&type=comment&page=2").status_code == 200
     assert len(many) == len(few) == len(filtered)
+
+
+def test_counts_stop_above_the_cap(app, parking, monkeypatch):
+    from app.search import counts
+
+    monkeypatch.setattr(counts, "CAP", 2)
+    with app.test_request_context():
+        found = counts.count_by_type("주차", ["proposal", "comment", "lab", "survey"])
+    assert found == {"proposal": 1, "comment": 3, "lab": 1, "survey": 0}  # 4 comments: more than 2
