@@ -1,16 +1,23 @@
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from app.api import bp
 from app.api.auth import api_user
 from app.api.helpers import page_arg, per_page_arg
-from app.api.spec import documented, query_param
+from app.api.spec import VALIDATION_ERRORS, documented, query_param
+from app.core import ValidationFailed
 from app.search import SearchResult, search as run_search
+from app.search.counts import CAP, count_by_type
+from app.searchpage import TYPES, parse_type
 
 SEARCH_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
-    "type": {"type": "string"}, "id": {"type": "integer"}, "title": {"type": "string"}, "url": {"type": "string"},
+    "type": {"type": "string", "enum": TYPES}, "id": {"type": "integer"}, "title": {"type": "string"},
+    "url": {"type": "string"},
     "snippet": {"type": "string", "description": "escaped HTML with <mark> around the matched words"}}}},
-    "total": {"type": "integer"},
+    "total": {"type": "integer", "description": "results of the chosen type (or of every type)"},
     "total_estimated": {"type": "boolean", "description": "true when total is an estimate (a very common word)"},
+    "counts": {"type": "object", "additionalProperties": {"type": "integer"},
+               "description": f"results of each type, whatever type is chosen; a count above {CAP} is {CAP + 1}"},
     "missing": {"type": "array", "items": {"type": "string"},
                 "description": "words of the query that the best results lack (when no result has every word)"},
     "suggestion": {"type": "string", "nullable": True,
@@ -18,13 +25,27 @@ SEARCH_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "it
 
 
 @bp.route("/search")
-@documented("Search proposals and comments (Korean aware)", tag="search", auth=False,
-            query=[query_param("q"), query_param("page", "integer"), query_param("per_page", "integer")],
-            responses={200: ("Results, best first", SEARCH_SCHEMA)})
+@documented("Search proposals, comments, policies, living labs, consultations and surveys (Korean aware)",
+            tag="search", auth=False,
+            query=[query_param("q"),
+                   query_param("type", description="only results of this type (default: every type); "
+                                                   "an unknown type is a 422", enum=TYPES),
+                   query_param("page", "integer"), query_param("per_page", "integer")],
+            responses={200: ("Results, best first", SEARCH_SCHEMA), 422: ("Unknown type", VALIDATION_ERRORS)})
 def search():
     q = request.args.get("q", "").strip()[:200]
-    result = run_search(q, viewer=api_user(), page=page_arg(), per_page=per_page_arg()) if q else SearchResult([], 0)
+    try:
+        chosen = parse_type(request.args.get("type"))
+    except ValueError:
+        raise ValidationFailed({"type": [_l("Choose one of: %(types)s.", types=", ".join(TYPES))]}) from None
+    viewer = api_user()
+    if q:
+        result = run_search(q, viewer=viewer, types=[chosen] if chosen else None, page=page_arg(),
+                            per_page=per_page_arg())
+        counts = count_by_type(q, TYPES, viewer=viewer)
+    else:
+        result, counts = SearchResult([], 0), dict.fromkeys(TYPES, 0)
     return jsonify({"items": [{"type": h.type, "id": h.id, "title": h.title, "url": h.url, "snippet": h.snippet}
                               for h in result.hits], "total": result.total,
-                    "total_estimated": result.estimated, "missing": result.missing,
+                    "total_estimated": result.estimated, "counts": counts, "missing": result.missing,
                     "suggestion": result.suggestion})
