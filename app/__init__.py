@@ -50,7 +50,7 @@ def create_app(config_name: str | None = None) -> Flask:
     # One line per domain: its register(app) declares its blueprint, CLI commands, menu entries, notification
     # kinds, search sources, comment and moderation targets, home sections and data-export sections.
     from app import admin, api, auth, certificates, comments, committees, consultations, jobs, labs, ledger, main
-    from app import moderation, notifications, opendata, ops, policies, privacy, proposals, searchpage, stats
+    from app import moderation, names, notifications, opendata, ops, policies, privacy, proposals, searchpage, stats
     from app import surveys, walking
 
     for domain in (
@@ -71,6 +71,7 @@ def create_app(config_name: str | None = None) -> Flask:
         consultations,
         surveys,
         privacy,
+        names,  # English forms of department names
         opendata,
         stats,
         api,

@@ -27,3 +27,4 @@ from app.walking.models import (  # noqa: F401
     Conversion, MileageEntry, Mission, MissionCompletion, RewardRule, StepRecord, WalkingDay, WalkingParticipant,
 )
 from app.storage import StoredFile  # noqa: F401
+from app.names.models import DepartmentName  # noqa: F401

@@ -309,6 +309,9 @@ def register_web(app: Flask) -> None:
             "footer_items": footer_items,
             "access_event_label": access_event_label,
             "current_locale": str(get_locale()),
+            # Text residents and staff wrote (in Korean) keeps lang="ko" on pages in another language, so
+            # that screen readers and browsers read it as Korean: <h1{{ ko }}>{{ proposal.title }}</h1>.
+            "ko": Markup("") if str(get_locale()) == "ko" else Markup(' lang="ko"'),
             "district_name": district_name,
             "unread_notifications": unread_notifications_of_current_user,
             "text_size": current_text_size,
