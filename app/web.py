@@ -18,6 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from wtforms import DecimalField, FloatField
+from wtforms.csrf.core import CSRFTokenField
+from wtforms.widgets import HiddenInput
 
 from app.core import MAX_ID, DomainError, ValidationFailed
 from app.districts import district_name
@@ -224,7 +226,17 @@ def register_input_rules(app: Flask) -> None:
     app.before_request(refuse_unstorable_text)
 
 
+class _HiddenInputWithoutId(HiddenInput):
+    """The CSRF token's hidden input without id="csrf_token": a page with several forms would otherwise
+    carry that id once per form (ids must be unique; nothing refers to the token by id)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", False)
+        return super().__call__(field, **kwargs)
+
+
 def register_web(app: Flask) -> None:
+    CSRFTokenField.widget = _HiddenInputWithoutId()
     register_input_rules(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
