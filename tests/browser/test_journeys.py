@@ -253,8 +253,10 @@ def test_facilitator_journey(sized, live_server, app, make_user):
     code = browser.find_element(By.CSS_SELECTOR, ".checkin-code dl dd output.code")
     assert len(code.text.strip()) == 6  # the check-in code: an <output> in a labelled list, not a styled line
     check_page(browser, width, "session-manage")
-    Select(browser.find_element(By.NAME, "user_id")).select_by_visible_text("김참여")
-    click_button(browser, "form[action$='/attendance'] button[type=submit]")
+    row = "//tr[td[1][normalize-space()='김참여']]"
+    click_and_wait(browser, browser.find_element(By.XPATH, row + "//button"))
+    assert "checked in" not in browser.find_element(By.XPATH, row).text and \
+        not browser.find_elements(By.XPATH, row + "//button")  # marked present
     check_page(browser, width, "session-attendance")
     visit(browser, live_server, width, f"/labs/{lab.id}/workspace", "lab-workspace")
 
