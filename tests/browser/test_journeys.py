@@ -307,3 +307,11 @@ def test_staff_journey(sized, live_server, app, make_user):
     check_page(browser, width, "allowance-approved")
     visit(browser, live_server, width, "/payouts", "payouts")
     visit(browser, live_server, width, "/budgets", "budgets")
+
+
+@pytest.mark.parametrize("path,name", [("/policies", "policies"), ("/consultations/", "consultations"),
+                                       ("/stats/", "statistics"), ("/privacy", "privacy"),
+                                       ("/opendata/", "opendata")])
+def test_other_main_pages(sized, live_server, path, name):
+    browser, width = sized
+    visit(browser, live_server, width, path, name)
