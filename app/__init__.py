@@ -50,8 +50,8 @@ def create_app(config_name: str | None = None) -> Flask:
     # One line per domain: its register(app) declares its blueprint, CLI commands, menu entries, notification
     # kinds, search sources, comment and moderation targets, home sections and data-export sections.
     from app import admin, api, auth, certificates, comments, committees, consultations, jobs, labs, ledger, main
-    from app import moderation, notifications, opendata, ops, policies, privacy, proposals, searchpage, stats
-    from app import activity, channels, intake, interests, phones, social, staffdesk, surveys, walking
+    from app import moderation, names, notifications, opendata, ops, policies, privacy, proposals, searchpage
+    from app import activity, channels, intake, interests, phones, social, staffdesk, stats, surveys, walking
 
     for domain in (
         main,
@@ -74,6 +74,7 @@ def create_app(config_name: str | None = None) -> Flask:
         intake,  # community-centre staff enter participation on a resident's behalf
         surveys,
         privacy,
+        names,  # English forms of department names
         opendata,
         stats,
         api,

@@ -32,3 +32,4 @@ from app.social.models import SocialLogin  # noqa: F401
 from app.intake.models import IntakeRecord  # noqa: F401
 from app.phones.models import PhoneCode, UserPhone  # noqa: F401
 from app.channels.models import ChannelPreference, Delivery  # noqa: F401
+from app.names.models import DepartmentName  # noqa: F401

@@ -11,12 +11,15 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from wtforms import DecimalField, FloatField
+from wtforms.csrf.core import CSRFTokenField
+from wtforms.widgets import HiddenInput
 
 from app import timefmt
 from app.core import MAX_ID, DomainError, ValidationFailed
@@ -224,7 +227,17 @@ def register_input_rules(app: Flask) -> None:
     app.before_request(refuse_unstorable_text)
 
 
+class _HiddenInputWithoutId(HiddenInput):
+    """The CSRF token's hidden input without id="csrf_token": a page with several forms would otherwise
+    carry that id once per form (ids must be unique; nothing refers to the token by id)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", False)
+        return super().__call__(field, **kwargs)
+
+
 def register_web(app: Flask) -> None:
+    CSRFTokenField.widget = _HiddenInputWithoutId()
     register_input_rules(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -310,12 +323,57 @@ def register_web(app: Flask) -> None:
             "footer_items": footer_items,
             "access_event_label": access_event_label,
             "current_locale": str(get_locale()),
+            # Text residents and staff wrote (in Korean) keeps lang="ko" on pages in another language, so
+            # that screen readers and browsers read it as Korean: <h1{{ ko }}>{{ proposal.title }}</h1>.
+            "ko": Markup("") if str(get_locale()) == "ko" else Markup(' lang="ko"'),
             "district_name": district_name,
             "unread_notifications": unread_notifications_of_current_user,
             "text_size": current_text_size,
             "text_sizes": list(TextSize),
             "endpoint_exists": endpoint_exists,
+            "failed_form_summary": failed_form_summary,
         }
+
+
+_UNLINKED_FIELDS = frozenset({"CSRFTokenField", "HiddenField"})
+
+
+def _messages(errors) -> list[str]:
+    """Flatten a field's errors (strings, or nested lists/dicts for FieldList and FormField)."""
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, (list, tuple)):
+        return [m for value in errors for m in _messages(value)]
+    return [str(errors)]
+
+
+def form_error_summary(forms) -> list[dict]:
+    """Every input error of the given forms, in field order, for the error summary at the top of the page:
+    {"label", "message", "anchor"} where anchor is the id of the control to focus (None when there is no
+    visible control, e.g. an expired CSRF token)."""
+    items: list[dict] = []
+    seen: set[int] = set()
+    for form in forms:
+        if id(form) in seen:
+            continue
+        seen.add(id(form))
+        for message in getattr(form, "form_errors", ()) or ():
+            items.append({"label": None, "message": str(message), "anchor": None})
+        for field in form:
+            if not field.errors:
+                continue
+            anchor = None if field.type in _UNLINKED_FIELDS else field.id
+            for message in _messages(field.errors):
+                items.append({"label": str(field.label.text), "message": message, "anchor": anchor})
+    return items
+
+
+@pass_context
+def failed_form_summary(context) -> list[dict]:
+    """The error summary of every form handed to the template (any context variable that is a form)."""
+    from wtforms import Form
+
+    return form_error_summary(value for value in context.get_all().values() if isinstance(value, Form))
 
 
 def unread_notifications_of_current_user() -> int:

@@ -106,6 +106,8 @@ class ConsentForm(FlaskForm):
 
 
 class DeactivateForm(FlaskForm):
-    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter a password."))])
+    # Ids of their own: the account page also shows the password form, whose fields are "confirm" too.
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter a password."))],
+                             id="deactivate-password")
     confirm = BooleanField(_l("I understand that I can no longer log in"),
-                           validators=[DataRequired(message=_l("Tick the box to confirm."))])
+                           validators=[DataRequired(message=_l("Tick the box to confirm."))], id="deactivate-confirm")

@@ -23,10 +23,12 @@ def register(app: Flask) -> None:
     from app.committees.signals import meeting_attended
     from app.labs.signals import attendance_recorded
     from app.ledger.cli import ledger_cli
+    from app.ledger.models import bank_label
     from app.notifications import kinds
     from app.web import register_nav
 
     app.register_blueprint(bp)
+    app.add_template_filter(bank_label, "bank")  # a bank's name in the page's language
     from app.ledger import export  # the data-export sections of this domain
 
     export.register()

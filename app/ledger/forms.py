@@ -4,7 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.ledger.models import KOREAN_BANKS, ExpenseCategory, ProgrammeType
+from app.ledger.models import BANK_LABELS, ExpenseCategory, ProgrammeType
 
 PROGRAMME_CHOICES = ProgrammeType.choices()
 MAX_AMOUNT = 100_000_000_000  # 1,000억 won: far above any programme, below every column's range
@@ -41,7 +41,7 @@ class ExpenseClaimForm(FlaskForm):
 
 
 class BankAccountForm(FlaskForm):
-    bank = SelectField(_l("Bank"), choices=[(b, b) for b in KOREAN_BANKS], validators=[DataRequired()])
+    bank = SelectField(_l("Bank"), choices=list(BANK_LABELS.items()), validators=[DataRequired()])
     account_number = StringField(_l("Account number"), validators=[DataRequired(), Length(max=40)])
     holder_name = StringField(_l("Account holder"), validators=[DataRequired(), Length(max=50)])
 

@@ -25,3 +25,10 @@ document.addEventListener("submit", function (event) {
   narrow.addEventListener("change", apply);
   apply();
 })();
+
+// After a failed submit the error summary (at the top of the page's content) takes the focus, so that
+// screen readers announce it and keyboard users can follow its links to each field.
+(function () {
+  var summary = document.getElementById("error-summary");
+  if (summary && document.activeElement !== summary) summary.focus();
+})();

@@ -14,7 +14,9 @@ from app.ledger.models.budget import (  # noqa: F401
     ProgrammeType,
 )
 from app.ledger.models.payout import (  # noqa: F401
+    BANK_LABELS,
     KOREAN_BANKS,
+    bank_label,
     BankAccount,
     BatchStatus,
     PayoutBatch,

@@ -14,11 +14,21 @@ from app.extensions import db
 from app.ledger.models.allowance import Allowance
 from app.sql import value_enum
 
-# Proper names, shown as written in every language.
-KOREAN_BANKS = [
-    "농협은행", "국민은행", "신한은행", "우리은행", "하나은행", "기업은행",
-    "카카오뱅크", "토스뱅크", "우체국", "새마을금고", "지역농협",
-]
+# Stored as the Korean name (the key); shown through bank_label() in the page's language, so the English
+# site reads "NongHyup Bank". The English forms are the banks' own.
+BANK_LABELS = {
+    "농협은행": _l("NH NongHyup Bank"), "국민은행": _l("KB Kookmin Bank"), "신한은행": _l("Shinhan Bank"),
+    "우리은행": _l("Woori Bank"), "하나은행": _l("Hana Bank"), "기업은행": _l("IBK Industrial Bank of Korea"),
+    "카카오뱅크": _l("KakaoBank"), "토스뱅크": _l("Toss Bank"), "우체국": _l("Korea Post (post office bank)"),
+    "새마을금고": _l("MG Community Credit Cooperatives"), "지역농협": _l("Local NongHyup cooperative"),
+}
+KOREAN_BANKS = list(BANK_LABELS)
+
+
+def bank_label(bank: str) -> str:
+    """A bank's name in the page's language (an unknown name as written)."""
+    label = BANK_LABELS.get(bank)
+    return str(label) if label is not None else bank
 
 
 class BankAccount(db.Model):
