@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from app.consultations import services
 from app.consultations.models import Opinion
@@ -14,7 +14,6 @@ from app.extensions import db
 from app.phones.models import PhoneCode
 from app.phones.numbers import decrypt_phone, phone_lookup
 from tests.consultations.conftest import form_opinion
-from tests.phones.conftest import last_code, text_provider  # noqa: F401  (fixtures)
 
 NUMBER = "01023456789"
 
@@ -41,7 +40,7 @@ def _wrong(code: str) -> str:
     return "000000" if code != "000000" else "111111"
 
 
-def test_a_guest_confirms_a_phone_then_sends_an_opinion(client, make_consultation, last_code):  # noqa: F811
+def test_a_guest_confirms_a_phone_then_sends_an_opinion(client, make_consultation, last_code):
     consultation = make_consultation()
     page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert "guestphone-phone" in page and f"/consultations/{consultation.id}/guest-phone-code" in page
@@ -61,7 +60,7 @@ def test_a_guest_confirms_a_phone_then_sends_an_opinion(client, make_consultatio
     assert not any(NUMBER in str(value) or "2345-6789" in str(value) for value in row if value != opinion.phone)
 
 
-def test_a_used_or_expired_code_is_refused(client, make_consultation, last_code):  # noqa: F811
+def test_a_used_or_expired_code_is_refused(client, make_consultation, last_code):
     consultation = make_consultation()
     _send_code(client, consultation)
     code = last_code(NUMBER)
@@ -78,7 +77,7 @@ def test_a_used_or_expired_code_is_refused(client, make_consultation, last_code)
     assert db.session.scalar(select(Opinion.id)) is None
 
 
-def test_a_confirmation_counts_for_its_own_consultation_only(client, make_consultation, last_code):  # noqa: F811
+def test_a_confirmation_counts_for_its_own_consultation_only(client, make_consultation, last_code):
     first, second = make_consultation(), make_consultation(title="두 번째 의견수렴")
     _send_code(client, first)
     assert _confirm(client, first, last_code(NUMBER)).status_code == 302
@@ -86,7 +85,7 @@ def test_a_confirmation_counts_for_its_own_consultation_only(client, make_consul
     assert _confirm(client, second, last_code(NUMBER)).status_code == 422
 
 
-def test_a_bad_number_is_refused_beside_the_field(client, make_consultation, text_provider):  # noqa: F811
+def test_a_bad_number_is_refused_beside_the_field(client, make_consultation, text_provider):
     consultation = make_consultation()
     bad = _send_code(client, consultation, phone="02-123-4567")
     page = bad.get_data(as_text=True)
@@ -94,7 +93,7 @@ def test_a_bad_number_is_refused_beside_the_field(client, make_consultation, tex
     assert text_provider.messages == [] and db.session.scalar(select(PhoneCode.id)) is None
 
 
-def test_codes_per_number_are_limited(app, client, make_consultation, text_provider, roomy_limit):  # noqa: F811
+def test_codes_per_number_are_limited(app, client, make_consultation, text_provider, roomy_limit):
     consultation = make_consultation()
     limit = app.config["PHONE_CODE_PER_NUMBER_PER_HOUR"]
     statuses = [_send_code(client, consultation).status_code for _ in range(limit + 1)]
@@ -102,13 +101,13 @@ def test_codes_per_number_are_limited(app, client, make_consultation, text_provi
     assert len(text_provider.texts_to(NUMBER)) == limit
 
 
-def test_code_requests_are_limited_per_address(client, make_consultation, text_provider):  # noqa: F811
+def test_code_requests_are_limited_per_address(client, make_consultation, text_provider):
     consultation = make_consultation()
     statuses = [_send_code(client, consultation, phone=f"010-5555-{n:04d}").status_code for n in range(6)]
     assert statuses[:5] == [302] * 5 and statuses[5] == 429
 
 
-def test_wrong_codes_run_out_with_429(app, client, make_consultation, last_code, roomy_limit):  # noqa: F811
+def test_wrong_codes_run_out_with_429(app, client, make_consultation, last_code, roomy_limit):
     consultation = make_consultation()
     _send_code(client, consultation)
     code = last_code(NUMBER)
@@ -119,7 +118,7 @@ def test_wrong_codes_run_out_with_429(app, client, make_consultation, last_code,
 
 
 def test_published_results_are_texted_once_to_each_phone_guest(client, make_consultation, staff,
-                                                              text_provider, last_code):  # noqa: F811
+                                                              text_provider, last_code):
     consultation = make_consultation()
     _send_code(client, consultation)
     _confirm(client, consultation, last_code(NUMBER))
@@ -135,3 +134,21 @@ def test_published_results_are_texted_once_to_each_phone_guest(client, make_cons
     db.session.commit()
     results = [t for t in text_provider.texts_to(NUMBER) if f"/consultations/{consultation.id}" in t]
     assert told == 1 and len(results) == 1 and consultation.title in results[0]
+
+
+def test_api_guest_sends_an_opinion_with_a_texted_code_used_once(client, make_consultation, last_code,
+                                                                 roomy_limit):
+    consultation = make_consultation()
+    url = f"/api/v1/consultations/{consultation.id}"
+    assert client.post(f"{url}/guest-phone-code", json={"phone": "02-123-4567"}).status_code == 422
+    assert client.post(f"{url}/guest-phone-code", json={}).status_code == 422
+    assert client.post(f"{url}/guest-phone-code", json={"phone": "010-2345-6789"}).status_code == 202
+    code = last_code(NUMBER)
+    body = form_opinion(guest_phone="010-2345-6789")
+    wrong = client.post(f"{url}/opinions", json={**body, "code": _wrong(code)})
+    assert wrong.status_code == 422 and "code" in wrong.get_json()["errors"]
+    assert client.post(f"{url}/opinions", json={**body, "code": code}).status_code == 201
+    assert client.post(f"{url}/opinions", json={**body, "code": code}).status_code == 422  # used up
+    opinion = db.session.scalar(select(Opinion))
+    assert opinion.guest_phone_lookup == phone_lookup(NUMBER) and db.session.scalar(
+        select(func.count()).select_from(Opinion)) == 1
