@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, text, update
 
 from app.consultations import services
@@ -16,15 +15,6 @@ from app.phones.numbers import decrypt_phone, phone_lookup
 from tests.consultations.conftest import form_opinion
 
 NUMBER = "01023456789"
-
-
-@pytest.fixture
-def roomy_limit(app):
-    """More requests per minute per address than the default, to reach the limits counted per number."""
-    saved = app.config["PHONE_CODE_RATELIMIT"]
-    app.config["PHONE_CODE_RATELIMIT"] = "50 per minute"
-    yield
-    app.config["PHONE_CODE_RATELIMIT"] = saved
 
 
 def _send_code(client, consultation, phone="010-2345-6789"):
