@@ -35,8 +35,9 @@ from app.consultations.permissions import (
     can_register_for_hearing,
     can_view_consultation,
 )
-from app.core import DomainError, ValidationFailed, utcnow
+from app.core import ValidationFailed, utcnow
 from app.extensions import db
+from app.phones.limits import phone_code_limited
 from app.policies.models import Policy
 
 TAG = "consultations"
@@ -85,7 +86,8 @@ OPINION_FIELDS = {
 OPINION_BODY = {"type": "object", "required": ["name", "phone", "body"], "properties": {
     **OPINION_FIELDS,
     "email": {"type": "string", "description": "without a token: the address the code was sent to"},
-    "code": {"type": "string", "description": "without a token: the 6-digit code from the email"}}}
+    "guest_phone": {"type": "string", "description": "without a token: or the mobile number a code was texted to"},
+    "code": {"type": "string", "description": "without a token: the 6-digit code from the email or text"}}}
 ENTERED_BODY = {"type": "object", "required": ["name", "body", "channel", "written_on"], "properties": {
     **OPINION_FIELDS, "channel": {"type": "string", "enum": ["paper", "phone", "hearing"]},
     "written_on": {"type": "string", "format": "date"}}}
@@ -270,32 +272,46 @@ def consultation_guest_code(consultation_id: int):
     return jsonify({"sent": True}), 202
 
 
+@bp.route("/consultations/<int:consultation_id>/guest-phone-code", methods=["POST"])
+@phone_code_limited
+@documented("Without an account: text a 6-digit code to a mobile number (rate limited, expires; a code is "
+            "good for one opinion)", tag=TAG, auth=False, body=guests.PHONE_CODE_BODY,
+            responses={202: ("Sent", None), 409: ("Not accepting opinions", None), 422: ("Not a mobile number", None),
+                       429: ("Too many codes", None)})
+def consultation_guest_phone_code(consultation_id: int):
+    consultation = _load(consultation_id)
+    consultation.ensure_accepting(utcnow())
+    guests.api_phone_code(json_body(), services.purpose_key(consultation))
+    db.session.commit()
+    return jsonify({"sent": True}), 202
+
+
 @bp.route("/consultations/<int:consultation_id>/opinions", methods=["POST"])
 @guests.rate_limited
-@documented("Send an opinion before the deadline (server time, Korea): with a token, or with `email` and the "
-            "`code` mailed by guest-code. Name and phone are never shown publicly.", tag=TAG, auth=False,
+@documented("Send an opinion before the deadline (server time, Korea): with a token, with `email` and the "
+            "`code` mailed by guest-code, or with `guest_phone` and the `code` texted by guest-phone-code (used "
+            "up). Name and phone are never shown publicly.", tag=TAG, auth=False,
             body=OPINION_BODY, responses={201: ("The opinion as its author sees it", OPINION_SCHEMA),
-                                          403: ("Wrong or expired code", None),
-                                          409: ("Deadline passed or not open", None)})
+                                          403: ("Wrong or expired emailed code", None),
+                                          409: ("Deadline passed or not open", None),
+                                          422: ("Wrong or expired texted code", None),
+                                          429: ("No tries left for the texted code", None)})
 def submit_consultation_opinion(consultation_id: int):
     consultation = _load(consultation_id)
     if request.headers.get("Authorization") and api_user() is None:
         abort(401)
     user = api_user()
     payload = json_body()
-    form = validate(OpinionForm, payload, ignore=("email", "code"))
-    guest_email = None
+    form = validate(OpinionForm, payload, ignore=("email", "code", "guest_phone"))
+    guest_email = guest_phone = None
     if user is None:
         consultation.ensure_accepting(utcnow())
         email, code = payload.get("email"), payload.get("code")
-        if not isinstance(email, str) or not isinstance(code, str):
+        if payload.get("guest_phone") is None and (not isinstance(email, str) or not isinstance(code, str)):
             raise ValidationFailed({"code": [guests.WRONG_CODE]})
-        confirmed = guests.check_code(email, services.purpose_key(consultation), code)
-        db.session.commit()  # the attempt counts even when refused
-        if not confirmed:
-            raise DomainError(guests.WRONG_CODE, status=403)
-        guest_email = email
-    opinion = services.submit_opinion(consultation, services.opinion_data(form), user=user, guest_email=guest_email)
+        guest_email, guest_phone = guests.api_guest(payload, services.purpose_key(consultation))
+    opinion = services.submit_opinion(consultation, services.opinion_data(form), user=user, guest_email=guest_email,
+                                      guest_phone=guest_phone)
     db.session.commit()
     return jsonify(opinion_json(opinion, private=True)), 201
 

@@ -9,8 +9,9 @@ from app.api.spec import documented, query_param
 from app.consultations import guests
 from app.consultations.clock import seoul_to_utc, utc_to_seoul
 from app.consultations.forms import GuestEmailForm
-from app.core import DomainError, ValidationFailed, utcnow
+from app.core import ValidationFailed, utcnow
 from app.extensions import db
+from app.phones.limits import phone_code_limited
 from app.surveys import queries, results, services
 from app.surveys.forms import DemographicForm, PollForm, QuestionForm, SectionForm, SurveyForm
 from app.surveys.models import (
@@ -76,6 +77,7 @@ RESPONSE_BODY = {"type": "object", "required": ["answers"], "properties": {
     "consent": {"type": "boolean",
                 "description": "agree to the consent notice (needed to answer respondent questions)"},
     "email": {"type": "string", "description": "without a token, surveys open to everyone: the address of the code"},
+    "guest_phone": {"type": "string", "description": "or the mobile number a code was texted to (guest-phone-code)"},
     "code": {"type": "string"}}}
 ROW = {"type": "object", "properties": {"label": {"type": "string"}, "count": {"type": "integer"},
                                         "percent": {"type": "number"}}}
@@ -286,9 +288,26 @@ def survey_guest_code(survey_id: int):
     return jsonify({"sent": True}), 202
 
 
+@bp.route("/surveys/<int:survey_id>/guest-phone-code", methods=["POST"])
+@phone_code_limited
+@documented("Without an account (surveys open to everyone): text a 6-digit code to a mobile number; a code is "
+            "good for one answer", tag=TAG, auth=False, body=guests.PHONE_CODE_BODY,
+            responses={202: ("Sent", None), 403: ("This survey needs an account", None),
+                       422: ("Not a mobile number", None), 429: ("Too many", None)})
+def survey_guest_phone_code(survey_id: int):
+    survey = _load(survey_id)
+    if survey.audience is not Audience.EVERYONE:
+        abort(403)
+    survey.ensure_open(utcnow())
+    guests.api_phone_code(json_body(), services.purpose_key(survey))
+    db.session.commit()
+    return jsonify({"sent": True}), 202
+
+
 @bp.route("/surveys/<int:survey_id>/response", methods=["PUT"])
 @guests.rate_limited
-@documented("Answer, or change your answers until the survey closes (one response per account or email)",
+@documented("Answer, or change your answers until the survey closes (one response per account, email or mobile "
+            "number): guests send `email` with the mailed `code`, or `guest_phone` with a texted `code` (used up)",
             tag=TAG, auth=False, body=RESPONSE_BODY,
             responses={200: ("Your saved answers", {"type": "object", "properties": {
                 "answers": {"type": "object",
@@ -300,22 +319,16 @@ def answer_survey(survey_id: int):
         abort(401)
     user = api_user()
     payload = json_body()
-    unknown = sorted(set(payload) - {"answers", "consent", "email", "code"})
+    unknown = sorted(set(payload) - {"answers", "consent", "email", "code", "guest_phone"})
     if unknown or not isinstance(payload.get("answers"), dict) or not isinstance(payload.get("consent", False), bool):
         raise ValidationFailed({name: [_l("Unknown field.")] for name in unknown} or {
             "answers": [_l("Send the answers as an object keyed by question id.")]})
-    guest_email = None
+    guest_email = guest_phone = None
     if user is None and survey.audience is Audience.EVERYONE:
         survey.ensure_open(utcnow())
-        email, code = payload.get("email"), payload.get("code")
-        if not isinstance(email, str) or not isinstance(code, str):
-            raise DomainError(guests.WRONG_CODE, status=403)
-        confirmed = guests.check_code(email, services.purpose_key(survey), code)
-        db.session.commit()  # the attempt counts even when refused
-        if not confirmed:
-            raise DomainError(guests.WRONG_CODE, status=403)
-        guest_email = email
+        guest_email, guest_phone = guests.api_guest(payload, services.purpose_key(survey))
     response = services.submit_response(survey, payload["answers"], user=user, guest_email=guest_email,
+                                        guest_phone=guest_phone,
                                         consent=payload.get("consent", False),
                                         lab_member=services.is_lab_member(survey, user))
     db.session.commit()

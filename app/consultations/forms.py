@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.consultations.models import CHANNEL_LABELS, STAFF_CHANNELS
+from app.phones.forms import PhoneCodeForm, PhoneForm
 
 PHONE = Regexp(r"^[0-9+\-() ]{7,20}$", message=_l("Enter a phone number with digits, for example 010-1234-5678."))
 
@@ -136,6 +137,18 @@ class GuestCodeForm(GuestEmailForm):
     code = StringField(_l("Confirmation code"), validators=[
         DataRequired(message=_l("Enter the code from the email.")),
         Regexp(r"^\s*[0-9]{6}\s*$", message=_l("The code has 6 digits."))])
+
+
+class GuestPhoneForm(PhoneForm):
+    """"Or confirm a mobile phone": beside the email form on the same page, so its fields carry a prefix."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="guestphone", **kwargs)
+
+
+class GuestPhoneCodeForm(PhoneCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="guestphone", **kwargs)
 
 
 class ThemeForm(FlaskForm):

@@ -12,15 +12,21 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from app.consultations.models import GuestCode
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.mail import send_mail
+from app.phones.models import PhoneCode
+from app.phones.numbers import decrypt_phone, encrypt_phone, normalise_phone, phone_lookup
+from app.phones.services import request_code as request_phone
+from app.phones.services import WRONG_CODE as PHONE_WRONG_CODE
+from app.phones.services import verify_code
 from app.sql import rowcount
 
 
@@ -99,9 +105,6 @@ def _limit() -> str:
 
 
 def _signed_in() -> bool:
-    from flask import request
-    from flask_login import current_user
-
     return bool(request.headers.get("Authorization")) or current_user.is_authenticated
 
 
@@ -113,3 +116,150 @@ def rate_limited(view):
     from app.extensions import limiter
 
     return limiter.shared_limit(_limit, scope="guest-code", methods=["POST", "PUT"], exempt_when=_signed_in)(view)
+
+
+# --- the guest's state in the session, shared by consultations and surveys --------------------------------
+#
+# An email guest is kept as the address under "guest:<purpose>" (checked against its code on every use); a
+# phone guest as the Fernet-encrypted number under "guest-phone:<purpose>" (the session cookie is signed, not
+# encrypted), checked against the used phone code, so the confirmation lasts as long as that code would have.
+
+def _email_key(purpose: str) -> str:
+    return f"guest:{purpose}"
+
+
+def _phone_key(purpose: str) -> str:
+    return f"guest-phone:{purpose}"
+
+
+def _guest_allowed() -> bool:
+    return not current_user.is_authenticated
+
+
+def confirmed_email(purpose: str) -> str | None:
+    """The email address a guest confirmed with a code in this browser, while the code is still valid."""
+    email = session.get(_email_key(purpose))
+    if email and _guest_allowed() and is_confirmed(email, purpose):
+        return email
+    return None
+
+
+def remember_email(purpose: str, email: str, *, sent: bool = False) -> None:
+    session[_email_key(purpose) + (":sent" if sent else "")] = normalise_email(email)
+
+
+def sent_email(purpose: str) -> str | None:
+    return session.get(_email_key(purpose) + ":sent")
+
+
+def phone_confirmed(number: str, purpose: str, now=None) -> bool:
+    """Whether a code for ``number`` and ``purpose`` was used (confirmed) and has not expired yet."""
+    now = now or utcnow()
+    return db.session.scalar(select(PhoneCode.id).where(
+        PhoneCode.phone_lookup == phone_lookup(number), PhoneCode.purpose == purpose[:60],
+        PhoneCode.used_at.is_not(None), PhoneCode.expires_at > now).limit(1)) is not None
+
+
+def _session_phone(key: str) -> str | None:
+    token = session.get(key)
+    if not token:
+        return None
+    try:
+        return decrypt_phone(token)
+    except Exception:  # a key rotated away or a tampered value: ask for a new code
+        return None
+
+
+def confirmed_phone(purpose: str) -> str | None:
+    """The mobile number ("01012345678") a guest confirmed with a texted code in this browser, while valid."""
+    number = _session_phone(_phone_key(purpose)) if _guest_allowed() else None
+    if number and phone_confirmed(number, purpose):
+        return number
+    return None
+
+
+def remember_phone(purpose: str, number: str, *, sent: bool = False) -> None:
+    session[_phone_key(purpose) + (":sent" if sent else "")] = encrypt_phone(number)
+
+
+def sent_phone(purpose: str) -> str | None:
+    return _session_phone(_phone_key(purpose) + ":sent")
+
+
+NOT_CONFIRMED = _l("Confirm your email address or mobile phone with a code first, or log in.")
+
+
+def guest_columns(purpose: str, email: str | None, phone: str | None, now=None) -> dict:
+    """The respondent columns of a guest's row: the confirmed email address, or the confirmed number as
+    encrypted text and keyed hash. Raises DomainError 403 when neither is confirmed."""
+    now = now or utcnow()
+    email = normalise_email(email or "")
+    if email and is_confirmed(email, purpose, now):
+        return {"guest_email": email}
+    if phone:
+        number = normalise_phone(phone)
+        if phone_confirmed(number, purpose, now):
+            return {"guest_phone_encrypted": encrypt_phone(number), "guest_phone_lookup": phone_lookup(number)}
+    raise DomainError(NOT_CONFIRMED, field="email", status=403)
+
+
+PHONE_CODE_BODY = {"type": "object", "required": ["phone"], "properties": {"phone": {"type": "string"}}}
+
+
+def api_phone_code(payload, purpose: str) -> None:
+    """The API's guest-phone-code: text a code (DomainError 422 for a number that is not a mobile one, 429 past
+    a limit); the caller commits."""
+    phone = payload.get("phone") if isinstance(payload, dict) else None
+    if not isinstance(phone, str) or not phone.strip():
+        raise DomainError(_l("Enter your mobile phone number."), field="phone", status=422)
+    request_phone(phone, purpose, ip=request.remote_addr)
+
+
+def api_guest(payload: dict, purpose: str) -> tuple[str | None, str | None]:
+    """(email, phone) of an API guest: ``email`` with the mailed ``code`` (checked, the attempt committed;
+    403 when wrong), or ``guest_phone`` with the texted ``code``, which is used up by this request (422 wrong
+    or expired, 429 no tries left; the number is confirmed for the rest of the transaction)."""
+    email, phone, code = payload.get("email"), payload.get("guest_phone"), payload.get("code")
+    if isinstance(phone, str) and phone.strip() and email is None:
+        if not isinstance(code, str):
+            raise DomainError(PHONE_WRONG_CODE, field="code", status=422)
+        return None, verify_code(phone, purpose, code)
+    if not isinstance(email, str) or not isinstance(code, str):
+        raise DomainError(WRONG_CODE, status=403)
+    confirmed = check_code(email, purpose, code)
+    db.session.commit()  # the attempt counts even when refused
+    if not confirmed:
+        raise DomainError(WRONG_CODE, status=403)
+    return email, None
+
+
+def request_phone_code(form, purpose: str) -> int:
+    """Text a code to the number of ``form`` (a PhoneForm); 0 when sent, else the status of the refusal,
+    whose reason is put beside the field (or flashed)."""
+    def action():
+        request_phone(form.phone.data, purpose, ip=request.remote_addr)
+        return normalise_phone(form.phone.data)
+
+    return _phone_step(action, form, sent=True, purpose=purpose)
+
+
+def confirm_phone_code(form, purpose: str) -> int:
+    """Check the code of ``form`` (a PhoneCodeForm) and use it up; 0 and the number kept in the session when
+    right, else the status (422 wrong or expired, 429 no tries left) with the reason beside the field."""
+    return _phone_step(lambda: verify_code(form.phone.data, purpose, form.code.data), form, sent=False,
+                       purpose=purpose)
+
+
+def _phone_step(action, form, *, sent: bool, purpose: str) -> int:
+    try:
+        number = action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        if error.field and error.field in form:
+            form[error.field].errors = [*form[error.field].errors, str(error.message)]
+        else:
+            flash(str(error.message), "error")
+        return error.status
+    remember_phone(purpose, number, sent=sent)
+    return 0

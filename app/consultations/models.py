@@ -184,8 +184,8 @@ class Opinion(db.Model):
 
     __tablename__ = "opinions"
     __table_args__ = (
-        CheckConstraint("user_id IS NOT NULL OR guest_email IS NOT NULL OR entered_by_id IS NOT NULL",
-                        name="opinion_has_source"),
+        CheckConstraint("user_id IS NOT NULL OR guest_email IS NOT NULL OR guest_phone_lookup IS NOT NULL "
+                        "OR entered_by_id IS NOT NULL", name="opinion_has_source"),
         Index("ix_opinions_consultation_channel", "consultation_id", "channel"),
     )
 
@@ -194,6 +194,9 @@ class Opinion(db.Model):
     channel: Mapped[Channel] = mapped_column(value_enum(Channel))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     guest_email: Mapped[str | None] = mapped_column(String(254))  # confirmed by a code, for people without account
+    # A guest's mobile number confirmed by a texted code: encrypted (to text the results) and its keyed hash.
+    guest_phone_encrypted: Mapped[str | None] = mapped_column(Text)
+    guest_phone_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     affiliation: Mapped[str] = mapped_column(String(100), default="")
     name: Mapped[str] = mapped_column(String(50))

@@ -51,11 +51,12 @@ class Numbers:
 
 
 def numbers(consultation: Consultation) -> Numbers:
-    """Opinions by channel and participants: distinct accounts, distinct confirmed guest addresses, and one
+    """Opinions by channel and participants: distinct accounts, distinct confirmed guest addresses and numbers, and one
     person per opinion staff typed in (paper, phone, hearing). Two queries whatever the size."""
     rows = db.session.execute(
         select(Opinion.channel, func.count(), func.count(Opinion.user_id.distinct()),
-               func.count(Opinion.guest_email.distinct()), func.count(Opinion.entered_by_id))
+               func.count(Opinion.guest_email.distinct()) + func.count(Opinion.guest_phone_lookup.distinct()),
+               func.count(Opinion.entered_by_id))
         .where(Opinion.consultation_id == consultation.id).group_by(Opinion.channel)).all()
     result = Numbers(by_channel={channel: 0 for channel in Channel})
     for channel, count, _accounts, guests, entered in rows:

@@ -1,6 +1,6 @@
 """Consultation pages. Thin views: load or 404 → authorise → validate the form → service → commit → redirect."""
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ from app.consultations.forms import (
     EnteredOpinionForm,
     GuestCodeForm,
     GuestEmailForm,
+    GuestPhoneCodeForm,
+    GuestPhoneForm,
     OpinionForm,
     ResultsForm,
     ThemeForm,
@@ -33,6 +35,8 @@ from app.consultations.permissions import (
 from app.consultations.clock import utc_to_seoul
 from app.core import page_number, utcnow
 from app.extensions import db
+from app.phones.limits import phone_code_limited
+from app.phones.numbers import mask_phone
 from app.policies.models import Policy
 from app.web import flash_form_errors, run_service
 
@@ -58,16 +62,12 @@ def _load(consultation_id: int) -> Consultation:
     return consultation
 
 
-def _guest_key(consultation: Consultation) -> str:
-    return f"guest:{services.purpose_key(consultation)}"
-
-
 def _guest_email(consultation: Consultation) -> str | None:
-    """The email address a guest confirmed with a code in this browser, while the code is still valid."""
-    email = session.get(_guest_key(consultation))
-    if email and guests.is_confirmed(email, services.purpose_key(consultation)):
-        return email
-    return None
+    return guests.confirmed_email(services.purpose_key(consultation))
+
+
+def _guest_phone(consultation: Consultation) -> str | None:
+    return guests.confirmed_phone(services.purpose_key(consultation))
 
 
 def _policies() -> list[Policy]:
@@ -125,16 +125,21 @@ def edit(consultation_id: int):
     return render_template("consultations/form.html", form=form, consultation=consultation), status
 
 
-def _detail_page(consultation: Consultation, *, opinion_form=None, email_form=None, code_form=None, status=200):
+def _detail_page(consultation: Consultation, *, opinion_form=None, email_form=None, code_form=None,
+                 phone_form=None, phone_code_form=None, status=200):
     now = utcnow()
+    purpose = services.purpose_key(consultation)
     guest_email = None if current_user.is_authenticated else _guest_email(consultation)
+    guest_phone = None if current_user.is_authenticated or guest_email else _guest_phone(consultation)
     show_numbers = consultation.closed(now) or can_manage_consultation(current_user, consultation)
     return render_template(
         "consultations/detail.html", consultation=consultation, now=now,
         opinion_form=opinion_form or OpinionForm(),
         email_form=email_form or GuestEmailForm(),
-        code_form=code_form or GuestCodeForm(email=session.get(_guest_key(consultation) + ":sent")),
-        guest_email=guest_email,
+        code_form=code_form or GuestCodeForm(email=guests.sent_email(purpose)),
+        phone_form=phone_form or GuestPhoneForm(),
+        phone_code_form=phone_code_form or GuestPhoneCodeForm(phone=guests.sent_phone(purpose)),
+        guest_email=guest_email, guest_phone=mask_phone(guest_phone) if guest_phone else None,
         numbers=queries.numbers(consultation) if show_numbers or consultation.has_hearing else None,
         show_numbers=show_numbers, theme_counts=queries.theme_counts(consultation),
         own_opinions=queries.own_opinions(consultation, current_user),
@@ -160,7 +165,8 @@ def submit_opinion(consultation_id: int):
         return _detail_page(consultation, opinion_form=form, status=422)
     user = current_user if current_user.is_authenticated else None
     if run_service(lambda: services.submit_opinion(consultation, services.opinion_data(form), user=user,
-                                                   guest_email=None if user else _guest_email(consultation)),
+                                                   guest_email=None if user else _guest_email(consultation),
+                                                   guest_phone=None if user else _guest_phone(consultation)),
                    _("Thank you. Your opinion was received; the city will answer it after the deadline."), form=form):
         return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
     return _detail_page(consultation, opinion_form=form, status=409)
@@ -177,7 +183,7 @@ def guest_code(consultation_id: int):
                                                    consultation.title),
                        _("We sent a 6-digit code to your email address. Enter it below."), form=form):
         return _detail_page(consultation, email_form=form, status=429)
-    session[_guest_key(consultation) + ":sent"] = guests.normalise_email(form.email.data)
+    guests.remember_email(services.purpose_key(consultation), form.email.data, sent=True)
     return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
 
 
@@ -193,8 +199,36 @@ def guest_confirm(consultation_id: int):
     if not confirmed:
         form.code.errors = [str(guests.WRONG_CODE)]
         return _detail_page(consultation, code_form=form, status=422)
-    session[_guest_key(consultation)] = guests.normalise_email(form.email.data)
+    guests.remember_email(services.purpose_key(consultation), form.email.data)
     flash(_("Your email address is confirmed. Write your opinion below."), "success")
+    return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
+
+
+@bp.route("/<int:consultation_id>/guest-phone-code", methods=["POST"])
+@phone_code_limited
+def guest_phone_code(consultation_id: int):
+    consultation = _load(consultation_id)
+    form = GuestPhoneForm()
+    if not form.validate_on_submit():
+        return _detail_page(consultation, phone_form=form, status=422)
+    status = guests.request_phone_code(form, services.purpose_key(consultation))
+    if status:
+        return _detail_page(consultation, phone_form=form, status=status)
+    flash(_("We sent a 6-digit code to your mobile phone. Enter it below."), "success")
+    return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
+
+
+@bp.route("/<int:consultation_id>/guest-phone-confirm", methods=["POST"])
+@phone_code_limited
+def guest_phone_confirm(consultation_id: int):
+    consultation = _load(consultation_id)
+    form = GuestPhoneCodeForm()
+    if not form.validate_on_submit():
+        return _detail_page(consultation, phone_code_form=form, status=422)
+    status = guests.confirm_phone_code(form, services.purpose_key(consultation))
+    if status:
+        return _detail_page(consultation, phone_code_form=form, status=status)
+    flash(_("Your mobile phone is confirmed. Write your opinion below."), "success")
     return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, union, update
@@ -27,7 +28,10 @@ from app.consultations.models import (
 )
 from app.core import DomainError, utcnow
 from app.extensions import db
+from app.channels.texts import TextMessage, send_text
+from app.jobs import enqueue, job, queue_configured
 from app.mail import send_mail
+from app.phones.numbers import decrypt_phone
 from app.notifications.services import notify_selected
 from app.policies import attachments
 
@@ -35,6 +39,7 @@ from app.policies.models import Policy
 from app.search import SearchDocument, add_to_index, remove_from_index
 from app.storage import storage
 from app.text import plain_text
+from app.urls import public_url
 
 UPLOAD_AREA = "consultations"
 DOC_TYPE = "consultation"
@@ -214,20 +219,17 @@ def _clean(data: OpinionData) -> dict:
             "affiliation": (data.affiliation or "").strip()[:100], "position": (data.position or "").strip()[:50]}
 
 def submit_opinion(consultation: Consultation, data: OpinionData, *, user: User | None = None,
-                   guest_email: str | None = None, now=None) -> Opinion:
-    """An opinion sent online by an account holder, or by a guest whose email was confirmed by a code.
+                   guest_email: str | None = None, guest_phone: str | None = None, now=None) -> Opinion:
+    """An opinion sent online by an account holder, or by a guest whose email or mobile number was confirmed
+    by a code (the number is kept encrypted, to text the results, with its keyed hash; never in clear).
 
     The deadline is checked against the server clock here, so pages and the API refuse alike."""
     now = now or utcnow()
     consultation.ensure_accepting(now)
-    if user is None:
-        email = guests.normalise_email(guest_email or "")
-        if not email or not guests.is_confirmed(email, purpose_key(consultation), now):
-            raise DomainError(_l("Confirm your email address with a code first, or log in."), field="email",
-                              status=403)
-    opinion = Opinion(consultation_id=consultation.id, channel=Channel.ONLINE, user_id=user.id if user else None,
-                      guest_email=None if user else guests.normalise_email(guest_email), written_on=seoul_date(now),
-                      created_at=now, **_clean(data))
+    who: dict = {"user_id": user.id} if user is not None else guests.guest_columns(
+        purpose_key(consultation), guest_email, guest_phone, now)
+    opinion = Opinion(consultation_id=consultation.id, channel=Channel.ONLINE, written_on=seoul_date(now),
+                      created_at=now, **who, **_clean(data))
     if not opinion.phone:
         raise DomainError(_l("Enter a phone number the city can call back."), field="phone", status=422)
     db.session.add(opinion)
@@ -340,8 +342,43 @@ def publish_results(consultation: Consultation, actor: User, summary: str, now=N
         send_mail(email, _("Results of the consultation “%(title)s”", title=consultation.title),
                   _("The city has published its responses to the opinions on “%(title)s”: %(url)s",
                     title=consultation.title, url=consultation_path(consultation.id)))
+    texted = text_guest_phones(consultation)
     index_consultation(consultation)
-    return told + len(guest_emails)
+    return told + len(guest_emails) + texted
+
+
+def text_guest_phones(consultation: Consultation) -> int:
+    """Text the results to each distinct mobile number a guest confirmed (one text per number, however many
+    opinions). Queued with Redis (retried with back-off after the commit); sent at once without, where a
+    failure is only logged: the publication never waits on the provider."""
+    rows = db.session.execute(select(Opinion.guest_phone_lookup, func.min(Opinion.guest_phone_encrypted)).where(
+        Opinion.consultation_id == consultation.id, Opinion.guest_phone_lookup.is_not(None))
+        .group_by(Opinion.guest_phone_lookup)).all()
+    text = _("[Maeul] The city has published its responses to the opinions on “%(title)s”: %(url)s",
+             title=consultation.title, url=public_url(consultation_path(consultation.id)))
+    for lookup, encrypted in rows:
+        reference = f"consultation-results-{consultation.id}-{lookup[:16]}"
+        if queue_configured():
+            enqueue("app.consultations.services:send_results_text", encrypted, text, reference, after_commit=True)
+        else:
+            send_results_text(encrypted, text, reference, retry=False)
+    return len(rows)
+
+
+@job
+def send_results_text(phone_encrypted: str, text: str, reference: str, retry: bool = True) -> str:
+    """Send one results text; a failure raises for the queue to try again (the same reference, which the
+    provider uses as its Idempotency-Key), unless ``retry`` is off; a refusal is final and only logged."""
+    result = send_text(TextMessage(to=decrypt_phone(phone_encrypted), text=text, reference=reference))
+    if result.outcome != "sent":
+        current_app.logger.warning("Results text %s: %s %s", result.outcome, result.error_code, result.detail)
+        if result.outcome == "failed" and retry:
+            raise ResultsTextNotSent(f"{result.error_code}: {result.detail}")
+    return result.outcome
+
+
+class ResultsTextNotSent(Exception):
+    """The provider did not take a results text; the job queue tries again with back-off."""
 
 # Hearing registration -------------------------------------------------------------------------------------
 

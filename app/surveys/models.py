@@ -219,19 +219,24 @@ class SurveyOption(db.Model):
 
 
 class SurveyResponse(db.Model):
-    """One respondent's answers. Unique per account and per confirmed guest address."""
+    """One respondent's answers. Unique per account, per confirmed guest address and per confirmed guest phone."""
 
     __tablename__ = "survey_responses"
     __table_args__ = (
         UniqueConstraint("survey_id", "user_id"),
         UniqueConstraint("survey_id", "guest_email"),
-        CheckConstraint("user_id IS NOT NULL OR guest_email IS NOT NULL", name="response_has_respondent"),
+        UniqueConstraint("survey_id", "guest_phone_lookup"),
+        CheckConstraint("user_id IS NOT NULL OR guest_email IS NOT NULL OR guest_phone_lookup IS NOT NULL",
+                        name="response_has_respondent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     guest_email: Mapped[str | None] = mapped_column(String(254))
+    # A guest's mobile number confirmed by a texted code: never in clear, only encrypted and its keyed hash.
+    guest_phone_encrypted: Mapped[str | None] = mapped_column(Text)
+    guest_phone_lookup: Mapped[str | None] = mapped_column(String(64))
     consented_at: Mapped[datetime | None] = mapped_column(DateTime)  # consent to the respondent questions
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

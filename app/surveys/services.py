@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from app import audit
 from app.auth.models import User
 from app.consultations import guests
+from app.phones.numbers import normalise_phone, phone_lookup
 from app.core import DomainError, ValidationFailed, utcnow
 from app.extensions import db
 from app.search import SearchDocument, add_to_index, remove_from_index
@@ -275,7 +276,9 @@ def _check(survey: Survey, answers: dict[int, list[str]], consent: bool) -> list
     return rows
 
 
-def ensure_respondent(survey: Survey, user, guest_email: str | None, lab_member: bool, now) -> None:
+def ensure_respondent(survey: Survey, user, guest_email: str | None, lab_member: bool, now,
+                      guest_phone: str | None = None) -> dict:
+    """Refuse a respondent the survey's audience does not allow; the respondent's columns otherwise."""
     from app.surveys.permissions import ANSWER_RULES, GUEST, respondent_kinds
 
     survey.ensure_open(now)
@@ -284,25 +287,28 @@ def ensure_respondent(survey: Survey, user, guest_email: str | None, lab_member:
         if survey.audience is Audience.LAB:
             raise DomainError(_l("Only members of the living lab can answer this survey."), status=403)
         raise DomainError(_l("Log in to answer this survey."), status=403)
-    if GUEST in kinds and not (guest_email and guests.is_confirmed(guest_email, purpose_key(survey), now)):
-        raise DomainError(_l("Confirm your email address with a code first, or log in."), field="email", status=403)
+    if GUEST in kinds:
+        return guests.guest_columns(purpose_key(survey), guest_email, guest_phone, now)
+    return {"user_id": user.id}
 
 
 def submit_response(survey: Survey, raw_answers: dict, *, user: User | None = None, guest_email: str | None = None,
-                    consent: bool = False, lab_member: bool = False, now=None) -> SurveyResponse:
-    """Save the respondent's answers, replacing earlier ones: one response per account or confirmed email.
+                    guest_phone: str | None = None, consent: bool = False, lab_member: bool = False,
+                    now=None) -> SurveyResponse:
+    """Save the respondent's answers, replacing earlier ones: one response per account, confirmed email or
+    confirmed mobile number (kept only encrypted, found by its keyed hash).
 
     The response row is claimed with INSERT … ON CONFLICT DO NOTHING on the unique (survey, respondent), so two
     concurrent first answers cannot make two responses, and ``response_count`` rises only for a new one."""
     now = now or utcnow()
-    ensure_respondent(survey, user, guest_email, lab_member, now)
+    who = ensure_respondent(survey, user, guest_email, lab_member, now, guest_phone)
     rows = _check(survey, normalise_answers(raw_answers), consent)
     if not rows:
         raise ValidationFailed({"answers": [_l("Answer at least one question.")]})
-    who = {"user_id": user.id} if user is not None else {"guest_email": guests.normalise_email(guest_email)}
     created = insert_unless_exists(SurveyResponse, survey_id=survey.id, created_at=now, updated_at=now, **who)
+    key = {k: v for k, v in who.items() if k != "guest_phone_encrypted"}  # Fernet text differs each time
     response = db.session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id, *[
-        getattr(SurveyResponse, k) == v for k, v in who.items()]).with_for_update())
+        getattr(SurveyResponse, k) == v for k, v in key.items()]).with_for_update())
     if created:
         db.session.execute(update(Survey).where(Survey.id == survey.id)
                            .values(response_count=Survey.response_count + 1)
@@ -317,11 +323,14 @@ def submit_response(survey: Survey, raw_answers: dict, *, user: User | None = No
     return response
 
 
-def response_of(survey: Survey, user=None, guest_email: str | None = None) -> SurveyResponse | None:
+def response_of(survey: Survey, user=None, guest_email: str | None = None,
+                guest_phone: str | None = None) -> SurveyResponse | None:
     if user is not None and getattr(user, "is_authenticated", False):
         condition = SurveyResponse.user_id == user.id
     elif guest_email:
         condition = SurveyResponse.guest_email == guests.normalise_email(guest_email)
+    elif guest_phone:
+        condition = SurveyResponse.guest_phone_lookup == phone_lookup(normalise_phone(guest_phone))
     else:
         return None
     return db.session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id, condition))

@@ -10,6 +10,7 @@ from app.consultations.clock import utc_to_seoul
 from app.consultations.models import ConsultationStatus
 from app.core import utcnow
 from app.extensions import db
+from tests.phones.conftest import last_code, roomy_limit, text_provider  # noqa: F401  (the phone guests' fixtures)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -29,3 +29,12 @@ def last_code(text_provider):
         return re.search(r"(?<!\d)(\d{6})(?!\d)", texts[-1]).group(1)
 
     return read
+
+
+@pytest.fixture
+def roomy_limit(app):
+    """More requests per minute than the default five, for tests that walk through every rejection."""
+    saved = app.config["PHONE_CODE_RATELIMIT"]
+    app.config["PHONE_CODE_RATELIMIT"] = "50 per minute"
+    yield
+    app.config["PHONE_CODE_RATELIMIT"] = saved

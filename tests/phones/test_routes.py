@@ -1,5 +1,4 @@
 """Phone pages and API: the account's phone, sign-up with a phone, recovery by phone, limits and rejections."""
-import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -98,15 +97,6 @@ def test_recovery_for_an_unknown_number_answers_the_same(app, client, text_provi
     assert answer.status_code == 200 and 'name="code"' in answer.get_data(as_text=True)
     assert text_provider.messages == []
     assert db.session.scalar(select(func.count()).select_from(PhoneCode)) == 1
-
-
-@pytest.fixture
-def roomy_limit(app):
-    """More requests per minute than the default five, for tests that walk through every rejection."""
-    saved = app.config["PHONE_CODE_RATELIMIT"]
-    app.config["PHONE_CODE_RATELIMIT"] = "50 per minute"
-    yield
-    app.config["PHONE_CODE_RATELIMIT"] = saved
 
 
 def test_api_phone_flow(app, client, make_user, auth_header, last_code, roomy_limit):

@@ -9,6 +9,7 @@ from app.core import utcnow
 from app.extensions import db
 from app.surveys import services
 from app.surveys.models import Audience, Demographic, QuestionKind
+from tests.phones.conftest import last_code, roomy_limit, text_provider  # noqa: F401  (the phone guests' fixtures)
 
 
 @pytest.fixture
