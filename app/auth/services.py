@@ -23,7 +23,6 @@ from app.auth.models import AccessLog, ApiToken, Consent, ConsentItem, Role, Use
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.mail import send_mail
-from app.notifications.services import notify
 from app.sql import rowcount
 from app.urls import public_url
 
@@ -345,6 +344,8 @@ def grant_role(user: User, role: Role, actor: User) -> None:
         raise DomainError(_l("The user already has this role."))
     user.role_rows.append(UserRole(role=role))
     audit.record(actor, "role.grant", "user", user.id, role=role.value)
+    from app.notifications.services import notify  # notifications import auth's models: not at import time
+
     notify([user.id], "role_granted", role=role.value)
 
 
@@ -356,6 +357,8 @@ def revoke_role(user: User, role: Role, actor: User) -> None:
         raise DomainError(_l("You cannot remove your own admin role."))
     user.role_rows.remove(row)
     audit.record(actor, "role.revoke", "user", user.id, role=role.value)
+    from app.notifications.services import notify
+
     notify([user.id], "role_revoked", role=role.value)
 
 
