@@ -289,7 +289,7 @@ def test_staff_journey(sized, live_server, app, make_user):
     visit(browser, live_server, width, "/stats/staff", "staff-dashboard")
 
     visit(browser, live_server, width, f"/proposals/{proposal.id}/answer", "proposal-answer")
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    submit(browser)
     # No answer text: the error summary again (status has a default).
     assert_error_summary(browser, width, "proposal-answer-errors", "body")
     fill(browser, "department", "건설과")
