@@ -236,6 +236,15 @@ class _HiddenInputWithoutId(HiddenInput):
         return super().__call__(field, **kwargs)
 
 
+def security_header_items(config) -> list[tuple[str, str]]:
+    """The headers every response carries (also those the page cache answers before Flask, app/ops/cache.py)."""
+    items = [("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Content-Type-Options", "nosniff"),
+             ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
+    if config.get("SESSION_COOKIE_SECURE"):
+        items.append(("Strict-Transport-Security", "max-age=31536000"))
+    return items
+
+
 def register_web(app: Flask) -> None:
     CSRFTokenField.widget = _HiddenInputWithoutId()
     register_input_rules(app)
@@ -251,12 +260,8 @@ def register_web(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        for name, value in security_header_items(app.config):
+            response.headers.setdefault(name, value)
         return response
 
     @app.errorhandler(HTTPException)

@@ -403,14 +403,15 @@ def set_consent(user: User, item: ConsentItem, granted: bool) -> Consent:
 
 # API tokens ------------------------------------------------------------------------------------
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What is stored of a token (its SHA-256): the token itself is shown once and never kept."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_api_token(user: User, scope: str | None = None) -> str:
     """A new bearer token; ``scope`` limits it (see app/api/scopes.py), None gives the account's rights."""
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), scope=scope))
+    db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), scope=scope))
     return token
 
 
@@ -423,7 +424,7 @@ def token_record(token: str) -> ApiToken | None:
     # The user and their roles come in the same query: every API request with a token asks for them.
     record = db.session.scalars(
         select(ApiToken).options(joinedload(ApiToken.user, innerjoin=True).joinedload(User.role_rows))
-        .where(ApiToken.token_hash == _digest(token))).unique().first()
+        .where(ApiToken.token_hash == token_digest(token))).unique().first()
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
     return record

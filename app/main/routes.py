@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app import textsize
 from app.auth import services as auth_services
-from app.extensions import db
+from app.extensions import csrf, db
 from app.main import bp
 from app.main.home import home_sections
 from app.urls import safe_next_url
@@ -20,8 +20,19 @@ def index():
     return render_template("main/index.html", sections=home_sections(), counts=site_counts(), steps=steps)
 
 
+def protect_account_preference() -> None:
+    """A visitor's language and text size belong to their browser alone: a forged request could change
+    nothing but the requester's own page, so the forms carry no CSRF token for visitors and pages for
+    visitors stay the same for everyone (the page cache answers them before Flask: app/ops/cache.py).
+    A signed-in resident's choice is saved on their account: that needs the token."""
+    if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
+    protect_account_preference()
     locale = request.form.get("locale", "")
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
@@ -32,8 +43,10 @@ def set_language():
 
 
 @bp.route("/text-size", methods=["POST"])
+@csrf.exempt
 def set_text_size():
     """Remember the text size in this browser (a cookie) and, when signed in, on the account."""
+    protect_account_preference()
     size = textsize.parse(request.form.get("size"))
     if size is None:
         abort(400)

@@ -18,67 +18,83 @@ on PostgreSQL, where several machines may share the database, the cache is off. 
 application (psql by hand) are not seen: entries also expire after ``PAGE_CACHE_SECONDS``, which bounds
 that and any page that changes with the clock alone (an answer deadline passing).
 
-The pages hold a per-session CSRF token (the language switch form): the page is rendered with a random
-placeholder, kept beside the cached body, and each response gets the requester's own token in its place.
+A page that issued a CSRF token while rendering (a form bound to the reader's session) is not kept. Pages for visitors issue none (the language and text-size forms need no token for them:
+``main.routes.protect_account_preference``).
 Entries are kept per worker process, at most ``PAGE_CACHE_ENTRIES`` of them.
+
+The fast path (:class:`FastPath`, in front of Flask): a hit for a request that sends none of our sign-in
+cookies (the session, "remember me") answers from the WSGI environ without Flask's request machinery,
+which costs more than the hit itself. It asks what ``_viewer_class`` and ``select_locale`` ask, of a
+request that cannot be signed in: the language from Accept-Language, the text size from its cookie, and
+for the API a bearer token that a full request found to be a resident's, not staff, within the last
+``_TOKEN_MEMO_SECONDS`` and under the same content version (a revoked token or a changed role is a
+write). The public API without a token is limited per address, so it always goes through Flask.
 """
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 import time
 import uuid
+from http import HTTPStatus
+from collections.abc import Callable, Iterable
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, current_app, g, has_app_context, make_response, request, session
 from sqlalchemy import event
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import generate_etag, parse_accept_header, parse_cookie, parse_etags
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 CACHE_HEADER = "X-Page-Cache"
 _MAX_BODY = 2 * 1024 * 1024  # a larger page is not kept
+# How long a token a full request found to be a resident's is taken as such by the fast path (bounded
+# also by the content version): then a full request checks it again and notes its use.
+_TOKEN_MEMO_SECONDS = 60
 
 
 @dataclass(frozen=True)
 class _Entry:
-    stored_at: float
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    placeholder: bytes | None  # where the requester's CSRF token goes, None when the page has no form
+    etag: str
 
 
 class PageCache:
+    """A bounded map whose values expire: least recently used first out, anything older than max_age unseen."""
+
     def __init__(self, entries: int):
         self.entries = entries
-        self._pages: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, max_age: float) -> _Entry | None:
+    def get(self, key: tuple, max_age: float) -> Any:
         with self._lock:
-            entry = self._pages.get(key)
-            if entry is None:
+            item = self._items.get(key)
+            if item is None:
                 return None
-            if time.monotonic() - entry.stored_at > max_age:
-                del self._pages[key]
+            if time.monotonic() - item[0] > max_age:
+                del self._items[key]
                 return None
-            self._pages.move_to_end(key)
-            return entry
+            self._items.move_to_end(key)
+            return item[1]
 
-    def put(self, key: tuple, entry: _Entry) -> None:
+    def put(self, key: tuple, value: Any) -> None:
         with self._lock:
-            self._pages[key] = entry
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.entries:
-                self._pages.popitem(last=False)
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
-            self._pages.clear()
+            self._items.clear()
 
 
 # Content version ----------------------------------------------------------------------------------
@@ -195,6 +211,13 @@ def _viewer_class() -> str | None:
     return "public"
 
 
+def _page_key(version: str, environ: dict, locale: str, text_size: str) -> tuple:
+    """Everything a page for a visitor depends on: the content, the URL, the language and the text size.
+    The same in Flask and on the fast path, which read the URL from the same WSGI environ."""
+    return (version, environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+            locale, text_size)
+
+
 def _key() -> tuple | None:
     if not enabled() or _viewer_class() is None:
         return None
@@ -205,22 +228,16 @@ def _key() -> tuple | None:
 
     from app.textsize import current_text_size
 
-    # Everything a page for a visitor depends on besides the URL: the language and the text size they chose.
-    return (version, request.endpoint, request.full_path, str(get_locale()), current_text_size().value)
+    if getattr(g, "api_token", None) is not None and g.api_token.scope is None:
+        _remember_public_token(version, g.api_token.token_hash)
+    return _page_key(version, request.environ, str(get_locale()), current_text_size().value)
 
 
 def _respond(entry: _Entry, state: str) -> Response:
-    body = entry.body
-    if entry.placeholder is not None:
-        from flask_wtf.csrf import generate_csrf
-
-        g.pop("csrf_token", None)
-        body = body.replace(entry.placeholder, generate_csrf().encode())
-    response = Response(body, status=entry.status, headers=list(entry.headers))
+    response = Response(entry.body, status=entry.status, headers=list(entry.headers))
     response.headers[CACHE_HEADER] = state
-    if entry.placeholder is None:
-        response.add_etag()
-        response.make_conditional(request)
+    response.set_etag(entry.etag)
+    response.make_conditional(request)
     return response
 
 
@@ -237,18 +254,16 @@ def public_page(view):
         entry = cache.get(key, current_app.config["PAGE_CACHE_SECONDS"])
         if entry is not None:
             return _respond(entry, "hit")
-        placeholder = f"csrf-{secrets.token_hex(16)}"
-        g.csrf_token = placeholder  # what flask_wtf.csrf.generate_csrf returns while the page renders
-        try:
-            response = make_response(view(*args, **kwargs))
-        finally:
-            g.pop("csrf_token", None)
-        if response.status_code != 200 or response.direct_passthrough or "_flashes" in session:
-            return _without_placeholder(response, placeholder)
+        g.pop("csrf_token", None)
+        response = make_response(view(*args, **kwargs))
+        # A page that issued a CSRF token (a form of the reader's own session) or flashed a message is not kept.
+        personal = "csrf_token" in g or "_flashes" in session
+        if response.status_code != 200 or response.direct_passthrough or personal:
+            return response
         body = response.get_data()
-        entry = _Entry(time.monotonic(), response.status_code,
+        entry = _Entry(response.status_code,
                        tuple((k, v) for k, v in response.headers.items() if k.lower() != "content-length"),
-                       body, placeholder.encode() if placeholder.encode() in body else None)
+                       body, generate_etag(body))
         if len(body) <= _MAX_BODY:
             cache.put(key, entry)
         return _respond(entry, "miss")
@@ -256,15 +271,95 @@ def public_page(view):
     return wrapped
 
 
-def _without_placeholder(response: Response, placeholder: str) -> Response:
-    if not response.direct_passthrough and response.status_code != 304:
-        from flask_wtf.csrf import generate_csrf
+# The fast path ------------------------------------------------------------------------------------
 
-        body = response.get_data()
-        if placeholder.encode() in body:
-            response.set_data(body.replace(placeholder.encode(), generate_csrf().encode()))
-    return response
+def _remember_public_token(version: str, token_hash: str) -> None:
+    current_app.extensions["maeul_public_tokens"].put((version, token_hash), True)
+
+
+@lru_cache(maxsize=256)
+def _best_language(accept_language: str, languages: tuple[str, ...], default: str) -> str:
+    """select_locale for a request that is not signed in and has no session."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages) or default
+
+
+class FastPath:
+    """WSGI middleware: answer a page cache hit before Flask when the request cannot be signed in (see the
+    module's text); everything else goes on to Flask."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable):
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "GET" and self.app.config.get("PAGE_CACHE_SECONDS", 0) > 0:
+            with self.app.app_context():
+                answer = self._hit(environ)
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                return [body]
+        return self.wsgi_app(environ, start_response)
+
+    def _hit(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        config = self.app.config
+        text_size = self._visitor_text_size(environ.get("HTTP_COOKIE"), config)
+        if text_size is None or not enabled():
+            return None
+        authorization = environ.get("HTTP_AUTHORIZATION")
+        is_api = environ.get("PATH_INFO", "").startswith("/api/")
+        if is_api != bool(authorization):  # the public API's limit per address, or a token outside the API
+            return None
+        version = content_version()
+        if version is None:
+            return None
+        if authorization and not self._known_resident_token(version, authorization):
+            return None
+        locale = _best_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""), tuple(config["LANGUAGES"]),
+                                config["BABEL_DEFAULT_LOCALE"])
+        entry = self.app.extensions["maeul_page_cache"].get(
+            _page_key(version, environ, locale, text_size), config["PAGE_CACHE_SECONDS"])
+        if entry is None:
+            return None
+        return self._response(environ, entry, config)
+
+    @staticmethod
+    def _visitor_text_size(cookie_header: str | None, config) -> str | None:
+        """The text size of a request that carries no sign-in cookie; None when it carries one."""
+        from app.textsize import COOKIE, TextSize, parse
+
+        if not cookie_header:
+            return TextSize.NORMAL.value
+        cookies = parse_cookie(cookie_header)
+        if config["SESSION_COOKIE_NAME"] in cookies or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
+            return None
+        return (parse(cookies.get(COOKIE)) or TextSize.NORMAL).value
+
+    def _known_resident_token(self, version: str, authorization: str) -> bool:
+        from app.auth.services import token_digest
+
+        if not authorization.startswith("Bearer "):
+            return False
+        key = (version, token_digest(authorization[len("Bearer "):].strip()))
+        return self.app.extensions["maeul_public_tokens"].get(key, _TOKEN_MEMO_SECONDS) is True
+
+    @staticmethod
+    def _response(environ: dict, entry: _Entry, config) -> tuple[str, list[tuple[str, str]], bytes]:
+        from app.ops.logs import REQUEST_ID_HEADER, new_request_id
+        from app.web import security_header_items
+
+        etag = f'"{entry.etag}"'
+        headers = [*entry.headers, (CACHE_HEADER, "hit"), ("ETag", etag),
+                   (REQUEST_ID_HEADER, new_request_id(environ.get("HTTP_X_REQUEST_ID", ""))),
+                   *security_header_items(config), ("Vary", "Cookie")]
+        if entry.etag in parse_etags(environ.get("HTTP_IF_NONE_MATCH")):
+            kept = [(name, value) for name, value in headers if name.lower() != "content-type"]
+            return "304 NOT MODIFIED", kept, b""
+        status = f"{entry.status} {HTTPStatus(entry.status).phrase}"
+        return status, [*headers, ("Content-Length", str(len(entry.body)))], entry.body
 
 
 def register_page_cache(app: Flask) -> None:
     app.extensions["maeul_page_cache"] = PageCache(app.config.get("PAGE_CACHE_ENTRIES", 256))
+    app.extensions["maeul_public_tokens"] = PageCache(app.config.get("PAGE_CACHE_ENTRIES", 256) * 16)
+    app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -47,9 +47,37 @@ def test_post_with_the_pages_csrf_token_is_accepted(csrf_client):
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_language_switch_and_logout_are_csrf_protected(csrf_client):
-    assert csrf_client.post("/language", data={"locale": "en"}).status_code == 400
+def test_logout_and_a_residents_own_preferences_are_csrf_protected(csrf_client):
     assert csrf_client.post("/logout").status_code == 400
+    page = csrf_client.get("/signup").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert csrf_client.post("/signup", data={**SIGNUP, "csrf_token": token}).status_code == 302
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    login = {"email": SIGNUP["email"], "password": SIGNUP["password"], "csrf_token": token}
+    assert csrf_client.post("/login", data=login).status_code == 302
+    assert 'action="/logout"' in csrf_client.get("/account").get_data(as_text=True)  # signed in
+    for path, data in (("/language", {"locale": "en"}), ("/text-size", {"size": "large"})):
+        assert csrf_client.post(path, data=data).status_code == 400
+        assert csrf_client.post(path, data={**data, "csrf_token": "forged"}).status_code == 400
+    user = db.session.scalar(select(User))
+    assert (user.locale, user.text_size) != ("en", "large")
+    page = csrf_client.get("/proposals/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # the preference forms carry one
+    assert csrf_client.post("/language", data={"locale": "en", "csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "en"
+
+
+def test_a_visitors_language_and_text_size_need_no_token_and_their_pages_carry_none(csrf_client):
+    """They change nothing but the requester's own browser; so pages for visitors are the same for everyone."""
+    page = csrf_client.get("/proposals/")
+    assert "csrf_token" not in page.get_data(as_text=True) and "Set-Cookie" not in page.headers
+    assert csrf_client.post("/language", data={"locale": "en"}).status_code == 302
+    assert csrf_client.post("/text-size", data={"size": "large"}).status_code == 302
+    assert csrf_client.get_cookie("session") is not None  # the language, kept in the browser's session
+    larger = csrf_client.get("/proposals/").get_data(as_text=True)
+    assert 'class="text-large"' in larger and "csrf_token" not in larger
 
 
 def test_api_needs_no_csrf_token(csrf_client):

@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+from flask import request
 
 from app.extensions import db
 from app.ops import cache
@@ -13,7 +14,6 @@ from app.proposals import services as proposal_services
 from tests.conftest import is_postgres
 from tests.ops.conftest import REDIS_URL, redis_or_skip
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SUPPORTS = re.compile(r'<p class="counts"><span>[^<]*<strong>(\d+)</strong>')
 
 
@@ -41,12 +41,20 @@ def state(response) -> str | None:
     return response.headers.get(cache.CACHE_HEADER)
 
 
-def without_tokens(page: str) -> str:
-    return CSRF.sub('name="csrf_token" value=""', page)
+@pytest.fixture
+def flask_requests(app):
+    """The paths of the requests that reached Flask's own request handling (the fast path answers before it)."""
+    seen: list[str] = []
+
+    def note():
+        seen.append(request.path)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, note)
+    yield seen
+    app.before_request_funcs[None].remove(note)
 
 
-def test_a_public_page_is_rendered_once_and_each_reader_gets_their_own_csrf_token(app, page_cache, make_proposal,
-                                                                                  count_queries, monkeypatch):
+def test_a_public_page_is_rendered_once_and_the_same_for_every_visitor(app, page_cache, make_proposal, count_queries):
     proposal = make_proposal(title="온양온천역 횡단보도 신호 연장")
     first, second = app.test_client(), app.test_client()
     miss = first.get(f"/proposals/{proposal.id}")
@@ -55,19 +63,96 @@ def test_a_public_page_is_rendered_once_and_each_reader_gets_their_own_csrf_toke
     assert (miss.status_code, state(miss)) == (200, "miss")
     assert (hit.status_code, state(hit)) == (200, "hit")
     assert queries == []  # no SQL at all for a hit (the version is in a file or in Redis)
-    assert without_tokens(hit.get_data(as_text=True)) == without_tokens(miss.get_data(as_text=True))
-    assert "온양온천역 횡단보도 신호 연장" in hit.get_data(as_text=True)
-    tokens = CSRF.findall(miss.get_data(as_text=True)) + CSRF.findall(hit.get_data(as_text=True))
-    assert len(set(tokens)) == 2 and not any(t.startswith("csrf-") for t in tokens)  # the placeholder never leaks
+    assert hit.get_data() == miss.get_data() and "온양온천역 횡단보도 신호 연장" in hit.get_data(as_text=True)
+    # Nothing personal: no CSRF token to hand out, no session cookie set.
+    assert "csrf_token" not in hit.get_data(as_text=True)
+    assert "Set-Cookie" not in miss.headers and "Set-Cookie" not in hit.headers
 
-    # The token in the cached page is the reader's own: the language form posts with it.
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    token = CSRF.search(hit.get_data(as_text=True)).group(1)
-    assert second.post("/language", data={"locale": "en", "csrf_token": token}).status_code == 302
-    assert first.post("/language", data={"locale": "en", "csrf_token": token}).status_code == 400  # not theirs
     # The reader who chose English gets the English page (the locale is part of the key), not the Korean one.
+    assert second.post("/language", data={"locale": "en"}).status_code == 302
     english = second.get(f"/proposals/{proposal.id}")
     assert state(english) == "miss" and '<html lang="en">' in english.get_data(as_text=True)
+
+
+def test_a_hit_for_a_request_that_cannot_be_signed_in_is_answered_before_flask(app, page_cache, make_proposal,
+                                                                               flask_requests):
+    path = f"/proposals/{make_proposal(title='온양온천역 횡단보도 신호 연장').id}"
+    visitor = app.test_client()
+    miss = visitor.get(path)
+    hit = visitor.get(path)
+    assert (state(miss), state(hit)) == ("miss", "hit") and flask_requests == [path]  # only the miss
+    assert hit.get_data() == miss.get_data()
+    assert hit.headers["Content-Length"] == str(len(hit.get_data()))
+    for header in ("Content-Type", "ETag", "Content-Security-Policy", "X-Frame-Options", "Vary"):
+        assert hit.headers[header] == miss.headers[header], header
+    assert hit.headers["X-Request-ID"] != miss.headers["X-Request-ID"]  # each request its own id
+    assert visitor.get(path, headers={"X-Request-ID": "proxy-7d3f9a21"}).headers["X-Request-ID"] == "proxy-7d3f9a21"
+    not_modified = visitor.get(path, headers={"If-None-Match": hit.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.get_data() == b""
+
+    # The language from Accept-Language, as select_locale reads it for a visitor: its own page.
+    english = visitor.get(path, headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert state(english) == "miss" and '<html lang="en">' in english.get_data(as_text=True)
+    assert state(visitor.get(path, headers={"Accept-Language": "en-GB,en;q=0.8"})) == "hit"
+    # The text size from its cookie.
+    visitor.set_cookie("text_size", "xlarge")
+    larger = visitor.get(path)
+    assert state(larger) == "miss" and "text-xlarge" in larger.get_data(as_text=True)
+    assert state(visitor.get(path)) == "hit"
+    assert len(flask_requests) == 3
+
+    # A session cookie (here only a chosen language) may be a signed-in one: Flask reads it.
+    visitor.post("/language", data={"locale": "ko"})
+    assert state(visitor.get(path)) == "hit" and flask_requests[-1] == path and len(flask_requests) == 5
+    # So does a "remember me" cookie, even one that turns out to be no good.
+    other = app.test_client()
+    other.set_cookie("remember_token", "1|forged")
+    assert other.get(path).status_code == 200 and len(flask_requests) == 6
+    # Only GET: a HEAD goes to Flask.
+    assert app.test_client().head(path).status_code == 200 and len(flask_requests) == 7
+
+
+def test_the_fast_path_takes_a_residents_token_only_as_long_as_flask_found_it_good(app, page_cache, make_proposal,
+                                                                                    make_user, flask_requests,
+                                                                                    monkeypatch):
+    from app.auth.services import issue_api_token, revoke_token, token_record
+
+    make_proposal(title="모두에게 보이는 제안입니다")
+    resident, staff = make_user(), make_user(roles=["staff"], city_employee=True)
+    token, staff_token, steps_token = (issue_api_token(resident), issue_api_token(staff),
+                                       issue_api_token(resident, scope="steps"))
+    db.session.commit()
+    client = app.test_client()
+
+    def as_(bearer):
+        return client.get("/api/v1/proposals", headers={"Authorization": f"Bearer {bearer}"})
+
+    assert state(as_(token)) == "miss" and len(flask_requests) == 1  # Flask checked the token
+    assert state(as_(token)) == "hit" and len(flask_requests) == 1  # then the fast path remembered it
+    # The public API without a token is limited per address: always through Flask (a hit there).
+    public = client.get("/api/v1/proposals")
+    assert state(public) == "hit" and "X-RateLimit-Limit" in public.headers and len(flask_requests) == 2
+    assert state(as_(staff_token)) is None and len(flask_requests) == 3  # staff see hidden proposals
+    assert as_(staff_token).status_code == 200 and len(flask_requests) == 4  # never remembered
+    assert as_(steps_token).status_code == 403 and as_(steps_token).status_code == 403  # its scope, every time
+    assert as_("not-a-token").status_code == 200 and len(flask_requests) == 7
+    # A page outside the API with a token goes to Flask.
+    assert client.get("/proposals/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert len(flask_requests) == 8
+
+    # Revoking is a write: the next request is Flask's again, which no longer takes the token for a resident's.
+    revoke_token(token_record(token))
+    db.session.commit()
+    assert state(as_(token)) is None and len(flask_requests) == 9
+    assert state(as_(token)) is None and len(flask_requests) == 10
+
+    # A remembered token is checked again by Flask after _TOKEN_MEMO_SECONDS (and its use noted there).
+    fresh = issue_api_token(resident)
+    db.session.commit()
+    assert state(client.get("/api/v1/proposals", headers={"Authorization": f"Bearer {fresh}"})) == "miss"
+    monkeypatch.setattr(cache, "_TOKEN_MEMO_SECONDS", 0)
+    assert state(client.get("/api/v1/proposals", headers={"Authorization": f"Bearer {fresh}"})) == "hit"
+    assert len(flask_requests) == 12
 
 
 def test_a_committed_write_is_seen_by_the_next_request(app, page_cache, make_proposal, make_user, make_comment):
