@@ -5,7 +5,8 @@ on the bench data of the configured database, with its page cache (app/ops/cache
 has it, or without (--no-page-cache: what rendering costs), and puts 8 concurrent connections on each main page:
 the proposal list with filters, a proposal with 2,000+ comments, search, and the API list. Beside
 each, a bare Flask page of the same size served the same way (tests/bench_bare.py) is the baseline.
-Then the scale-out check: 1 node of 1 worker against 2 nodes of 1 worker each on the proposal list.
+Then the scale-out check: 1 node of 1 worker against 2 nodes of 1 worker each on the proposal list,
+as served and rendered (the target is judged on rendering: see main()).
 Reports requests/s, p50/p95/p99 and SQL statements per request (counted once per URL in-process),
 and exits 1 when a page is below its target share of the bare page's requests/s (lists and detail a
 third, search a fifth) or two nodes serve less than 1.8 times one node.
@@ -262,25 +263,23 @@ def main(argv: list[str] | None = None) -> int:
         maeul.stop()
         bare.stop()
 
+    # Scale-out on the proposal list, as served (cache on unless --no-page-cache) and rendered (cache off).
+    # The target is judged on rendering: a cached hit costs a node about as little CPU as wrk spends making
+    # the request, so on these 2 cores two cached nodes share them with a generator that needs a quarter
+    # of one; rendering leaves the cores to the nodes and shows whether they share a bottleneck.
     list_paths, list_headers = scenarios[0][1], scenarios[0][2]
-    one = Gunicorn(None, 1, log_dir, env)
-    try:
-        single = load([one], list_paths, list_headers, connections=args.connections, seconds=args.seconds,
-                      log_dir=log_dir)
-    finally:
-        one.stop()
-    nodes = [Gunicorn(None, 1, log_dir, env) for _ in range(2)]
-    try:
-        double = load(nodes, list_paths, list_headers, connections=args.connections, seconds=args.seconds,
-                      log_dir=log_dir)
-    finally:
-        for node in nodes:
-            node.stop()
-    factor = double.rps / single.rps if single.rps else 0.0
-    print(f"scale-out, proposal list: 1 node x 1 worker {single.rps:.1f} req/s (p95 {single.p95:.0f} ms, "
-          f"{single.server_ms_per_request:.2f} ms CPU a request); 2 nodes x 1 worker {double.rps:.1f} req/s "
-          f"(p95 {double.p95:.0f} ms, {double.server_ms_per_request:.2f} ms CPU a request): {factor:.2f}x "
-          f"(target {SCALE_OUT_TARGET}x); wrk used {double.generator_cpu / double.seconds:.1%} of a core")
+    factors = {}
+    for mode, mode_env in (("as served", env), ("rendered", {**env, "PAGE_CACHE_SECONDS": "0"})):
+        if mode == "as served" and args.no_page_cache:
+            continue
+        single, double = (_scale_out_run(nodes, list_paths, list_headers, args, log_dir, mode_env) for nodes in (1, 2))
+        factors[mode] = double.rps / single.rps if single.rps else 0.0
+        print(f"scale-out, proposal list {mode}: 1 node x 1 worker {single.rps:.1f} req/s (p95 {single.p95:.0f} ms, "
+              f"{single.server_ms_per_request:.2f} ms CPU a request); 2 nodes x 1 worker {double.rps:.1f} req/s "
+              f"(p95 {double.p95:.0f} ms, {double.server_ms_per_request:.2f} ms CPU a request): "
+              f"{factors[mode]:.2f}x (target {SCALE_OUT_TARGET}x on rendering); "
+              f"wrk used {double.generator_cpu / double.seconds:.1%} of a core", flush=True)
+    factor = factors["rendered"]
     print(f"Load average after: {_load()}")
     with app.app_context():
         revoke_token(token_record(token))
@@ -295,6 +294,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print("Every page meets its target.")
     return 0
+
+
+def _scale_out_run(nodes: int, paths: list[str], headers: dict, args, log_dir: Path, env: dict) -> Load:
+    servers = [Gunicorn(None, 1, log_dir, env) for _ in range(nodes)]
+    try:
+        return load(servers, paths, headers, connections=args.connections, seconds=args.seconds, log_dir=log_dir)
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def _sizes_and_statements(app, scenarios) -> tuple[dict, dict]:
