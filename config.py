@@ -26,6 +26,16 @@ DEFAULT_RETENTION_DAYS = {
     "payment_records": 1825,  # identity kept with allowances paid (5 years, public accounting)
     "certificate_records": 1825,  # identity kept with certificates issued
     "staff_access_log": 730,  # staff views of personal data (never less than 365)
+    # Mobile numbers staff entered with a resident's participation (intake): erased this long after entry
+    # when nobody claimed it; a claimed record's number is erased at the claim.
+    "intake_unclaimed": 365,
+    # A guest's confirmed email/number with consultation opinions (and the phone staff typed from a paper
+    # form): kept this long after the results were published (they are mailed/texted then) ...
+    "consultation_contacts": 90,
+    # ... or this long after the deadline when results are never published.
+    "consultation_contacts_no_results": 365,
+    # A guest's confirmed email/number with survey answers (one answer per guest): after the survey closed.
+    "survey_guest_contacts": 30,
 }
 
 

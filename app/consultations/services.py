@@ -352,7 +352,8 @@ def text_guest_phones(consultation: Consultation) -> int:
     opinions). Queued with Redis (retried with back-off after the commit); sent at once without, where a
     failure is only logged: the publication never waits on the provider."""
     rows = db.session.execute(select(Opinion.guest_phone_lookup, func.min(Opinion.guest_phone_encrypted)).where(
-        Opinion.consultation_id == consultation.id, Opinion.guest_phone_lookup.is_not(None))
+        Opinion.consultation_id == consultation.id, Opinion.guest_phone_lookup.is_not(None),
+        Opinion.guest_phone_encrypted.is_not(None))  # not numbers retention erased (results published late)
         .group_by(Opinion.guest_phone_lookup)).all()
     text = _("[Maeul] The city has published its responses to the opinions on “%(title)s”: %(url)s",
              title=consultation.title, url=public_url(consultation_path(consultation.id)))

@@ -36,7 +36,9 @@ class IntakeRecord(db.Model):
     their own account, once (``claimed_at`` is set by one conditional UPDATE).
 
     The phone number is encrypted like bank account numbers; ``phone_lookup`` is its keyed hash, which is
-    how a claim finds the records of a number without decrypting any."""
+    how a claim finds the records of a number without decrypting any. Both become ``ERASED_PHONE`` when the
+    number is no longer needed (at the claim, or by ``flask privacy purge`` once unclaimed too long); the
+    record and what it holds stay, but it can no longer be claimed."""
 
     __tablename__ = "intake_records"
     __table_args__ = (
@@ -75,3 +77,9 @@ class IntakeRecord(db.Model):
     @property
     def claimed(self) -> bool:
         return self.claimed_at is not None
+
+    @property
+    def phone_erased(self) -> bool:
+        from app.phones.numbers import is_erased
+
+        return is_erased(self.phone_lookup)

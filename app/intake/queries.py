@@ -26,7 +26,7 @@ def recruiting_labs(today: date) -> list[Lab]:
 def record_json(record: IntakeRecord, *, with_contact: bool = False) -> dict:
     body = {"id": record.id, "kind": record.kind.value, "channel": record.channel.value, "title": record.title,
             "url": record.url, "created_at": iso(record.created_at), "claimed": record.claimed,
-            "claimed_at": iso(record.claimed_at),
+            "claimed_at": iso(record.claimed_at), "phone_erased": record.phone_erased,
             "proposal_id": record.proposal_id, "opinion_id": record.opinion_id, "membership_id": record.membership_id}
     if with_contact:
         from app.intake.services import phone_of

@@ -1,7 +1,7 @@
 """Intake pages for community-centre staff, and the resident's claim page."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -101,7 +101,8 @@ def detail(record_id: int):
     authorize(permissions.can_view_record(current_user, record))
     record_view(current_user, [record.claimed_by_id or record.holder_id], DataKind.CONTACT,
                 target_type="intake_record", target_id=record.id)
-    return render_template("intake/detail.html", record=record, phone=services.phone_of(record))
+    return render_template("intake/detail.html", record=record, phone=services.phone_of(record),
+                           unclaimed_days=current_app.config["PRIVACY_RETENTION_DAYS"]["intake_unclaimed"])
 
 
 # --- the resident's claim -----------------------------------------------------------------------------

@@ -155,7 +155,7 @@ def enter_lab_application(actor: User, resident: ResidentData, lab, *, motivatio
 
 def waiting_for(number: str) -> list[IntakeRecord]:
     """Unclaimed records entered with this (normalised, verified) number, oldest first."""
-    lookup = _phones().phone_lookup(number)
+    lookup = _phones().phone_lookup(number)  # an erased record's lookup is ERASED_PHONE: never matched
     return list(db.session.scalars(select(IntakeRecord).where(
         IntakeRecord.phone_lookup == lookup, IntakeRecord.claimed_at.is_(None)).order_by(IntakeRecord.id)))
 
@@ -163,24 +163,43 @@ def waiting_for(number: str) -> list[IntakeRecord]:
 def claim(user: User, number: str) -> list[IntakeRecord]:
     """Move every unclaimed record of ``number`` (verified by the caller with a one-time code, or the
     account's verified number) to ``user``. Each record is claimed once: one conditional UPDATE per record
-    decides, so two concurrent claims never both move it."""
+    decides, so two concurrent claims never both move it. The same UPDATE erases the record's number: it was
+    kept only for this claim (the account keeps its own verified number)."""
+    from app.phones.numbers import ERASED_PHONE
+
     now = utcnow()
     claimed = []
     for record in waiting_for(number):
         won = rowcount(db.session.execute(
             update(IntakeRecord).where(IntakeRecord.id == record.id, IntakeRecord.claimed_at.is_(None))
-            .values(claimed_at=now, claimed_by_id=user.id).execution_options(synchronize_session=False)))
+            .values(claimed_at=now, claimed_by_id=user.id, phone_encrypted=ERASED_PHONE, phone_lookup=ERASED_PHONE)
+            .execution_options(synchronize_session=False)))
         if won != 1:
             continue
         _move(record, user)
         claimed.append(record)
     if not claimed:
-        raise DomainError(NOTHING_TO_CLAIM, field="phone", status=404)
+        raise DomainError(nothing_to_claim(), field="phone", status=404)
     db.session.flush()
     for record in claimed:
         db.session.refresh(record)
     audit.record(user, "intake.claim", "user", user.id, record_ids=[r.id for r in claimed])
     return claimed
+
+
+def nothing_to_claim():
+    """The refusal of a claim that finds nothing, which also says why an old entry cannot be found: its number
+    was erased (nothing of it can tell whether this number had one, so the message is the same for all)."""
+    from flask import current_app
+    from flask_babel import LazyString, gettext
+
+    def text() -> str:
+        days = current_app.config["PRIVACY_RETENTION_DAYS"]["intake_unclaimed"]
+        return " ".join((str(NOTHING_TO_CLAIM), gettext(
+            "Entries not claimed within %(days)s days no longer keep the phone number and cannot be claimed; "
+            "the community centre can tell you about them.", days=days)))
+
+    return LazyString(text)  # lazy like every DomainError message
 
 
 def _move(record: IntakeRecord, user: User) -> None:
@@ -264,6 +283,9 @@ def records_query(actor: User, *, everyone: bool):
     return query
 
 
-def phone_of(record: IntakeRecord) -> str:
+def phone_of(record: IntakeRecord) -> str | None:
+    """The resident's number for staff, or None once erased (claimed, or unclaimed past its retention)."""
     numbers = _phones()
+    if record.phone_erased or numbers.is_erased(record.phone_encrypted):
+        return None
     return numbers.format_phone(numbers.decrypt_phone(record.phone_encrypted))

@@ -50,3 +50,12 @@ def encrypt_phone(number: str) -> str:
 
 def decrypt_phone(token: str) -> str:
     return decrypt_text(token)
+
+
+# What a number's encrypted text and lookup hash become when retention erases them (app/privacy/retention.py):
+# not a Fernet token, not a 64-hex hash, so no lookup can match it and nothing tries to decrypt it.
+ERASED_PHONE = "erased"
+
+
+def is_erased(value: str | None) -> bool:
+    return value == ERASED_PHONE

@@ -26,6 +26,8 @@ POLICY_ITEMS = [
     {"item": ConsentItem.NOTIFICATIONS.value, "required": False, "retention": "notifications"},
     {"item": ConsentItem.LOCATION.value, "required": False, "retention": "deactivated_accounts"},
     {"item": ConsentItem.HEALTH.value, "required": False, "retention": "deactivated_accounts"},
+    {"item": "intake", "required": True, "retention": "intake_unclaimed"},
+    {"item": "guests", "required": True, "retention": "consultation_contacts"},
 ]
 
 
