@@ -155,7 +155,9 @@ def test_retention_periods_per_kind(app, make_user):
     counts = purge(now)
     db.session.commit()
     assert counts == {"accounts_erased": 0, "deactivated_accounts_erased": 1, "retained_records_expired": 0,
-                      "notifications": 1, "revoked_api_tokens": 1, "sign_in_log": 1, "staff_access_log": 1}
+                      "notifications": 1, "revoked_api_tokens": 1, "sign_in_log": 1, "staff_access_log": 1,
+                      "intake_numbers_unclaimed": 0, "intake_numbers_claimed": 0, "consultation_contacts": 0,
+                      "survey_guest_contacts": 0}
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
     assert db.session.scalar(select(func.count()).select_from(PersonalDataAccess)) == 1
