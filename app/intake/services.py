@@ -168,10 +168,13 @@ def claim(user: User, number: str) -> list[IntakeRecord]:
     from app.phones.numbers import ERASED_PHONE
 
     now = utcnow()
+    lookup = _phones().phone_lookup(number)
     claimed = []
     for record in waiting_for(number):
+        # Re-checks the number too: a purge that erased it since (unclaimed too long) wins.
         won = rowcount(db.session.execute(
-            update(IntakeRecord).where(IntakeRecord.id == record.id, IntakeRecord.claimed_at.is_(None))
+            update(IntakeRecord).where(IntakeRecord.id == record.id, IntakeRecord.claimed_at.is_(None),
+                                       IntakeRecord.phone_lookup == lookup)
             .values(claimed_at=now, claimed_by_id=user.id, phone_encrypted=ERASED_PHONE, phone_lookup=ERASED_PHONE)
             .execution_options(synchronize_session=False)))
         if won != 1:

@@ -159,3 +159,23 @@ def test_the_opinion_entered_keeps_its_phone_until_the_consultation_rule(app, en
     db.session.commit()
     opinion = db.session.get(Opinion, entered[1].opinion_id)
     assert opinion.body == "노선 개편 의견입니다." and opinion.name == "정순자" and opinion.phone == PHONE
+
+
+def test_a_claim_racing_the_purge_loses_to_it(app, make_user, entered, monkeypatch, request_context):
+    """The claim found the records, then the purge erased their number before the claim's UPDATE: nothing is
+    claimed (the UPDATE re-checks the number)."""
+    from app.core import DomainError
+    from app.intake import services
+
+    found = services.waiting_for(NUMBER)
+    assert len(found) == 2
+    purge(now=max(r.created_at for r in entered) + timedelta(days=app.config["PRIVACY_RETENTION_DAYS"][
+        "intake_unclaimed"], seconds=1))
+    db.session.commit()
+    monkeypatch.setattr(services, "waiting_for", lambda number: found)
+    with pytest.raises(DomainError) as refused:
+        services.claim(make_user(), NUMBER)
+    assert refused.value.status == 404
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(IntakeRecord)
+                             .where(IntakeRecord.claimed_at.is_not(None))) == 0
