@@ -27,7 +27,9 @@ RESIDENT = {
 RESIDENT_REQUIRED = ["channel", "resident_name", "phone", "district", "birth_year", "consent_privacy"]
 RECORD = {"type": "object", "properties": {
     "id": {"type": "integer"}, "kind": {"type": "string"}, "channel": {"type": "string"}, "title": {"type": "string"},
-    "url": {"type": "string"}, "claimed": {"type": "boolean"}}}
+    "url": {"type": "string"}, "claimed": {"type": "boolean"},
+    "phone_erased": {"type": "boolean", "description": "the resident's number was erased (at the claim, or unclaimed "
+                     "past PRIVACY_RETENTION_DAYS intake_unclaimed): it can no longer be claimed; `phone` is null"}}}
 CLAIMED = {"type": "object", "properties": {"claimed": {"type": "array", "items": RECORD}}}
 
 
