@@ -18,9 +18,10 @@ on PostgreSQL, where several machines may share the database, the cache is off. 
 application (psql by hand) are not seen: entries also expire after ``PAGE_CACHE_SECONDS``, which bounds
 that and any page that changes with the clock alone (an answer deadline passing).
 
-A page that issued a CSRF token while rendering (a form bound to the reader's session) is not kept. Pages for visitors issue none (the language and text-size forms need no token for them:
-``main.routes.protect_account_preference``).
-Entries are kept per worker process, at most ``PAGE_CACHE_ENTRIES`` of them.
+A page that issued a CSRF token while rendering (a form bound to the reader's session) is not kept.
+Pages for visitors issue none (the language and text-size forms need no token for them:
+``main.routes.protect_account_preference``). Entries are kept per worker process, at most
+``PAGE_CACHE_ENTRIES`` of them.
 
 The fast path (:class:`FastPath`, in front of Flask): a hit for a request that sends none of our sign-in
 cookies (the session, "remember me") answers from the WSGI environ without Flask's request machinery,
