@@ -26,7 +26,6 @@ from app.mail import send_mail
 from app.phones.models import PhoneCode
 from app.phones.numbers import decrypt_phone, encrypt_phone, mask_phone, normalise_phone, phone_lookup
 from app.phones.services import request_code as request_phone
-from app.phones.services import WRONG_CODE as PHONE_WRONG_CODE
 from app.phones.services import verify_code
 from app.sql import rowcount
 from app.web import run_service
@@ -203,36 +202,6 @@ def guest_columns(purpose: str, email: str | None, phone: str | None, now=None) 
         if phone_confirmed(number, purpose, now):
             return {"guest_phone_encrypted": encrypt_phone(number), "guest_phone_lookup": phone_lookup(number)}
     raise DomainError(NOT_CONFIRMED, field="email", status=403)
-
-
-PHONE_CODE_BODY = {"type": "object", "required": ["phone"], "properties": {"phone": {"type": "string"}}}
-
-
-def api_phone_code(payload, purpose: str) -> None:
-    """The API's guest-phone-code: text a code (DomainError 422 for a number that is not a mobile one, 429 past
-    a limit); the caller commits."""
-    phone = payload.get("phone") if isinstance(payload, dict) else None
-    if not isinstance(phone, str) or not phone.strip():
-        raise DomainError(_l("Enter your mobile phone number."), field="phone", status=422)
-    request_phone(phone, purpose, ip=request.remote_addr)
-
-
-def api_guest(payload: dict, purpose: str) -> tuple[str | None, str | None]:
-    """(email, phone) of an API guest: ``email`` with the mailed ``code`` (checked, the attempt committed;
-    403 when wrong), or ``guest_phone`` with the texted ``code``, which is used up by this request (422 wrong
-    or expired, 429 no tries left; the number is confirmed for the rest of the transaction)."""
-    email, phone, code = payload.get("email"), payload.get("guest_phone"), payload.get("code")
-    if isinstance(phone, str) and phone.strip() and email is None:
-        if not isinstance(code, str):
-            raise DomainError(PHONE_WRONG_CODE, field="code", status=422)
-        return None, verify_code(phone, purpose, code)
-    if not isinstance(email, str) or not isinstance(code, str):
-        raise DomainError(WRONG_CODE, status=403)
-    confirmed = check_code(email, purpose, code)
-    db.session.commit()  # the attempt counts even when refused
-    if not confirmed:
-        raise DomainError(WRONG_CODE, status=403)
-    return email, None
 
 
 # --- the page steps, shared by the consultation and survey pages ---------------------------------------------
