@@ -165,10 +165,6 @@ def _load(consultation_id: int) -> Consultation:
     return consultation
 
 
-def _policies():
-    return list(db.session.scalars(db.select(Policy).order_by(Policy.title)))
-
-
 def _detail(consultation: Consultation, status: int = 200):
     db.session.expire_all()
     return jsonify(consultation_json(queries.load_consultation(consultation.id), api_user())), status
@@ -194,7 +190,7 @@ def list_consultations():
             responses={201: ("The draft", CONSULTATION_SCHEMA), 403: ("Staff only", None)})
 def create_consultation():
     actor = require_api(can_create_consultation)
-    form = validate(ConsultationForm, json_body(), policies=_policies())
+    form = validate(ConsultationForm, json_body(), policies=queries.policy_choices())
     consultation = services.create_consultation(actor, services.consultation_data(form))
     db.session.commit()
     return _detail(consultation, 201)
@@ -214,7 +210,7 @@ def get_consultation(consultation_id: int):
 def edit_consultation(consultation_id: int):
     consultation = _load(consultation_id)
     actor = require_api(can_edit_consultation, consultation)
-    form = validate(ConsultationForm, json_body(), policies=_policies())
+    form = validate(ConsultationForm, json_body(), policies=queries.policy_choices())
     services.edit_consultation(consultation, actor, services.consultation_data(form))
     db.session.commit()
     return _detail(consultation)

@@ -134,19 +134,6 @@ def _load(survey_id: int) -> Survey:
     return survey
 
 
-def _labs():
-    from app.labs.models import Lab
-
-    return list(db.session.scalars(db.select(Lab).order_by(Lab.title)))
-
-
-def _survey_data(form) -> services.SurveyData:
-    return services.SurveyData(
-        title=form.title.data, description=form.description.data or "", consent_notice=form.consent_notice.data or "",
-        audience=Audience(form.audience.data), lab_id=form.lab_id.data,
-        opens_at=seoul_to_utc(form.opens_at.data), closes_at=seoul_to_utc(form.closes_at.data))
-
-
 def _open_to_guests(survey: Survey) -> Survey:
     """Only a survey open to everyone, while it is open, sends codes to guests (403 needs an account, 409 not
     open)."""
@@ -177,8 +164,8 @@ def list_surveys():
             responses={201: ("The draft", SURVEY_SCHEMA), 403: ("Staff only", None)})
 def create_survey():
     actor = require_api(can_create_survey)
-    form = validate(SurveyForm, json_body(), labs=_labs())
-    survey = services.create_survey(actor, _survey_data(form))
+    form = validate(SurveyForm, json_body(), labs=queries.lab_choices())
+    survey = services.create_survey(actor, services.survey_data(form))
     db.session.commit()
     return _fresh(survey, 201)
 
@@ -196,8 +183,8 @@ def get_survey(survey_id: int):
 def edit_survey(survey_id: int):
     survey = _load(survey_id)
     actor = require_api(can_manage_survey, survey)
-    form = validate(SurveyForm, json_body(), labs=_labs())
-    services.edit_survey(survey, actor, _survey_data(form))
+    form = validate(SurveyForm, json_body(), labs=queries.lab_choices())
+    services.edit_survey(survey, actor, services.survey_data(form))
     db.session.commit()
     return _fresh(survey)
 

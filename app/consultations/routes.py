@@ -67,10 +67,6 @@ def _guest_phone(consultation: Consultation) -> str | None:
     return guests.confirmed_phone(services.purpose_key(consultation))
 
 
-def _policies() -> list[Policy]:
-    return list(db.session.scalars(db.select(Policy).order_by(Policy.title)))
-
-
 @bp.route("")
 def index():
     phase = request.args.get("phase", "")
@@ -85,7 +81,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     require(can_create_consultation)
-    form = ConsultationForm(policies=_policies(), policy_id=request.args.get("policy", type=int))
+    form = ConsultationForm(policies=queries.policy_choices(), policy_id=request.args.get("policy", type=int))
     if form.validate_on_submit():
         outcome = run_service(lambda: services.create_consultation(current_user, services.consultation_data(form)),
                               _("The consultation was saved as a draft. Add its documents, then open it."), form=form)
@@ -99,7 +95,7 @@ def edit(consultation_id: int):
     consultation = _load(consultation_id)
     require(can_edit_consultation, consultation)
     if request.method == "POST":
-        form = ConsultationForm(policies=_policies())
+        form = ConsultationForm(policies=queries.policy_choices())
     else:
         deadline = utc_to_seoul(consultation.deadline_at)
         hearing = {}
@@ -109,8 +105,8 @@ def edit(consultation_id: int):
                        "hearing_end": ends.time(), "hearing_place": consultation.hearing_place,
                        "hearing_url": consultation.hearing_url, "hearing_capacity": consultation.hearing_capacity}
         form = ConsultationForm(
-            policies=_policies(), title=consultation.title, purpose=consultation.purpose, body=consultation.body,
-            department=consultation.department, contact=consultation.contact,
+            policies=queries.policy_choices(), title=consultation.title, purpose=consultation.purpose,
+            body=consultation.body, department=consultation.department, contact=consultation.contact,
             paper_address=consultation.paper_address, deadline_date=deadline.date(), deadline_time=deadline.time(),
             policy_id=consultation.policy_id, **hearing)
     status = 422 if request.method == "POST" else 200

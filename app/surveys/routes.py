@@ -60,19 +60,6 @@ def _poll_state(poll: Survey) -> dict:
             "results": results.question_results(poll)[0] if can_view_results(_user(), poll, now) else None}
 
 
-def _labs():
-    from app.labs.models import Lab
-
-    return list(db.session.scalars(db.select(Lab).order_by(Lab.title)))
-
-
-def _data(form) -> services.SurveyData:
-    return services.SurveyData(
-        title=form.title.data, description=form.description.data or "", consent_notice=form.consent_notice.data or "",
-        audience=Audience(form.audience.data), lab_id=form.lab_id.data,
-        opens_at=seoul_to_utc(form.opens_at.data), closes_at=seoul_to_utc(form.closes_at.data))
-
-
 @bp.route("")
 def index():
     query = queries.surveys_query(include_drafts=can_create_survey(current_user), now=utcnow())
@@ -86,9 +73,9 @@ def create():
     require(can_create_survey)
     from app.surveys.demographics import DEFAULT_CONSENT_NOTICE
 
-    form = SurveyForm(labs=_labs(), consent_notice=DEFAULT_CONSENT_NOTICE)
+    form = SurveyForm(labs=queries.lab_choices(), consent_notice=DEFAULT_CONSENT_NOTICE)
     if form.validate_on_submit():
-        outcome = run_service(lambda: services.create_survey(current_user, _data(form)),
+        outcome = run_service(lambda: services.create_survey(current_user, services.survey_data(form)),
                               _("The survey was saved as a draft. Add its questions next."), form=form)
         if outcome:
             return redirect(url_for("surveys.manage", survey_id=outcome.value.id))
@@ -100,14 +87,14 @@ def edit(survey_id: int):
     survey = _load(survey_id)
     require(can_manage_survey, survey)
     if request.method == "POST":
-        form = SurveyForm(labs=_labs())
+        form = SurveyForm(labs=queries.lab_choices())
     else:
-        form = SurveyForm(labs=_labs(), title=survey.title, description=survey.description,
+        form = SurveyForm(labs=queries.lab_choices(), title=survey.title, description=survey.description,
                           consent_notice=survey.consent_notice, audience=survey.audience.value, lab_id=survey.lab_id,
                           opens_at=utc_to_seoul(survey.opens_at), closes_at=utc_to_seoul(survey.closes_at))
     if form.validate_on_submit():
-        if run_service(lambda: services.edit_survey(survey, current_user, _data(form)), _("The survey was saved."),
-                       form=form):
+        if run_service(lambda: services.edit_survey(survey, current_user, services.survey_data(form)),
+                       _("The survey was saved."), form=form):
             return redirect(url_for("surveys.manage", survey_id=survey.id))
     return render_template("surveys/form.html", form=form, survey=survey), 422 if form.errors else 200
 
