@@ -33,6 +33,7 @@ from app.committees.views import (
     load_committee,
     load_member,
     load_request,
+    saved,
     viewer_seat,
 )
 from app.core import page_number
@@ -99,12 +100,6 @@ def _managed(committee_id: int):
     return committee
 
 
-def _saved(form, action, message) -> bool:
-    """The form is valid and the service went through (committed, ``message`` flashed); else the reasons are
-    beside the form's fields for the page to re-render."""
-    return form.validate_on_submit() and bool(run_service(action, message, form=form))
-
-
 def _manage_page(committee, status=200, **forms):
     day = today()
     serving, offices = queries.roster(committee.id, day)
@@ -141,7 +136,7 @@ def manage(committee_id: int):
 def edit(committee_id: int):
     committee = _managed(committee_id)
     form = CommitteeForm()
-    if _saved(form, lambda: membership.update_committee(
+    if saved(form, lambda: membership.update_committee(
             committee, current_user, name=form.name.data, description=form.description.data or "",
             travel_expense_won=form.travel_expense_won.data), _("The committee was saved.")):
         return redirect(url_for("committees.manage", committee_id=committee.id))
@@ -153,7 +148,7 @@ def edit(committee_id: int):
 def nominate(committee_id: int):
     committee = _managed(committee_id)
     form = NominationForm()
-    if _saved(form, lambda: membership.nominate_member(
+    if saved(form, lambda: membership.nominate_member(
             committee, current_user, name=form.name.data, gender=Gender(form.gender.data),
             category=MemberCategory(form.category.data), affiliation=form.affiliation.data or "",
             contact=form.contact.data or "", is_city_employee=form.is_city_employee.data,
@@ -168,7 +163,7 @@ def nominate(committee_id: int):
 def appoint(committee_id: int):
     committee = _managed(committee_id)
     form = AppointForm()
-    if _saved(form, lambda: membership.appoint_members(
+    if saved(form, lambda: membership.appoint_members(
             committee, current_user, form.member_ids.data, form.starts_on.data),
             _("The members were appointed.")):
         return redirect(url_for("committees.manage", committee_id=committee.id))
@@ -181,7 +176,7 @@ def elect(committee_id: int):
     committee = _managed(committee_id)
     form = OfficerForm()
     form.member_id.choices = [(m.id, m.name) for m in queries.serving_members(committee.id, today())]
-    if _saved(form, lambda: membership.elect_officer(
+    if saved(form, lambda: membership.elect_officer(
             committee, current_user, office=Office(form.office.data), member_id=form.member_id.data,
             elected_on=form.elected_on.data, present=form.present.data, votes_for=form.votes_for.data),
             _("The election was recorded.")):
@@ -241,7 +236,7 @@ def dismiss(committee_id: int, member_id: int):
     committee = _managed(committee_id)
     member = load_member(committee, member_id)
     form = DismissForm()
-    if _saved(form, lambda: membership.dismiss_member(
+    if saved(form, lambda: membership.dismiss_member(
             member, current_user, reason=DismissalReason(form.reason.data), note=form.note.data or "",
             replacement_id=form.replacement_id.data),
             _("The member was dismissed; the reason is recorded.")):
@@ -255,7 +250,7 @@ def link(committee_id: int, member_id: int):
     committee = _managed(committee_id)
     member = load_member(committee, member_id)
     form = LinkAccountForm()
-    if _saved(form, lambda: membership.link_account(
+    if saved(form, lambda: membership.link_account(
             member, current_user, membership.account_id_for_email(form.account_email.data)),
             _("The member is linked to the account.")):
         return redirect(url_for("committees.member", committee_id=committee.id, member_id=member.id))
