@@ -3,6 +3,7 @@ from flask import abort, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.api import bp
+from app.api import guests as api_guests
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.spec import documented, query_param
@@ -12,7 +13,6 @@ from app.consultations.forms import (
     AssignForm,
     ConsultationForm,
     EnteredOpinionForm,
-    GuestEmailForm,
     OpinionForm,
     ResultsForm,
     ThemeForm,
@@ -165,10 +165,6 @@ def _load(consultation_id: int) -> Consultation:
     return consultation
 
 
-def _policies():
-    return list(db.session.scalars(db.select(Policy).order_by(Policy.title)))
-
-
 def _detail(consultation: Consultation, status: int = 200):
     db.session.expire_all()
     return jsonify(consultation_json(queries.load_consultation(consultation.id), api_user())), status
@@ -194,7 +190,7 @@ def list_consultations():
             responses={201: ("The draft", CONSULTATION_SCHEMA), 403: ("Staff only", None)})
 def create_consultation():
     actor = require_api(can_create_consultation)
-    form = validate(ConsultationForm, json_body(), policies=_policies())
+    form = validate(ConsultationForm, json_body(), policies=queries.policy_choices())
     consultation = services.create_consultation(actor, services.consultation_data(form))
     db.session.commit()
     return _detail(consultation, 201)
@@ -214,7 +210,7 @@ def get_consultation(consultation_id: int):
 def edit_consultation(consultation_id: int):
     consultation = _load(consultation_id)
     actor = require_api(can_edit_consultation, consultation)
-    form = validate(ConsultationForm, json_body(), policies=_policies())
+    form = validate(ConsultationForm, json_body(), policies=queries.policy_choices())
     services.edit_consultation(consultation, actor, services.consultation_data(form))
     db.session.commit()
     return _detail(consultation)
@@ -260,30 +256,24 @@ def remove_consultation_document(consultation_id: int, document_id: int):
 @bp.route("/consultations/<int:consultation_id>/guest-code", methods=["POST"])
 @guests.rate_limited
 @documented("Without an account: mail a 6-digit confirmation code to an address (rate limited, expires)",
-            tag=TAG, auth=False, body={"type": "object", "required": ["email"],
-                                       "properties": {"email": {"type": "string"}}},
+            tag=TAG, auth=False, body=api_guests.EMAIL_CODE_BODY,
             responses={202: ("Sent", None), 409: ("Not accepting opinions", None), 429: ("Too many codes", None)})
 def consultation_guest_code(consultation_id: int):
     consultation = _load(consultation_id)
     consultation.ensure_accepting(utcnow())
-    form = validate(GuestEmailForm, json_body())
-    guests.request_code(form.email.data, services.purpose_key(consultation), consultation.title)
-    db.session.commit()
-    return jsonify({"sent": True}), 202
+    return api_guests.send_email_code(json_body(), services.purpose_key(consultation), consultation.title)
 
 
 @bp.route("/consultations/<int:consultation_id>/guest-phone-code", methods=["POST"])
 @phone_code_limited
 @documented("Without an account: text a 6-digit code to a mobile number (rate limited, expires; a code is "
-            "good for one opinion)", tag=TAG, auth=False, body=guests.PHONE_CODE_BODY,
+            "good for one opinion)", tag=TAG, auth=False, body=api_guests.PHONE_CODE_BODY,
             responses={202: ("Sent", None), 409: ("Not accepting opinions", None), 422: ("Not a mobile number", None),
                        429: ("Too many codes", None)})
 def consultation_guest_phone_code(consultation_id: int):
     consultation = _load(consultation_id)
     consultation.ensure_accepting(utcnow())
-    guests.api_phone_code(json_body(), services.purpose_key(consultation))
-    db.session.commit()
-    return jsonify({"sent": True}), 202
+    return api_guests.send_phone_code(json_body(), services.purpose_key(consultation))
 
 
 @bp.route("/consultations/<int:consultation_id>/opinions", methods=["POST"])
@@ -298,9 +288,7 @@ def consultation_guest_phone_code(consultation_id: int):
                                           429: ("No tries left for the texted code", None)})
 def submit_consultation_opinion(consultation_id: int):
     consultation = _load(consultation_id)
-    if request.headers.get("Authorization") and api_user() is None:
-        abort(401)
-    user = api_user()
+    user = api_guests.user_or_guest()
     payload = json_body()
     form = validate(OpinionForm, payload, ignore=("email", "code", "guest_phone"))
     guest_email = guest_phone = None
@@ -308,8 +296,8 @@ def submit_consultation_opinion(consultation_id: int):
         consultation.ensure_accepting(utcnow())
         email, code = payload.get("email"), payload.get("code")
         if payload.get("guest_phone") is None and (not isinstance(email, str) or not isinstance(code, str)):
-            raise ValidationFailed({"code": [guests.WRONG_CODE]})
-        guest_email, guest_phone = guests.api_guest(payload, services.purpose_key(consultation))
+            raise ValidationFailed({"code": [guests.WRONG_CODE]})  # here a missing code is 422, not 403
+        guest_email, guest_phone = api_guests.confirmed_guest(payload, services.purpose_key(consultation))
     opinion = services.submit_opinion(consultation, services.opinion_data(form), user=user, guest_email=guest_email,
                                       guest_phone=guest_phone)
     db.session.commit()

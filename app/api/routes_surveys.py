@@ -3,12 +3,12 @@ from flask import Response, abort, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from app.api import bp
+from app.api import guests as api_guests
 from app.api.auth import api_user, require_api
 from app.api.helpers import json_body, page_arg, paginated, per_page_arg, validate
 from app.api.spec import documented, query_param
 from app.consultations import guests
 from app.consultations.clock import seoul_to_utc, utc_to_seoul
-from app.consultations.forms import GuestEmailForm
 from app.core import ValidationFailed, utcnow
 from app.extensions import db
 from app.phones.limits import phone_code_limited
@@ -134,17 +134,13 @@ def _load(survey_id: int) -> Survey:
     return survey
 
 
-def _labs():
-    from app.labs.models import Lab
-
-    return list(db.session.scalars(db.select(Lab).order_by(Lab.title)))
-
-
-def _survey_data(form) -> services.SurveyData:
-    return services.SurveyData(
-        title=form.title.data, description=form.description.data or "", consent_notice=form.consent_notice.data or "",
-        audience=Audience(form.audience.data), lab_id=form.lab_id.data,
-        opens_at=seoul_to_utc(form.opens_at.data), closes_at=seoul_to_utc(form.closes_at.data))
+def _open_to_guests(survey: Survey) -> Survey:
+    """Only a survey open to everyone, while it is open, sends codes to guests (403 needs an account, 409 not
+    open)."""
+    if survey.audience is not Audience.EVERYONE:
+        abort(403)
+    survey.ensure_open(utcnow())
+    return survey
 
 
 def _fresh(survey: Survey, status: int = 200):
@@ -168,8 +164,8 @@ def list_surveys():
             responses={201: ("The draft", SURVEY_SCHEMA), 403: ("Staff only", None)})
 def create_survey():
     actor = require_api(can_create_survey)
-    form = validate(SurveyForm, json_body(), labs=_labs())
-    survey = services.create_survey(actor, _survey_data(form))
+    form = validate(SurveyForm, json_body(), labs=queries.lab_choices())
+    survey = services.create_survey(actor, services.survey_data(form))
     db.session.commit()
     return _fresh(survey, 201)
 
@@ -187,8 +183,8 @@ def get_survey(survey_id: int):
 def edit_survey(survey_id: int):
     survey = _load(survey_id)
     actor = require_api(can_manage_survey, survey)
-    form = validate(SurveyForm, json_body(), labs=_labs())
-    services.edit_survey(survey, actor, _survey_data(form))
+    form = validate(SurveyForm, json_body(), labs=queries.lab_choices())
+    services.edit_survey(survey, actor, services.survey_data(form))
     db.session.commit()
     return _fresh(survey)
 
@@ -275,33 +271,22 @@ def close_survey(survey_id: int):
 @bp.route("/surveys/<int:survey_id>/guest-code", methods=["POST"])
 @guests.rate_limited
 @documented("Without an account (surveys open to everyone): mail a 6-digit code", tag=TAG, auth=False,
-            body={"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}}},
+            body=api_guests.EMAIL_CODE_BODY,
             responses={202: ("Sent", None), 403: ("This survey needs an account", None), 429: ("Too many", None)})
 def survey_guest_code(survey_id: int):
-    survey = _load(survey_id)
-    if survey.audience is not Audience.EVERYONE:
-        abort(403)
-    survey.ensure_open(utcnow())
-    form = validate(GuestEmailForm, json_body())
-    guests.request_code(form.email.data, services.purpose_key(survey), survey.title)
-    db.session.commit()
-    return jsonify({"sent": True}), 202
+    survey = _open_to_guests(_load(survey_id))
+    return api_guests.send_email_code(json_body(), services.purpose_key(survey), survey.title)
 
 
 @bp.route("/surveys/<int:survey_id>/guest-phone-code", methods=["POST"])
 @phone_code_limited
 @documented("Without an account (surveys open to everyone): text a 6-digit code to a mobile number; a code is "
-            "good for one answer", tag=TAG, auth=False, body=guests.PHONE_CODE_BODY,
+            "good for one answer", tag=TAG, auth=False, body=api_guests.PHONE_CODE_BODY,
             responses={202: ("Sent", None), 403: ("This survey needs an account", None),
                        422: ("Not a mobile number", None), 429: ("Too many", None)})
 def survey_guest_phone_code(survey_id: int):
-    survey = _load(survey_id)
-    if survey.audience is not Audience.EVERYONE:
-        abort(403)
-    survey.ensure_open(utcnow())
-    guests.api_phone_code(json_body(), services.purpose_key(survey))
-    db.session.commit()
-    return jsonify({"sent": True}), 202
+    survey = _open_to_guests(_load(survey_id))
+    return api_guests.send_phone_code(json_body(), services.purpose_key(survey))
 
 
 @bp.route("/surveys/<int:survey_id>/response", methods=["PUT"])
@@ -315,9 +300,7 @@ def survey_guest_phone_code(survey_id: int):
                 403: ("Not in the survey's audience, or wrong code", None), 409: ("Not open", None)})
 def answer_survey(survey_id: int):
     survey = _load(survey_id)
-    if request.headers.get("Authorization") and api_user() is None:
-        abort(401)
-    user = api_user()
+    user = api_guests.user_or_guest()
     payload = json_body()
     unknown = sorted(set(payload) - {"answers", "consent", "email", "code", "guest_phone"})
     if unknown or not isinstance(payload.get("answers"), dict) or not isinstance(payload.get("consent", False), bool):
@@ -326,7 +309,7 @@ def answer_survey(survey_id: int):
     guest_email = guest_phone = None
     if user is None and survey.audience is Audience.EVERYONE:
         survey.ensure_open(utcnow())
-        guest_email, guest_phone = guests.api_guest(payload, services.purpose_key(survey))
+        guest_email, guest_phone = api_guests.confirmed_guest(payload, services.purpose_key(survey))
     response = services.submit_response(survey, payload["answers"], user=user, guest_email=guest_email,
                                         guest_phone=guest_phone,
                                         consent=payload.get("consent", False),

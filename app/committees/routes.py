@@ -33,6 +33,7 @@ from app.committees.views import (
     load_committee,
     load_member,
     load_request,
+    saved,
     viewer_seat,
 )
 from app.core import page_number
@@ -92,6 +93,13 @@ def detail(committee_id: int):
     )
 
 
+def _managed(committee_id: int):
+    """The committee of a staff page or action: 404 when unknown, then 401/403 unless the viewer manages it."""
+    committee = load_committee(committee_id)
+    authorize(perm.can_manage_committee(current_user))
+    return committee
+
+
 def _manage_page(committee, status=200, **forms):
     day = today()
     serving, offices = queries.roster(committee.id, day)
@@ -119,20 +127,18 @@ def _manage_page(committee, status=200, **forms):
 @bp.route("/<int:committee_id>/manage")
 @login_required
 def manage(committee_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     return _manage_page(committee)
 
 
 @bp.route("/<int:committee_id>/edit", methods=["POST"])
 @login_required
 def edit(committee_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     form = CommitteeForm()
-    if form.validate_on_submit() and run_service(lambda: membership.update_committee(
+    if saved(form, lambda: membership.update_committee(
             committee, current_user, name=form.name.data, description=form.description.data or "",
-            travel_expense_won=form.travel_expense_won.data), _("The committee was saved."), form=form):
+            travel_expense_won=form.travel_expense_won.data), _("The committee was saved.")):
         return redirect(url_for("committees.manage", committee_id=committee.id))
     return _manage_page(committee, 422, committee_form=form)
 
@@ -140,15 +146,14 @@ def edit(committee_id: int):
 @bp.route("/<int:committee_id>/members", methods=["POST"])
 @login_required
 def nominate(committee_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     form = NominationForm()
-    if form.validate_on_submit() and run_service(lambda: membership.nominate_member(
+    if saved(form, lambda: membership.nominate_member(
             committee, current_user, name=form.name.data, gender=Gender(form.gender.data),
             category=MemberCategory(form.category.data), affiliation=form.affiliation.data or "",
             contact=form.contact.data or "", is_city_employee=form.is_city_employee.data,
             user_id=membership.account_id_for_email(form.account_email.data), replaces_id=form.replaces_id.data),
-            _("The nominee was added. Appoint them when the committee's composition allows."), form=form):
+            _("The nominee was added. Appoint them when the committee's composition allows.")):
         return redirect(url_for("committees.manage", committee_id=committee.id, _anchor="nominees"))
     return _manage_page(committee, 422, nomination_form=form)
 
@@ -156,12 +161,11 @@ def nominate(committee_id: int):
 @bp.route("/<int:committee_id>/appointments", methods=["POST"])
 @login_required
 def appoint(committee_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     form = AppointForm()
-    if form.validate_on_submit() and run_service(lambda: membership.appoint_members(
+    if saved(form, lambda: membership.appoint_members(
             committee, current_user, form.member_ids.data, form.starts_on.data),
-            _("The members were appointed."), form=form):
+            _("The members were appointed.")):
         return redirect(url_for("committees.manage", committee_id=committee.id))
     return _manage_page(committee, 422, appoint_form=form)
 
@@ -169,14 +173,13 @@ def appoint(committee_id: int):
 @bp.route("/<int:committee_id>/officers", methods=["POST"])
 @login_required
 def elect(committee_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     form = OfficerForm()
     form.member_id.choices = [(m.id, m.name) for m in queries.serving_members(committee.id, today())]
-    if form.validate_on_submit() and run_service(lambda: membership.elect_officer(
+    if saved(form, lambda: membership.elect_officer(
             committee, current_user, office=Office(form.office.data), member_id=form.member_id.data,
             elected_on=form.elected_on.data, present=form.present.data, votes_for=form.votes_for.data),
-            _("The election was recorded."), form=form):
+            _("The election was recorded.")):
         return redirect(url_for("committees.manage", committee_id=committee.id))
     return _manage_page(committee, 422, officer_form=form)
 
@@ -184,8 +187,7 @@ def elect(committee_id: int):
 @bp.route("/<int:committee_id>/end-terms", methods=["POST"])
 @login_required
 def end_terms(committee_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     if ActionForm().validate_on_submit():
         run_service(lambda: membership.end_expired_terms(committee, current_user),
                     _("Members whose term ran out are marked as ended."))
@@ -204,16 +206,14 @@ def _member_page(committee, member, status=200, **forms):
 @bp.route("/<int:committee_id>/members/<int:member_id>")
 @login_required
 def member(committee_id: int, member_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     return _member_page(committee, load_member(committee, member_id))
 
 
 @bp.route("/<int:committee_id>/members/<int:member_id>/renew", methods=["POST"])
 @login_required
 def renew(committee_id: int, member_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     member = load_member(committee, member_id)
     if ActionForm().validate_on_submit():
         run_service(lambda: membership.renew_member(member, current_user), _("The term was renewed for two years."))
@@ -223,8 +223,7 @@ def renew(committee_id: int, member_id: int):
 @bp.route("/<int:committee_id>/members/<int:member_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(committee_id: int, member_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     member = load_member(committee, member_id)
     if ActionForm().validate_on_submit():
         run_service(lambda: membership.withdraw_nomination(member, current_user), _("The nomination was withdrawn."))
@@ -234,14 +233,13 @@ def withdraw(committee_id: int, member_id: int):
 @bp.route("/<int:committee_id>/members/<int:member_id>/dismiss", methods=["POST"])
 @login_required
 def dismiss(committee_id: int, member_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     member = load_member(committee, member_id)
     form = DismissForm()
-    if form.validate_on_submit() and run_service(lambda: membership.dismiss_member(
+    if saved(form, lambda: membership.dismiss_member(
             member, current_user, reason=DismissalReason(form.reason.data), note=form.note.data or "",
             replacement_id=form.replacement_id.data),
-            _("The member was dismissed; the reason is recorded."), form=form):
+            _("The member was dismissed; the reason is recorded.")):
         return redirect(url_for("committees.member", committee_id=committee.id, member_id=member.id))
     return _member_page(committee, member, 422, dismiss_form=form)
 
@@ -249,13 +247,12 @@ def dismiss(committee_id: int, member_id: int):
 @bp.route("/<int:committee_id>/members/<int:member_id>/account", methods=["POST"])
 @login_required
 def link(committee_id: int, member_id: int):
-    committee = load_committee(committee_id)
-    authorize(perm.can_manage_committee(current_user))
+    committee = _managed(committee_id)
     member = load_member(committee, member_id)
     form = LinkAccountForm()
-    if form.validate_on_submit() and run_service(lambda: membership.link_account(
+    if saved(form, lambda: membership.link_account(
             member, current_user, membership.account_id_for_email(form.account_email.data)),
-            _("The member is linked to the account."), form=form):
+            _("The member is linked to the account.")):
         return redirect(url_for("committees.member", committee_id=committee.id, member_id=member.id))
     return _member_page(committee, member, 422, link_form=form)
 

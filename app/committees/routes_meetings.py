@@ -31,6 +31,7 @@ from app.committees.views import (
     load_item,
     load_meeting,
     load_recusal,
+    saved,
     viewer_seat,
 )
 from app.web import authorize, flash_form_errors, run_service
@@ -109,10 +110,10 @@ def _back(meeting, anchor=None):
 def add_item(committee_id: int, meeting_id: int):
     committee, meeting = _meeting_action(committee_id, meeting_id, "edit_agenda")
     form = ItemForm()
-    if form.validate_on_submit() and run_service(lambda: meetings.add_item(
+    if saved(form, lambda: meetings.add_item(
             meeting, current_user, title=form.title.data, description=form.description.data or "",
             subject_type=SubjectType(form.subject_type.data) if form.subject_type.data else None,
-            subject_id=form.subject_id.data), _("The agenda item was added."), form=form):
+            subject_id=form.subject_id.data), _("The agenda item was added.")):
         return _back(meeting, "agenda")
     return _meeting_page(committee, meeting, 422, item_form=form)
 
@@ -132,9 +133,8 @@ def hold(committee_id: int, meeting_id: int):
 def cancel(committee_id: int, meeting_id: int):
     committee, meeting = _meeting_action(committee_id, meeting_id, "cancel")
     form = CancelForm()
-    if form.validate_on_submit() and run_service(lambda: meetings.cancel_meeting(meeting, current_user,
-                                                                                 form.reason.data),
-                                                 _("The meeting was cancelled and the members told."), form=form):
+    if saved(form, lambda: meetings.cancel_meeting(meeting, current_user, form.reason.data),
+             _("The meeting was cancelled and the members told.")):
         return _back(meeting)
     return _meeting_page(committee, meeting, 422, cancel_form=form)
 
@@ -144,8 +144,8 @@ def cancel(committee_id: int, meeting_id: int):
 def attendance(committee_id: int, meeting_id: int):
     committee, meeting = _meeting_action(committee_id, meeting_id, "record_attendance")
     form = AttendanceForm()
-    if form.validate_on_submit() and run_service(lambda: meetings.record_attendance(
-            meeting, current_user, form.member_ids.data), _("Attendance was recorded."), form=form):
+    if saved(form, lambda: meetings.record_attendance(
+            meeting, current_user, form.member_ids.data), _("Attendance was recorded.")):
         return _back(meeting, "attendance")
     return _meeting_page(committee, meeting, 422, attendance_form=form)
 
@@ -158,10 +158,10 @@ def recusal(committee_id: int, meeting_id: int, item_id: int):
     form = RecusalForm()
     form.member_id.choices = [(m.id, m.name) for m in queries.serving_members(committee.id,
                                                                                seoul_date(meeting.starts_at))]
-    if form.validate_on_submit() and run_service(lambda: deliberation.record_recusal(
+    if saved(form, lambda: deliberation.record_recusal(
             item, current_user, member_id=form.member_id.data, kind=RecusalKind(form.kind.data),
             ground=RecusalGround(form.ground.data) if form.ground.data else None, reason=form.reason.data,
-            challenged_by=form.challenged_by.data), _("The recusal was recorded with its reason."), form=form):
+            challenged_by=form.challenged_by.data), _("The recusal was recorded with its reason.")):
         return _back(meeting, f"item-{item.id}")
     return _meeting_page(committee, meeting, 422, recusal_form=form)
 
@@ -173,9 +173,9 @@ def step_aside(committee_id: int, meeting_id: int, item_id: int):
     item = load_item(meeting, item_id)
     seat = viewer_seat(committee)
     form = StepAsideForm()
-    if form.validate_on_submit() and run_service(lambda: deliberation.record_recusal(
+    if saved(form, lambda: deliberation.record_recusal(
             item, current_user, member_id=seat.id, kind=RecusalKind.SELF, ground=RecusalGround(form.ground.data),
-            reason=form.reason.data), _("You stepped aside from this item; the reason is recorded."), form=form):
+            reason=form.reason.data), _("You stepped aside from this item; the reason is recorded.")):
         return _back(meeting, f"item-{item.id}")
     return _meeting_page(committee, meeting, 422, step_aside_form=form)
 
@@ -216,9 +216,9 @@ def close(committee_id: int, meeting_id: int, item_id: int):
     committee, meeting = _meeting_action(committee_id, meeting_id, "record_votes")
     item = load_item(meeting, item_id)
     form = CloseItemForm()
-    if form.validate_on_submit() and run_service(lambda: deliberation.close_item(
+    if saved(form, lambda: deliberation.close_item(
             item, current_user, outcome=ItemOutcome(form.outcome.data), note=form.note.data or ""),
-            _("The result was recorded."), form=form):
+            _("The result was recorded.")):
         return _back(meeting, f"item-{item.id}")
     return _meeting_page(committee, meeting, 422, close_form=form)
 
@@ -228,9 +228,8 @@ def close(committee_id: int, meeting_id: int, item_id: int):
 def minutes(committee_id: int, meeting_id: int):
     committee, meeting = _meeting_action(committee_id, meeting_id, "write_minutes")
     form = MinutesForm()
-    if form.validate_on_submit() and run_service(lambda: meetings.save_minutes(meeting, current_user,
-                                                                               form.minutes.data or ""),
-                                                 _("The minutes were saved."), form=form):
+    if saved(form, lambda: meetings.save_minutes(meeting, current_user, form.minutes.data or ""),
+             _("The minutes were saved.")):
         return _back(meeting, "minutes")
     return _meeting_page(committee, meeting, 422, minutes_form=form)
 

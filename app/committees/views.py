@@ -9,6 +9,7 @@ from app.committees.forms import MAX_ID
 from app.committees.models import AgendaItem, Committee, CommitteeMember, Meeting, MeetingRequest, Office, Recusal
 from app.committees.services import today
 from app.extensions import db
+from app.web import run_service
 
 
 def _get(model, row_id: int):
@@ -63,3 +64,9 @@ def chair_seat(committee: Committee) -> CommitteeMember | None:
     """Who acts as chair: the chair, or the vice-chair while the chair's office is vacant (제15조②)."""
     officers = queries.officers(committee.id, today())
     return officers.get(Office.CHAIR) or officers.get(Office.VICE_CHAIR)
+
+
+def saved(form, action, message) -> bool:
+    """The form is valid and the service went through (committed, ``message`` flashed); else the reasons are
+    beside the form's fields for the page to re-render."""
+    return form.validate_on_submit() and bool(run_service(action, message, form=form))

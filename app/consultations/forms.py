@@ -16,23 +16,14 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.consultations.models import CHANNEL_LABELS, STAFF_CHANNELS
+from app.formfields import optional_int, title_field
 from app.phones.forms import PhoneCodeForm, PhoneForm
 
 PHONE = Regexp(r"^[0-9+\-() ]{7,20}$", message=_l("Enter a phone number with digits, for example 010-1234-5678."))
 
 
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError(_l("Choose one of the options.")) from None
-
-
 class ConsultationForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[
-        DataRequired(message=_l("Enter a title.")), Length(max=200, message=_l("A title has at most 200 characters."))])
+    title = title_field()
     purpose = TextAreaField(_l("Purpose"), validators=[
         DataRequired(message=_l("Say what the consultation is for.")),
         Length(max=5000, message=_l("The purpose is too long."))])
@@ -49,7 +40,7 @@ class ConsultationForm(FlaskForm):
         DataRequired(message=_l("Enter the deadline's date."))])
     deadline_time = TimeField(_l("Deadline: time (Korea time, to the minute)"), validators=[
         DataRequired(message=_l("Enter the deadline's time, for example 18:00."))])
-    policy_id = SelectField(_l("Linked policy (optional)"), coerce=_optional_int, choices=[], validate_choice=False)
+    policy_id = SelectField(_l("Linked policy (optional)"), coerce=optional_int, choices=[], validate_choice=False)
     has_hearing = BooleanField(_l("There is a public hearing"))
     hearing_date = DateField(_l("Hearing date"), validators=[Optional()])
     hearing_start = TimeField(_l("Hearing starts at"), validators=[Optional()])
@@ -162,7 +153,7 @@ class ThemeForm(FlaskForm):
 class AssignForm(FlaskForm):
     opinion_ids = SelectMultipleField(_l("Opinions"), coerce=int, choices=[], validate_choice=False,
                                       validators=[DataRequired(message=_l("Choose at least one opinion."))])
-    theme_id = SelectField(_l("Theme"), coerce=_optional_int, choices=[], validate_choice=False)
+    theme_id = SelectField(_l("Theme"), coerce=optional_int, choices=[], validate_choice=False)
 
 
 class ResultsForm(FlaskForm):

@@ -12,22 +12,23 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import current_app, flash, request, session
+from flask import current_app, flash, redirect, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
+from app.consultations.forms import GuestCodeForm, GuestEmailForm, GuestPhoneCodeForm, GuestPhoneForm
 from app.consultations.models import GuestCode
 from app.core import DomainError, utcnow
 from app.extensions import db
 from app.mail import send_mail
 from app.phones.models import PhoneCode
-from app.phones.numbers import decrypt_phone, encrypt_phone, normalise_phone, phone_lookup
+from app.phones.numbers import decrypt_phone, encrypt_phone, mask_phone, normalise_phone, phone_lookup
 from app.phones.services import request_code as request_phone
-from app.phones.services import WRONG_CODE as PHONE_WRONG_CODE
 from app.phones.services import verify_code
 from app.sql import rowcount
+from app.web import run_service
 
 
 def normalise_email(email: str) -> str:
@@ -203,63 +204,104 @@ def guest_columns(purpose: str, email: str | None, phone: str | None, now=None) 
     raise DomainError(NOT_CONFIRMED, field="email", status=403)
 
 
-PHONE_CODE_BODY = {"type": "object", "required": ["phone"], "properties": {"phone": {"type": "string"}}}
+# --- the page steps, shared by the consultation and survey pages ---------------------------------------------
+#
+# A guest asks for a code by email or text message, then confirms it, on the page where the opinion or the
+# answers are written. Each step re-renders that page with its form kept when the input or the code is refused,
+# else flashes and goes back. What differs between domains (an audience check, the message once confirmed,
+# where to go back) is given by the caller.
+
+CODE_MAILED = _l("We sent a 6-digit code to your email address. Enter it below.")
+CODE_TEXTED = _l("We sent a 6-digit code to your mobile phone. Enter it below.")
 
 
-def api_phone_code(payload, purpose: str) -> None:
-    """The API's guest-phone-code: text a code (DomainError 422 for a number that is not a mobile one, 429 past
-    a limit); the caller commits."""
-    phone = payload.get("phone") if isinstance(payload, dict) else None
-    if not isinstance(phone, str) or not phone.strip():
-        raise DomainError(_l("Enter your mobile phone number."), field="phone", status=422)
-    request_phone(phone, purpose, ip=request.remote_addr)
+def confirmed_guest(purpose: str) -> tuple[str | None, str | None]:
+    """(email, number) this browser confirmed for ``purpose``; the number only when no address is confirmed
+    (the address answers first). Both None for a signed-in user."""
+    email = confirmed_email(purpose)
+    return email, None if email else confirmed_phone(purpose)
 
 
-def api_guest(payload: dict, purpose: str) -> tuple[str | None, str | None]:
-    """(email, phone) of an API guest: ``email`` with the mailed ``code`` (checked, the attempt committed;
-    403 when wrong), or ``guest_phone`` with the texted ``code``, which is used up by this request (422 wrong
-    or expired, 429 no tries left; the number is confirmed for the rest of the transaction)."""
-    email, phone, code = payload.get("email"), payload.get("guest_phone"), payload.get("code")
-    if isinstance(phone, str) and phone.strip() and email is None:
-        if not isinstance(code, str):
-            raise DomainError(PHONE_WRONG_CODE, field="code", status=422)
-        return None, verify_code(phone, purpose, code)
-    if not isinstance(email, str) or not isinstance(code, str):
-        raise DomainError(WRONG_CODE, status=403)
-    confirmed = check_code(email, purpose, code)
-    db.session.commit()  # the attempt counts even when refused
-    if not confirmed:
-        raise DomainError(WRONG_CODE, status=403)
-    return email, None
+def page_context(purpose: str, email: str | None, phone: str | None, *, email_form=None, code_form=None,
+                 phone_form=None, phone_code_form=None) -> dict:
+    """What a page with the guest forms needs: the confirmed guest (the number masked) and the four forms, a
+    refused one kept with its input, the code forms filled with the address or number a code was sent to."""
+    return {
+        "guest_email": email, "guest_phone": mask_phone(phone) if phone else None,
+        "email_form": email_form or GuestEmailForm(),
+        "code_form": code_form or GuestCodeForm(email=sent_email(purpose)),
+        "phone_form": phone_form or GuestPhoneForm(),
+        "phone_code_form": phone_code_form or GuestPhoneCodeForm(phone=sent_phone(purpose)),
+    }
 
 
-def request_phone_code(form, purpose: str) -> int:
-    """Text a code to the number of ``form`` (a PhoneForm); 0 when sent, else the status of the refusal,
-    whose reason is put beside the field (or flashed)."""
-    def action():
-        request_phone(form.phone.data, purpose, ip=request.remote_addr)
-        return normalise_phone(form.phone.data)
+class GuestSteps:
+    """The four page steps for one ``purpose``. ``page(**forms, status=...)`` re-renders the domain's page with
+    a refused form under its keyword (email_form, code_form, phone_form, phone_code_form); ``back`` is where
+    a step that went through redirects to."""
 
-    return _phone_step(action, form, sent=True, purpose=purpose)
+    def __init__(self, purpose: str, *, page, back: str):
+        self.purpose, self.page, self.back = purpose, page, back
 
+    def send_email_code(self, title: str, *, refusal_on_page: bool = True):
+        """Mail a code (the address kept in the session). A refusal (too many codes) is put beside the field
+        and the page re-rendered with 429, or, with ``refusal_on_page=False``, flashed before going back."""
+        form = GuestEmailForm()
+        if not form.validate_on_submit():
+            return self.page(email_form=form, status=422)
+        if run_service(lambda: request_code(form.email.data, self.purpose, title), CODE_MAILED,
+                       form=form if refusal_on_page else None):
+            remember_email(self.purpose, form.email.data, sent=True)
+        elif refusal_on_page:
+            return self.page(email_form=form, status=429)
+        return redirect(self.back)
 
-def confirm_phone_code(form, purpose: str) -> int:
-    """Check the code of ``form`` (a PhoneCodeForm) and use it up; 0 and the number kept in the session when
-    right, else the status (422 wrong or expired, 429 no tries left) with the reason beside the field."""
-    return _phone_step(lambda: verify_code(form.phone.data, purpose, form.code.data), form, sent=False,
-                       purpose=purpose)
+    def confirm_email(self, confirmed_message):
+        """Check the mailed code; a wrong one counts as an attempt (committed) and is refused with 422."""
+        form = GuestCodeForm()
+        if not form.validate_on_submit():
+            return self.page(code_form=form, status=422)
+        confirmed = check_code(form.email.data, self.purpose, form.code.data)
+        db.session.commit()  # the attempt counts even when the code is wrong
+        if not confirmed:
+            form.code.errors = [str(WRONG_CODE)]
+            return self.page(code_form=form, status=422)
+        remember_email(self.purpose, form.email.data)
+        return self._done(confirmed_message)
 
+    def send_phone_code(self):
+        """Text a code to the number (kept in the session); a refusal re-renders the page with its status."""
+        form = GuestPhoneForm()
 
-def _phone_step(action, form, *, sent: bool, purpose: str) -> int:
-    try:
-        number = action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if error.field and error.field in form:
-            form[error.field].errors = [*form[error.field].errors, str(error.message)]
-        else:
-            flash(str(error.message), "error")
-        return error.status
-    remember_phone(purpose, number, sent=sent)
-    return 0
+        def action():
+            request_phone(form.phone.data, self.purpose, ip=request.remote_addr)
+            return normalise_phone(form.phone.data)
+
+        return self._phone_step(form, "phone_form", action, sent=True, message=CODE_TEXTED)
+
+    def confirm_phone(self, confirmed_message):
+        """Check the texted code and use it up: 422 wrong or expired, 429 no tries left."""
+        form = GuestPhoneCodeForm()
+        return self._phone_step(form, "phone_code_form",
+                                lambda: verify_code(form.phone.data, self.purpose, form.code.data), sent=False,
+                                message=confirmed_message)
+
+    def _phone_step(self, form, name: str, action, *, sent: bool, message):
+        if not form.validate_on_submit():
+            return self.page(**{name: form}, status=422)
+        try:
+            number = action()
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if error.field and error.field in form:
+                form[error.field].errors = [*form[error.field].errors, str(error.message)]
+            else:
+                flash(str(error.message), "error")
+            return self.page(**{name: form}, status=error.status)
+        remember_phone(self.purpose, number, sent=sent)
+        return self._done(message)
+
+    def _done(self, message):
+        flash(str(message), "success")
+        return redirect(self.back)

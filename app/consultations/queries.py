@@ -125,3 +125,10 @@ def home_section() -> dict | None:
         return None
     return {"template": "consultations/_home.html", "consultations": consultations, "surveys": surveys,
             "seoul": utc_to_seoul}
+
+
+def policy_choices() -> list:
+    """The policies a consultation may be linked to, by title (the consultation form's choices)."""
+    from app.policies.models import Policy
+
+    return list(db.session.scalars(select(Policy).order_by(Policy.title)))

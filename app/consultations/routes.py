@@ -1,6 +1,8 @@
 """Consultation pages. Thin views: load or 404 → authorise → validate the form → service → commit → redirect."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,10 +13,6 @@ from app.consultations.forms import (
     ConsultationForm,
     DocumentForm,
     EnteredOpinionForm,
-    GuestCodeForm,
-    GuestEmailForm,
-    GuestPhoneCodeForm,
-    GuestPhoneForm,
     OpinionForm,
     ResultsForm,
     ThemeForm,
@@ -36,7 +34,6 @@ from app.consultations.clock import utc_to_seoul
 from app.core import page_number, utcnow
 from app.extensions import db
 from app.phones.limits import phone_code_limited
-from app.phones.numbers import mask_phone
 from app.policies.models import Policy
 from app.web import flash_form_errors, run_service
 
@@ -70,10 +67,6 @@ def _guest_phone(consultation: Consultation) -> str | None:
     return guests.confirmed_phone(services.purpose_key(consultation))
 
 
-def _policies() -> list[Policy]:
-    return list(db.session.scalars(db.select(Policy).order_by(Policy.title)))
-
-
 @bp.route("")
 def index():
     phase = request.args.get("phase", "")
@@ -88,7 +81,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     require(can_create_consultation)
-    form = ConsultationForm(policies=_policies(), policy_id=request.args.get("policy", type=int))
+    form = ConsultationForm(policies=queries.policy_choices(), policy_id=request.args.get("policy", type=int))
     if form.validate_on_submit():
         outcome = run_service(lambda: services.create_consultation(current_user, services.consultation_data(form)),
                               _("The consultation was saved as a draft. Add its documents, then open it."), form=form)
@@ -102,7 +95,7 @@ def edit(consultation_id: int):
     consultation = _load(consultation_id)
     require(can_edit_consultation, consultation)
     if request.method == "POST":
-        form = ConsultationForm(policies=_policies())
+        form = ConsultationForm(policies=queries.policy_choices())
     else:
         deadline = utc_to_seoul(consultation.deadline_at)
         hearing = {}
@@ -112,8 +105,8 @@ def edit(consultation_id: int):
                        "hearing_end": ends.time(), "hearing_place": consultation.hearing_place,
                        "hearing_url": consultation.hearing_url, "hearing_capacity": consultation.hearing_capacity}
         form = ConsultationForm(
-            policies=_policies(), title=consultation.title, purpose=consultation.purpose, body=consultation.body,
-            department=consultation.department, contact=consultation.contact,
+            policies=queries.policy_choices(), title=consultation.title, purpose=consultation.purpose,
+            body=consultation.body, department=consultation.department, contact=consultation.contact,
             paper_address=consultation.paper_address, deadline_date=deadline.date(), deadline_time=deadline.time(),
             policy_id=consultation.policy_id, **hearing)
     status = 422 if request.method == "POST" else 200
@@ -125,21 +118,15 @@ def edit(consultation_id: int):
     return render_template("consultations/form.html", form=form, consultation=consultation), status
 
 
-def _detail_page(consultation: Consultation, *, opinion_form=None, email_form=None, code_form=None,
-                 phone_form=None, phone_code_form=None, status=200):
+def _detail_page(consultation: Consultation, *, opinion_form=None, status=200, **guest_forms):
     now = utcnow()
     purpose = services.purpose_key(consultation)
-    guest_email = None if current_user.is_authenticated else _guest_email(consultation)
-    guest_phone = None if current_user.is_authenticated or guest_email else _guest_phone(consultation)
+    guest_email, guest_phone = guests.confirmed_guest(purpose)
     show_numbers = consultation.closed(now) or can_manage_consultation(current_user, consultation)
     return render_template(
         "consultations/detail.html", consultation=consultation, now=now,
         opinion_form=opinion_form or OpinionForm(),
-        email_form=email_form or GuestEmailForm(),
-        code_form=code_form or GuestCodeForm(email=guests.sent_email(purpose)),
-        phone_form=phone_form or GuestPhoneForm(),
-        phone_code_form=phone_code_form or GuestPhoneCodeForm(phone=guests.sent_phone(purpose)),
-        guest_email=guest_email, guest_phone=mask_phone(guest_phone) if guest_phone else None,
+        **guests.page_context(purpose, guest_email, guest_phone, **guest_forms),
         numbers=queries.numbers(consultation) if show_numbers or consultation.has_hearing else None,
         show_numbers=show_numbers, theme_counts=queries.theme_counts(consultation),
         own_opinions=queries.own_opinions(consultation, current_user),
@@ -172,64 +159,36 @@ def submit_opinion(consultation_id: int):
     return _detail_page(consultation, opinion_form=form, status=409)
 
 
+def _guest_steps(consultation: Consultation) -> guests.GuestSteps:
+    return guests.GuestSteps(services.purpose_key(consultation), page=partial(_detail_page, consultation),
+                             back=url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
+
+
 @bp.route("/<int:consultation_id>/guest-code", methods=["POST"])
 @guests.rate_limited
 def guest_code(consultation_id: int):
     consultation = _load(consultation_id)
-    form = GuestEmailForm()
-    if not form.validate_on_submit():
-        return _detail_page(consultation, email_form=form, status=422)
-    if not run_service(lambda: guests.request_code(form.email.data, services.purpose_key(consultation),
-                                                   consultation.title),
-                       _("We sent a 6-digit code to your email address. Enter it below."), form=form):
-        return _detail_page(consultation, email_form=form, status=429)
-    guests.remember_email(services.purpose_key(consultation), form.email.data, sent=True)
-    return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
+    return _guest_steps(consultation).send_email_code(consultation.title)
 
 
 @bp.route("/<int:consultation_id>/guest-confirm", methods=["POST"])
 @guests.rate_limited
 def guest_confirm(consultation_id: int):
-    consultation = _load(consultation_id)
-    form = GuestCodeForm()
-    if not form.validate_on_submit():
-        return _detail_page(consultation, code_form=form, status=422)
-    confirmed = guests.check_code(form.email.data, services.purpose_key(consultation), form.code.data)
-    db.session.commit()  # the attempt counts even when the code is wrong
-    if not confirmed:
-        form.code.errors = [str(guests.WRONG_CODE)]
-        return _detail_page(consultation, code_form=form, status=422)
-    guests.remember_email(services.purpose_key(consultation), form.email.data)
-    flash(_("Your email address is confirmed. Write your opinion below."), "success")
-    return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
+    return _guest_steps(_load(consultation_id)).confirm_email(
+        _("Your email address is confirmed. Write your opinion below."))
 
 
 @bp.route("/<int:consultation_id>/guest-phone-code", methods=["POST"])
 @phone_code_limited
 def guest_phone_code(consultation_id: int):
-    consultation = _load(consultation_id)
-    form = GuestPhoneForm()
-    if not form.validate_on_submit():
-        return _detail_page(consultation, phone_form=form, status=422)
-    status = guests.request_phone_code(form, services.purpose_key(consultation))
-    if status:
-        return _detail_page(consultation, phone_form=form, status=status)
-    flash(_("We sent a 6-digit code to your mobile phone. Enter it below."), "success")
-    return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
+    return _guest_steps(_load(consultation_id)).send_phone_code()
 
 
 @bp.route("/<int:consultation_id>/guest-phone-confirm", methods=["POST"])
 @phone_code_limited
 def guest_phone_confirm(consultation_id: int):
-    consultation = _load(consultation_id)
-    form = GuestPhoneCodeForm()
-    if not form.validate_on_submit():
-        return _detail_page(consultation, phone_code_form=form, status=422)
-    status = guests.confirm_phone_code(form, services.purpose_key(consultation))
-    if status:
-        return _detail_page(consultation, phone_code_form=form, status=status)
-    flash(_("Your mobile phone is confirmed. Write your opinion below."), "success")
-    return redirect(url_for("consultations.detail", consultation_id=consultation.id, _anchor="opinion"))
+    return _guest_steps(_load(consultation_id)).confirm_phone(
+        _("Your mobile phone is confirmed. Write your opinion below."))
 
 
 @bp.route("/<int:consultation_id>/hearing/register", methods=["POST"])

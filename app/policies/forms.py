@@ -5,23 +5,12 @@ from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, S
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.formfields import optional_int, title_field
 from app.policies.models import Horizon, PolicyStatus, StepState
 
 
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError(_l("Choose one of the options.")) from None
-
-
 class PolicyForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[
-        DataRequired(message=_l("Enter a title.")),
-        Length(max=200, message=_l("A title has at most 200 characters.")),
-    ])
+    title = title_field()
     summary = TextAreaField(_l("Summary"), validators=[
         DataRequired(message=_l("Describe the policy.")),
         Length(max=20000, message=_l("The summary is too long.")),
@@ -30,7 +19,7 @@ class PolicyForm(FlaskForm):
         DataRequired(message=_l("Enter the department in charge.")),
         Length(max=100, message=_l("A department name has at most 100 characters.")),
     ])
-    official_id = SelectField(_l("Responsible official (staff account)"), coerce=_optional_int, choices=[],
+    official_id = SelectField(_l("Responsible official (staff account)"), coerce=optional_int, choices=[],
                               validate_choice=False)
     official_name = StringField(_l("Or the responsible official's name"), validators=[
         Optional(), Length(max=100, message=_l("A name has at most 100 characters.")),
@@ -104,7 +93,7 @@ class UpdateForm(FlaskForm):
         DataRequired(message=_l("Write what happened.")),
         Length(max=20000, message=_l("The update is too long.")),
     ])
-    step_id = SelectField(_l("Step that changed (optional)"), coerce=_optional_int, choices=[],
+    step_id = SelectField(_l("Step that changed (optional)"), coerce=optional_int, choices=[],
                           validate_choice=False)
     step_state = SelectField(_l("The step's new state"), validate_choice=False,
                              choices=[("", _l("No change"))] + StepState.choices())

@@ -5,23 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.formfields import optional_int, title_field
 from app.surveys.models import AUDIENCE_LABELS, DEMOGRAPHIC_LABELS, QUESTION_KIND_LABELS, Audience
 
 MINUTE = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError(_l("Choose one of the options.")) from None
-
-
 class SurveyForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[
-        DataRequired(message=_l("Enter a title.")), Length(max=200, message=_l("A title has at most 200 characters."))])
+    title = title_field()
     description = TextAreaField(_l("What the survey is for"), validators=[
         Optional(), Length(max=5000, message=_l("The description is too long."))])
     opens_at = DateTimeLocalField(_l("Opens at (Korea time)"), format=MINUTE, validators=[
@@ -30,7 +21,7 @@ class SurveyForm(FlaskForm):
         DataRequired(message=_l("Enter when the survey closes."))])
     audience = SelectField(_l("Who may answer"), choices=[(a.value, label) for a, label in AUDIENCE_LABELS.items()],
                            validators=[DataRequired(message=_l("Choose who may answer."))])
-    lab_id = SelectField(_l("Living lab (when only its members answer)"), coerce=_optional_int, choices=[],
+    lab_id = SelectField(_l("Living lab (when only its members answer)"), coerce=optional_int, choices=[],
                          validate_choice=False)
     consent_notice = TextAreaField(_l("Consent notice for the respondent questions"), validators=[
         Optional(), Length(max=3000, message=_l("The notice is too long."))])
@@ -67,7 +58,7 @@ class QuestionForm(FlaskForm):
     options = TextAreaField(_l("Options, one a line (choice questions)"), validators=[
         Optional(), Length(max=6000, message=_l("The options are too long."))])
     required = BooleanField(_l("An answer is required"))
-    section_id = SelectField(_l("Section"), coerce=_optional_int, choices=[], validate_choice=False)
+    section_id = SelectField(_l("Section"), coerce=optional_int, choices=[], validate_choice=False)
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +72,7 @@ class DemographicForm(FlaskForm):
     demographic = SelectField(_l("Respondent question"),
                               choices=[(d.value, label) for d, label in DEMOGRAPHIC_LABELS.items()],
                               validators=[DataRequired(message=_l("Choose a respondent question."))])
-    section_id = SelectField(_l("Section"), coerce=_optional_int, choices=[], validate_choice=False)
+    section_id = SelectField(_l("Section"), coerce=optional_int, choices=[], validate_choice=False)
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,3 +21,10 @@ def surveys_query(*, include_drafts: bool = False, now=None):
 def load_survey(survey_id: int) -> Survey | None:
     return db.session.scalar(select(Survey).where(Survey.id == survey_id).options(
         selectinload(Survey.sections), selectinload(Survey.questions).selectinload(SurveyQuestion.options)))
+
+
+def lab_choices() -> list:
+    """The living labs a survey may be limited to, by title (the survey form's choices)."""
+    from app.labs.models import Lab
+
+    return list(db.session.scalars(select(Lab).order_by(Lab.title)))

@@ -1,4 +1,6 @@
 """Survey and quick-poll pages. Thin views: load or 404 → authorise → validate → service → commit → redirect."""
+from functools import partial
+
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -6,11 +8,9 @@ from flask_login import current_user
 from app.auth.permissions import require
 from app.consultations import guests
 from app.consultations.clock import seoul_to_utc, utc_to_seoul
-from app.consultations.forms import GuestCodeForm, GuestEmailForm, GuestPhoneCodeForm, GuestPhoneForm
 from app.core import DomainError, ValidationFailed, page_number, utcnow
 from app.extensions import db
 from app.phones.limits import phone_code_limited
-from app.phones.numbers import mask_phone
 from app.surveys import bp, queries, results, services
 from app.surveys.forms import DemographicForm, PollForm, QuestionForm, SectionForm, SurveyForm
 from app.surveys.models import Audience, Demographic, QuestionKind, Survey, SurveyQuestion
@@ -48,15 +48,6 @@ def _load(survey_id: int) -> Survey:
     return survey
 
 
-def _guest_email(survey: Survey) -> str | None:
-    return guests.confirmed_email(services.purpose_key(survey))
-
-
-def _guest_phone(survey: Survey) -> str | None:
-    """The guest's confirmed number, unless an email address is confirmed too (it answers first)."""
-    return None if _guest_email(survey) else guests.confirmed_phone(services.purpose_key(survey))
-
-
 def _user():
     return current_user if current_user.is_authenticated else None
 
@@ -67,19 +58,6 @@ def _poll_state(poll: Survey) -> dict:
     response = services.response_of(poll, _user())
     return {"can_answer": can_answer(_user(), poll, now, member), "answers": services.answers_of(response),
             "results": results.question_results(poll)[0] if can_view_results(_user(), poll, now) else None}
-
-
-def _labs():
-    from app.labs.models import Lab
-
-    return list(db.session.scalars(db.select(Lab).order_by(Lab.title)))
-
-
-def _data(form) -> services.SurveyData:
-    return services.SurveyData(
-        title=form.title.data, description=form.description.data or "", consent_notice=form.consent_notice.data or "",
-        audience=Audience(form.audience.data), lab_id=form.lab_id.data,
-        opens_at=seoul_to_utc(form.opens_at.data), closes_at=seoul_to_utc(form.closes_at.data))
 
 
 @bp.route("")
@@ -95,9 +73,9 @@ def create():
     require(can_create_survey)
     from app.surveys.demographics import DEFAULT_CONSENT_NOTICE
 
-    form = SurveyForm(labs=_labs(), consent_notice=DEFAULT_CONSENT_NOTICE)
+    form = SurveyForm(labs=queries.lab_choices(), consent_notice=DEFAULT_CONSENT_NOTICE)
     if form.validate_on_submit():
-        outcome = run_service(lambda: services.create_survey(current_user, _data(form)),
+        outcome = run_service(lambda: services.create_survey(current_user, services.survey_data(form)),
                               _("The survey was saved as a draft. Add its questions next."), form=form)
         if outcome:
             return redirect(url_for("surveys.manage", survey_id=outcome.value.id))
@@ -109,36 +87,30 @@ def edit(survey_id: int):
     survey = _load(survey_id)
     require(can_manage_survey, survey)
     if request.method == "POST":
-        form = SurveyForm(labs=_labs())
+        form = SurveyForm(labs=queries.lab_choices())
     else:
-        form = SurveyForm(labs=_labs(), title=survey.title, description=survey.description,
+        form = SurveyForm(labs=queries.lab_choices(), title=survey.title, description=survey.description,
                           consent_notice=survey.consent_notice, audience=survey.audience.value, lab_id=survey.lab_id,
                           opens_at=utc_to_seoul(survey.opens_at), closes_at=utc_to_seoul(survey.closes_at))
     if form.validate_on_submit():
-        if run_service(lambda: services.edit_survey(survey, current_user, _data(form)), _("The survey was saved."),
-                       form=form):
+        if run_service(lambda: services.edit_survey(survey, current_user, services.survey_data(form)),
+                       _("The survey was saved."), form=form):
             return redirect(url_for("surveys.manage", survey_id=survey.id))
     return render_template("surveys/form.html", form=form, survey=survey), 422 if form.errors else 200
 
 
-def _answer_page(survey: Survey, *, values=None, errors=None, consent=None, status=200, email_form=None,
-                 code_form=None, phone_form=None, phone_code_form=None):
+def _answer_page(survey: Survey, *, values=None, errors=None, consent=None, status=200, **guest_forms):
     now = utcnow()
     user = _user()
     purpose = services.purpose_key(survey)
-    guest_email = _guest_email(survey)
-    guest_phone = _guest_phone(survey)
+    guest_email, guest_phone = guests.confirmed_guest(purpose)
     member = services.is_lab_member(survey, user)
     response = services.response_of(survey, user, guest_email, guest_phone)
     return render_template(
         "surveys/detail.html", survey=survey, now=now,
         values=values if values is not None else services.answers_of(response),
         errors=errors or {}, consent=consent if consent is not None else bool(response and response.consented_at),
-        response=response, guest_email=guest_email, guest_phone=mask_phone(guest_phone) if guest_phone else None,
-        email_form=email_form or GuestEmailForm(),
-        code_form=code_form or GuestCodeForm(email=guests.sent_email(purpose)),
-        phone_form=phone_form or GuestPhoneForm(),
-        phone_code_form=phone_code_form or GuestPhoneCodeForm(phone=guests.sent_phone(purpose)),
+        response=response, **guests.page_context(purpose, guest_email, guest_phone, **guest_forms),
         can_answer=can_answer(user, survey, now, member),
         needs_code=(survey.audience is Audience.EVERYONE and user is None and guest_email is None
                     and guest_phone is None),
@@ -162,9 +134,10 @@ def answer(survey_id: int):
     raw, consent = _form_answers(survey), request.form.get("consent") == "y"
     user = _user()
     back = request.form.get("next", "")
+    guest_email, guest_phone = guests.confirmed_guest(services.purpose_key(survey))
     try:
-        services.submit_response(survey, raw, user=user, guest_email=_guest_email(survey),
-                                 guest_phone=_guest_phone(survey), consent=consent,
+        services.submit_response(survey, raw, user=user, guest_email=guest_email,
+                                 guest_phone=guest_phone, consent=consent,
                                  lab_member=services.is_lab_member(survey, user))
     except ValidationFailed as failed:
         db.session.rollback()
@@ -188,68 +161,44 @@ def answer(survey_id: int):
     return redirect(url_for("surveys.detail", survey_id=survey.id))
 
 
+def _guest_steps(survey: Survey) -> guests.GuestSteps:
+    return guests.GuestSteps(services.purpose_key(survey), page=partial(_answer_page, survey),
+                             back=url_for("surveys.detail", survey_id=survey.id))
+
+
+def _open_to_guests(survey: Survey) -> Survey:
+    """Only a survey open to everyone sends codes to guests; the others need an account (403)."""
+    if survey.audience is not Audience.EVERYONE:
+        abort(403)
+    return survey
+
+
 @bp.route("/<int:survey_id>/guest-code", methods=["POST"])
 @guests.rate_limited
 def guest_code(survey_id: int):
-    survey = _load(survey_id)
-    if survey.audience is not Audience.EVERYONE:
-        abort(403)
-    form = GuestEmailForm()
-    if not form.validate_on_submit():
-        return _answer_page(survey, email_form=form, status=422)
-    if run_service(lambda: guests.request_code(form.email.data, services.purpose_key(survey), survey.title),
-                   _("We sent a 6-digit code to your email address. Enter it below.")):
-        guests.remember_email(services.purpose_key(survey), form.email.data, sent=True)
-    return redirect(url_for("surveys.detail", survey_id=survey.id))
+    survey = _open_to_guests(_load(survey_id))
+    # A refused code (too many sent) is flashed on the page, not kept beside the field.
+    return _guest_steps(survey).send_email_code(survey.title, refusal_on_page=False)
 
 
 @bp.route("/<int:survey_id>/guest-confirm", methods=["POST"])
 @guests.rate_limited
 def guest_confirm(survey_id: int):
-    survey = _load(survey_id)
-    form = GuestCodeForm()
-    if not form.validate_on_submit():
-        return _answer_page(survey, code_form=form, status=422)
-    confirmed = guests.check_code(form.email.data, services.purpose_key(survey), form.code.data)
-    db.session.commit()  # the attempt counts even when the code is wrong
-    if not confirmed:
-        form.code.errors = [str(guests.WRONG_CODE)]
-        return _answer_page(survey, code_form=form, status=422)
-    guests.remember_email(services.purpose_key(survey), form.email.data)
-    flash(_("Your email address is confirmed. You can answer now."), "success")
-    return redirect(url_for("surveys.detail", survey_id=survey.id))
+    # No audience check: a code can only have been sent for a survey open to everyone.
+    return _guest_steps(_load(survey_id)).confirm_email(_("Your email address is confirmed. You can answer now."))
 
 
 @bp.route("/<int:survey_id>/guest-phone-code", methods=["POST"])
 @phone_code_limited
 def guest_phone_code(survey_id: int):
-    survey = _load(survey_id)
-    if survey.audience is not Audience.EVERYONE:
-        abort(403)
-    form = GuestPhoneForm()
-    if not form.validate_on_submit():
-        return _answer_page(survey, phone_form=form, status=422)
-    status = guests.request_phone_code(form, services.purpose_key(survey))
-    if status:
-        return _answer_page(survey, phone_form=form, status=status)
-    flash(_("We sent a 6-digit code to your mobile phone. Enter it below."), "success")
-    return redirect(url_for("surveys.detail", survey_id=survey.id))
+    return _guest_steps(_open_to_guests(_load(survey_id))).send_phone_code()
 
 
 @bp.route("/<int:survey_id>/guest-phone-confirm", methods=["POST"])
 @phone_code_limited
 def guest_phone_confirm(survey_id: int):
-    survey = _load(survey_id)
-    if survey.audience is not Audience.EVERYONE:
-        abort(403)
-    form = GuestPhoneCodeForm()
-    if not form.validate_on_submit():
-        return _answer_page(survey, phone_code_form=form, status=422)
-    status = guests.confirm_phone_code(form, services.purpose_key(survey))
-    if status:
-        return _answer_page(survey, phone_code_form=form, status=status)
-    flash(_("Your mobile phone is confirmed. You can answer now."), "success")
-    return redirect(url_for("surveys.detail", survey_id=survey.id))
+    return _guest_steps(_open_to_guests(_load(survey_id))).confirm_phone(
+        _("Your mobile phone is confirmed. You can answer now."))
 
 
 @bp.route("/<int:survey_id>/results")

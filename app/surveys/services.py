@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from app import audit
 from app.auth.models import User
 from app.consultations import guests
+from app.consultations.clock import seoul_to_utc
 from app.phones.numbers import normalise_phone, phone_lookup
 from app.core import DomainError, ValidationFailed, utcnow
 from app.extensions import db
@@ -55,6 +56,14 @@ class SurveyData:
     consent_notice: str = ""
     audience: Audience = Audience.RESIDENTS
     lab_id: int | None = None
+
+
+def survey_data(form) -> SurveyData:
+    """A SurveyForm's input (dates in Korea time) as SurveyData (UTC), for the page and the API alike."""
+    return SurveyData(
+        title=form.title.data, description=form.description.data or "", consent_notice=form.consent_notice.data or "",
+        audience=Audience(form.audience.data), lab_id=form.lab_id.data,
+        opens_at=seoul_to_utc(form.opens_at.data), closes_at=seoul_to_utc(form.closes_at.data))
 
 
 # Building -------------------------------------------------------------------------------------------------

@@ -48,22 +48,39 @@ def staff():
     return render_template("walking/staff.html", data=data, budget=budget, chart=chart, form=form)
 
 
+def _staff_list(template: str, query, **context):
+    """A staff list page: 20 rows a page of ``query`` (a select, built before the permission check but not run)."""
+    require(can_manage_walking)
+    pagination = db.paginate(query, page=page_number(), per_page=20, error_out=False)
+    return render_template(template, pagination=pagination, **context)
+
+
+def _saved(form, action, message, *, fallback) -> bool:
+    """Run ``action`` for ``form``: committed and ``message`` flashed, True; a refused rule is rolled back and
+    put beside its field (or ``fallback``, a field of the form), False."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        (form[error.field] if error.field in form else fallback).errors.append(str(error.message))
+        return False
+    db.session.commit()
+    flash(message, "success")
+    return True
+
+
 @bp.route("/staff/participants")
 @login_required
 def participants():
-    require(can_manage_walking)
-    pagination = db.paginate(stats.participants_query().options(selectinload(WalkingParticipant.user)),
-                             page=page_number(), per_page=20, error_out=False)
-    return render_template("walking/participants.html", pagination=pagination)
+    return _staff_list("walking/participants.html",
+                       stats.participants_query().options(selectinload(WalkingParticipant.user)))
 
 
 @bp.route("/staff/flagged")
 @login_required
 def flagged():
-    require(can_manage_walking)
-    pagination = db.paginate(stats.flagged_query().options(selectinload(StepRecord.user)), page=page_number(),
-                             per_page=20, error_out=False)
-    return render_template("walking/flagged.html", pagination=pagination, form=ReviewForm())
+    return _staff_list("walking/flagged.html", stats.flagged_query().options(selectinload(StepRecord.user)),
+                       form=ReviewForm())
 
 
 @bp.route("/staff/flagged/<int:record_id>", methods=["POST"])
@@ -103,19 +120,13 @@ def staff_import():
 def new_mission():
     require(can_manage_walking)
     form = MissionForm()
-    if form.validate_on_submit():
-        try:
-            mission_services.create_mission(actor=current_user, kind=MissionKind(form.kind.data), **{
+    if form.validate_on_submit() and _saved(form, lambda: mission_services.create_mission(
+            actor=current_user, kind=MissionKind(form.kind.data), **{
                 name: form[name].data for name in ("title", "description", "starts_on", "ends_on", "bonus_won",
                                                    "target_steps", "latitude", "longitude", "radius_m",
-                                                   "session_id")})
-        except DomainError as error:
-            db.session.rollback()
-            (form[error.field] if error.field in form else form.title).errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("The mission was created."), "success")
-            return redirect(url_for("walking.missions"))
+                                                   "session_id")}),
+            _("The mission was created."), fallback=form.title):
+        return redirect(url_for("walking.missions"))
     return render_template("walking/mission_form.html", form=form), 422 if form.errors else 200
 
 
@@ -126,16 +137,9 @@ def rules():
     form = RuleForm()
     if form.validate_on_submit():
         require(can_set_walking_rule)
-        try:
-            rule_services.set_rule(actor=current_user, **{name: form[name].data for name in (
+        if _saved(form, lambda: rule_services.set_rule(actor=current_user, **{name: form[name].data for name in (
                 "effective_from", "min_steps", "base_won", "step_unit", "unit_won", "daily_max_won",
-                "conversion_daily_cap_won")})
-        except DomainError as error:
-            db.session.rollback()
-            (form[error.field] if error.field in form else form.effective_from).errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("The new rule version was saved."), "success")
+                "conversion_daily_cap_won")}), _("The new rule version was saved."), fallback=form.effective_from):
             return redirect(url_for("walking.rules"))
     rule_services.rule_on(today())
     db.session.commit()
@@ -146,10 +150,8 @@ def rules():
 @bp.route("/staff/redemptions")
 @login_required
 def redemptions():
-    require(can_manage_walking)
-    pagination = db.paginate(stats.redemptions_query().options(selectinload(Conversion.redeemed_by)),
-                             page=page_number(), per_page=20, error_out=False)
-    return render_template("walking/redemptions.html", pagination=pagination)
+    return _staff_list("walking/redemptions.html",
+                       stats.redemptions_query().options(selectinload(Conversion.redeemed_by)))
 
 
 @bp.route("/staff/export.csv")
