@@ -19,10 +19,12 @@ from app.extensions import db
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one call did: the value it returned, or the exception it raised (for race(): rolled back)."""
+    """What one call did: the value it returned, or the exception it raised (for race(): rolled back, and
+    ``message`` a DomainError's message as the call's own request rendered it, in its language)."""
 
     value: Any = None
     error: Exception | None = None
+    message: str | None = None
 
     @property
     def committed(self) -> bool:
@@ -41,7 +43,7 @@ class Outcome:
         if self.error is None:
             return committed
         if isinstance(self.error, DomainError):
-            return str(self.error.message)
+            return self.message
         return repr(self.error)
 
 
@@ -76,21 +78,23 @@ def race(app, work: Callable[[Any], Any], arguments: Iterable, *, headers: dict 
     commit what returned, roll back what raised. One Outcome an argument, in argument order."""
 
     def in_own_session(argument):
-        def call():
+        def call() -> Outcome:
             with app.app_context(), app.test_request_context(headers=headers):
                 try:
                     value = work(argument)
                     db.session.commit()
-                    return value
-                except Exception:
+                    return Outcome(value=value)
+                except Exception as error:  # noqa: BLE001 — handed to the test in the outcome
                     db.session.rollback()
-                    raise
+                    message = str(error.message) if isinstance(error, DomainError) else None
+                    return Outcome(error=error, message=message)
                 finally:
                     db.session.remove()
 
         return call
 
-    return at_once([in_own_session(argument) for argument in arguments], timeout=timeout)
+    started = at_once([in_own_session(argument) for argument in arguments], timeout=timeout)
+    return [outcome.value if outcome.error is None else outcome for outcome in started]  # or what the barrier raised
 
 
 def run_together(app, work: Callable[[Any], Any], arguments: Iterable, **options) -> tuple[list, list]:
