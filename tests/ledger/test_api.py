@@ -142,7 +142,8 @@ def test_expense_claim_by_multipart_upload(client, world):
     assert receipt.status_code == 200 and receipt.data == PNG
     receipt.close()
     bad = client.post("/api/v1/me/allowances/claims", headers=world["headers"]["member"],
-                      content_type="multipart/form-data", data={**data, "receipt": (io.BytesIO(b"just text"), "r.png"), "bonus": "1"})
+                      content_type="multipart/form-data",
+                      data={**data, "receipt": (io.BytesIO(b"just text"), "r.png"), "bonus": "1"})
     assert bad.status_code == 422 and "bonus" in bad.get_json()["errors"]
     bad_file = client.post("/api/v1/me/allowances/claims", headers=world["headers"]["member"],
                            content_type="multipart/form-data", data={**data, "receipt": (io.BytesIO(b"x"), "r.png")})

@@ -69,8 +69,8 @@ def test_the_same_allowance_approved_at_once_on_pages_and_api(app, money_world):
     for number in range(ROUNDS):
         target = ids[number]
         results = at_once([
-            lambda: browsers[0].post(f"/allowances/{target}/approve").status_code,
-            lambda: browsers[1].post(f"/allowances/{target}/approve").status_code,
+            lambda target=target: browsers[0].post(f"/allowances/{target}/approve").status_code,
+            lambda target=target: browsers[1].post(f"/allowances/{target}/approve").status_code,
             _post(app, f"/api/v1/allowances/{target}/approve", headers[2]),
             _post(app, f"/api/v1/allowances/{target}/approve", headers[3]),
         ])
