@@ -42,7 +42,7 @@ class Outcome:
         unexpected crash shows in the assertion message)."""
         if self.error is None:
             return committed
-        if isinstance(self.error, DomainError):
+        if isinstance(self.error, DomainError) and self.message is not None:
             return self.message
         return repr(self.error)
 
