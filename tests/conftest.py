@@ -26,7 +26,9 @@ def _database_url() -> str:
     url = BASE_DATABASE_URL
     if not url:
         return f"sqlite:///{TMP}/test.db"
-    parsed = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url)
+    if url.startswith("postgresql://"):
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         root, extension = os.path.splitext(parsed.database)
         return parsed.set(database=f"{root}_{WORKER}{extension}").render_as_string(hide_password=False)
@@ -54,6 +56,23 @@ from app.extensions import db, limiter  # noqa: E402
 
 def is_postgres() -> bool:
     return os.environ["DATABASE_URL"].startswith("postgresql")
+
+
+@contextlib.contextmanager
+def configured(app, **settings):
+    """The app's config with ``settings`` for the block (e.g. pointed at a test's local server), then as it
+    was before, however the block ends."""
+    absent = object()
+    saved = {name: app.config.get(name, absent) for name in settings}
+    app.config.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is absent:
+                app.config.pop(name, None)
+            else:
+                app.config[name] = value
 
 
 @pytest.fixture(scope="session")

@@ -30,17 +30,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Server:
-    """One gunicorn process (a "node") on a free port; its log goes to a file the test can read."""
+class LoggedProcess:
+    """A production process run from the project's root, its output going to a file the test can read."""
+
+    stop_seconds: float = 30
+
+    def __init__(self, command: list[str], log_path: Path, env: dict):
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **PRODUCTION_ENV, **env},
+                                        stdout=self._log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=self.stop_seconds)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+class Server(LoggedProcess):
+    """One gunicorn process (a "node") on a free port."""
+
+    stop_seconds = 20
 
     def __init__(self, log_dir: Path, *, workers: int = 1, env: dict | None = None, name: str = "node"):
         self.port = free_port()
-        self.log_path = log_dir / f"{name}-{self.port}.log"
-        environment = {**os.environ, **PRODUCTION_ENV, "BIND": f"127.0.0.1:{self.port}",
-                       "WEB_CONCURRENCY": str(workers), **(env or {})}
-        self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT,
-                                        env=environment, stdout=self._log, stderr=subprocess.STDOUT)
+        super().__init__([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], log_dir / f"{name}-{self.port}.log",
+                         {"BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(workers), **(env or {})})
         try:
             self._wait_until_up()
         except BaseException:
@@ -67,21 +92,6 @@ class Server:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"gunicorn did not answer within {seconds} s: {self.log()}")
-
-    def log(self) -> str:
-        if not self._log.closed:
-            self._log.flush()
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
 
 
 def request(method: str, url: str, *, body: bytes | None = None, headers: dict | None = None,
@@ -156,37 +166,17 @@ def multipart(fields: dict, files: dict[str, tuple[str, bytes, str]]) -> tuple[b
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-class Worker:
+class Worker(LoggedProcess):
     """`flask jobs worker` in its own process, as `make worker` runs it."""
 
     def __init__(self, log_dir: Path, *, env: dict | None = None, burst: bool = False, name: str = "worker"):
-        self.log_path = log_dir / f"{name}-{time.monotonic_ns()}.log"
-        environment = {**os.environ, **PRODUCTION_ENV, **(env or {})}
-        self._log = open(self.log_path, "wb")
         command = [str(BIN / "flask"), "--app", "app", "jobs", "worker"] + (["--burst"] if burst else [])
-        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=self._log,
-                                        stderr=subprocess.STDOUT)
+        super().__init__(command, log_dir / f"{name}-{time.monotonic_ns()}.log", env or {})
 
     def wait(self, timeout: float = 120) -> int:
         try:
             return self.process.wait(timeout=timeout)
         finally:
-            self._log.close()
-
-    def log(self) -> str:
-        if not self._log.closed:
-            self._log.flush()
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if not self._log.closed:
             self._log.close()
 
 

@@ -1,5 +1,3 @@
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -8,6 +6,7 @@ from app.certificates import services
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.labs.models import Lab
+from tests.concurrency import run_together
 from tests.conftest import is_postgres
 
 
@@ -20,27 +19,11 @@ def test_two_facilitators_issuing_at_once_issue_each_certificate_once(app, make_
     lab.facilitators.append(second)
     db.session.commit()
     lab_id, actor_ids = lab.id, [first.id, second.id]
-    start = threading.Barrier(2)
-    outcomes, errors = [], []
 
     def issue(actor_id):
-        with app.app_context(), app.test_request_context():
-            try:
-                start.wait()
-                result = services.issue_to_eligible(db.session.get(Lab, lab_id), db.session.get(User, actor_id))
-                db.session.commit()
-                outcomes.append(len(result.issued))
-            except Exception as error:  # noqa: BLE001 — reported by the assertion below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
+        return len(services.issue_to_eligible(db.session.get(Lab, lab_id), db.session.get(User, actor_id)).issued)
 
-    threads = [threading.Thread(target=issue, args=(actor_id,)) for actor_id in actor_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes, errors = run_together(app, issue, actor_ids)
     assert errors == []
     assert sorted(outcomes) == [0, 4]
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 4

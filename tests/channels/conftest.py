@@ -4,28 +4,23 @@ from __future__ import annotations
 import pytest
 
 from tests.channels.smtp_server import SmtpServer, free_port
+from tests.conftest import configured
 from tests.phones.conftest import last_code, text_provider  # noqa: F401  (fixtures shared with the phone tests)
 
 
 @pytest.fixture
 def smtp(app):
     """Point the app at a real SMTP server for this test."""
-    with SmtpServer() as server:
-        saved = {name: app.config[name] for name in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_TIMEOUT")}
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False, MAIL_TIMEOUT=2)
-        try:
-            yield server
-        finally:
-            app.config.update(saved)
+    with SmtpServer() as server, configured(app, MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port,
+                                            MAIL_USE_TLS=False, MAIL_TIMEOUT=2):
+        yield server
 
 
 @pytest.fixture
 def smtp_down(app):
     """An SMTP address where nothing listens (the server is down)."""
-    saved = {name: app.config[name] for name in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_TIMEOUT")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False, MAIL_TIMEOUT=2)
-    yield
-    app.config.update(saved)
+    with configured(app, MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False, MAIL_TIMEOUT=2):
+        yield
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 POST /v1/messages with X-Api-Key and Idempotency-Key, JSON in and out."""
 from __future__ import annotations
 
-import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.http_server import JSONHandler, LocalServer
 
 
-class TextProviderServer:
+class TextProviderServer(LocalServer):
     """``mode``: ok | refuse (HTTP 400 INVALID_RECIPIENT) | fail (HTTP 503) | slow (answers after ``delay``
     seconds, past the client's time-out). ``messages`` holds every accepted message once per Idempotency-Key."""
 
@@ -22,21 +22,9 @@ class TextProviderServer:
         self.lock = threading.Lock()
         provider = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _answer(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JSONHandler):
             def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(length) or b"{}")
+                payload = self._read_json()
                 with provider.lock:
                     provider.requests += 1
                 if self.path != "/v1/messages":
@@ -58,18 +46,7 @@ class TextProviderServer:
                         provider.messages.append({**payload, "messageId": message_id, "key": key})
                 self._answer(200, {"messageId": message_id, "status": "accepted"})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
     def texts_to(self, number: str) -> list[str]:
         return [message["text"] for message in self.messages if message["to"] == number]

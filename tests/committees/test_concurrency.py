@@ -1,6 +1,5 @@
 """Concurrent signatures and attendance on PostgreSQL: the request becomes due exactly once, the chair is
 told once, and a member is paid once per meeting however many requests race."""
-import threading
 from datetime import date
 
 import pytest
@@ -13,34 +12,11 @@ from app.extensions import db
 from app.ledger.models import Allowance, ProgrammeType
 from app.ledger.services import funds
 from app.notifications.models import Notification
+from tests.concurrency import run_together
 from tests.conftest import is_postgres
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not is_postgres(), reason="needs real concurrent PostgreSQL transactions")]
-
-
-def _run_together(app, work, arguments):
-    start = threading.Barrier(len(arguments))
-    errors = []
-
-    def run(argument):
-        with app.app_context(), app.test_request_context():
-            try:
-                start.wait()
-                work(argument)
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 — reported by the assertions
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return errors
 
 
 def test_racing_signatures_make_the_request_due_once(app, formed, make_user, with_chair):
@@ -54,7 +30,7 @@ def test_racing_signatures_make_the_request_due_once(app, formed, make_user, wit
     def sign(user_id):
         meetings.sign_request(db.session.get(MeetingRequest, request_id), db.session.get(User, user_id))
 
-    errors = _run_together(app, sign, signer_ids)
+    _, errors = run_together(app, sign, signer_ids)
     db.session.expire_all()
     request = db.session.get(MeetingRequest, request_id)
     signatures = db.session.scalar(select(func.count()).select_from(RequestSignature)
@@ -80,7 +56,7 @@ def test_racing_attendance_pays_once(app, formed, make_user, held_meeting, staff
     def attend(_):
         meetings.record_attendance(db.session.get(Meeting, meeting_id), db.session.get(User, staff_id), [member_id])
 
-    errors = _run_together(app, attend, range(4))
+    _, errors = run_together(app, attend, range(4))
     assert len(errors) <= 3
     paid = db.session.scalar(select(func.count()).select_from(Allowance).where(Allowance.user_id == resident.id))
     assert paid == 2  # the meeting allowance and the travel expense, once

@@ -1,5 +1,4 @@
 """Concurrent seats at a hearing and concurrent guesses at a guest code, on real PostgreSQL transactions."""
-import threading
 from datetime import timedelta
 
 import pytest
@@ -10,34 +9,11 @@ from app.consultations import guests, services
 from app.consultations.models import Consultation, GuestCode, HearingRegistration, RegistrationStatus
 from app.core import utcnow
 from app.extensions import db
+from tests.concurrency import run_together
 from tests.conftest import is_postgres
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not is_postgres(), reason="needs real concurrent PostgreSQL transactions")]
-
-
-def _run_together(app, work, arguments):
-    start = threading.Barrier(len(arguments))
-    results, errors = [], []
-
-    def run(argument):
-        with app.app_context(), app.test_request_context():
-            try:
-                start.wait()
-                results.append(work(argument))
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 — reported by the assertions
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results, errors
 
 
 def test_eight_people_racing_for_three_seats_get_three_seats_and_five_waitlist_places(app, make_consultation,
@@ -50,7 +26,7 @@ def test_eight_people_racing_for_three_seats_get_three_seats_and_five_waitlist_p
         return services.register_for_hearing(db.session.get(Consultation, consultation_id),
                                              db.session.get(User, user_id)).status
 
-    results, errors = _run_together(app, register, user_ids)
+    results, errors = run_together(app, register, user_ids)
     assert errors == []
     assert sorted(s.value for s in results) == ["registered"] * 3 + ["waitlisted"] * 5
     assert db.session.scalar(select(func.count()).select_from(HearingRegistration).where(
@@ -66,7 +42,7 @@ def test_parallel_wrong_guesses_never_exceed_the_attempt_limit(app, make_consult
     def guess(number):
         return guests.check_code("race@example.kr", purpose, f"{number:06d}")
 
-    results, errors = _run_together(app, guess, list(range(900000, 900012)))
+    results, errors = run_together(app, guess, list(range(900000, 900012)))
     assert errors == []
     assert db.session.scalar(select(GuestCode.attempts)) == app.config["GUEST_CODE_MAX_ATTEMPTS"]
     assert results.count(True) <= 1

@@ -1,15 +1,13 @@
 """Two claims of the same records at the same moment, on real PostgreSQL transactions: each record moves once."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.core import DomainError
 from app.extensions import db
 from app.intake import services
 from app.intake.models import IntakeChannel, IntakeRecord
 from app.proposals.models import Proposal
+from tests.concurrency import race
 from tests.conftest import is_postgres
 from tests.intake.conftest import NUMBER, PHONE
 
@@ -25,26 +23,12 @@ def test_two_simultaneous_claims_move_each_record_once(app, make_user, centre, c
             field_slug="transport")
     db.session.commit()
     claimants = [make_user().id for _ in range(4)]
-    start = threading.Barrier(len(claimants))
-    outcomes: dict[int, object] = {}
 
     def claim(user_id):
-        with app.app_context(), app.test_request_context():
-            try:
-                start.wait()
-                outcomes[user_id] = len(services.claim(db.session.get(User, user_id), NUMBER))
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                outcomes[user_id] = error.status
-            finally:
-                db.session.remove()
+        return len(services.claim(db.session.get(User, user_id), NUMBER))
 
-    threads = [threading.Thread(target=claim, args=(user_id,)) for user_id in claimants]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = {user_id: outcome.value if outcome.committed else outcome.refusal().status
+                for user_id, outcome in zip(claimants, race(app, claim, claimants))}
     claimed = db.session.scalars(select(IntakeRecord.claimed_by_id)).all()
     assert len(set(claimed)) == 1 and None not in claimed  # one person has all three
     winner = claimed[0]

@@ -1,4 +1,3 @@
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -10,34 +9,11 @@ from app.extensions import db
 from app.labs.services import labs as services
 from app.labs.services import sessions as session_services
 from app.labs.models import Attendance, LabMembership, LabSession, MemberGroup, MembershipStatus
+from tests.concurrency import run_together
 from tests.conftest import is_postgres
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not is_postgres(), reason="needs real concurrent PostgreSQL transactions")]
-
-
-def _run_together(app, work, arguments):
-    start = threading.Barrier(len(arguments))
-    results, errors = [], []
-
-    def run(argument):
-        with app.app_context(), app.test_request_context():
-            try:
-                start.wait()
-                results.append(work(argument))
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 — reported by the assertions
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results, errors
 
 
 def test_simultaneous_check_ins_and_records_leave_one_attendance_row(app, make_lab, add_member):
@@ -55,7 +31,7 @@ def test_simultaneous_check_ins_and_records_leave_one_attendance_row(app, make_l
             return session_services.check_in(current, db.session.get(User, member_id), code)[1]
         return session_services.record_attendance(current, member_id, db.session.get(User, facilitator_id))[1]
 
-    results, errors = _run_together(app, attend, ["checkin", "record", "checkin"])
+    results, errors = run_together(app, attend, ["checkin", "record", "checkin"])
     assert errors == []
     assert sorted(results) == [False, False, True]
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
@@ -76,7 +52,7 @@ def test_simultaneous_acceptances_never_overfill_the_lab(app, make_lab, make_use
         membership = db.session.get(LabMembership, membership_id)
         return services.decide_application(membership, db.session.get(User, facilitator_id), accept=True).status
 
-    results, errors = _run_together(app, accept, ids)
+    results, errors = run_together(app, accept, ids)
     assert errors == []
     assert sorted(s.value for s in results) == ["accepted", "waitlisted", "waitlisted"]
     accepted = db.session.scalar(select(func.count()).select_from(LabMembership).where(

@@ -1,5 +1,4 @@
 import io
-import threading
 from datetime import date
 
 import pytest
@@ -10,6 +9,7 @@ from app.labs.services.sessions import record_attendance
 from app.api.models import IdempotentResponse
 from app.ledger.models import Allowance, AllowanceStatus, Budget, LedgerEntry
 from app.ledger.services import allowances, payouts
+from tests.concurrency import at_once
 from tests.ledger.conftest import PNG
 
 EN = {"Accept-Language": "en"}
@@ -142,7 +142,8 @@ def test_expense_claim_by_multipart_upload(client, world):
     assert receipt.status_code == 200 and receipt.data == PNG
     receipt.close()
     bad = client.post("/api/v1/me/allowances/claims", headers=world["headers"]["member"],
-                      content_type="multipart/form-data", data={**data, "receipt": (io.BytesIO(b"just text"), "r.png"), "bonus": "1"})
+                      content_type="multipart/form-data",
+                      data={**data, "receipt": (io.BytesIO(b"just text"), "r.png"), "bonus": "1"})
     assert bad.status_code == 422 and "bonus" in bad.get_json()["errors"]
     bad_file = client.post("/api/v1/me/allowances/claims", headers=world["headers"]["member"],
                            content_type="multipart/form-data", data={**data, "receipt": (io.BytesIO(b"x"), "r.png")})
@@ -205,18 +206,12 @@ def test_concurrent_api_approvals_never_overspend(app, client, make_user, make_l
     db.session.commit()
     ids = list(db.session.scalars(select(Allowance.id)))
     headers = [auth_header(make_user(roles=["staff"])) for _ in ids]
-    barrier, statuses = threading.Barrier(len(ids)), []
 
     def approve(allowance_id, header):
-        thread_client = app.test_client()
-        barrier.wait()
-        statuses.append(thread_client.post(f"/api/v1/allowances/{allowance_id}/approve", headers=header).status_code)
+        client = app.test_client()
+        return lambda: client.post(f"/api/v1/allowances/{allowance_id}/approve", headers=header).status_code
 
-    threads = [threading.Thread(target=approve, args=pair) for pair in zip(ids, headers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = [outcome.value for outcome in at_once([approve(i, h) for i, h in zip(ids, headers)])]
     assert sorted(statuses) == [200, 200, 409, 409]
     db.session.expire_all()
     assert db.session.get(Budget, budget.id).committed_won == 40_000

@@ -1,42 +1,20 @@
 """Real concurrent approvals: each thread has its own app context, session and database connection."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.core import DomainError
 from app.extensions import db
 from app.ledger.models import Allowance, AllowanceStatus, Budget, LedgerEntry
 from app.ledger.services import allowances, funds
+from tests.concurrency import race
 
 WORKERS = 6
 
 
 def run_together(app, jobs):
-    """Start every job at the same moment; return what each one answered."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def worker(index, job):
-        with app.test_request_context(headers={"Accept-Language": "en"}):
-            try:
-                barrier.wait()
-                job()
-                db.session.commit()
-                results[index] = "approved"
-            except DomainError as error:
-                db.session.rollback()
-                results[index] = str(error.message)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """Start every job at the same moment; return what each one answered: "approved", or the refusal."""
+    outcomes = race(app, lambda job: job(), jobs, headers={"Accept-Language": "en"})
+    return [outcome.describe("approved") for outcome in outcomes]
 
 
 @pytest.fixture

@@ -1,14 +1,13 @@
 """Real concurrent HTTP requests on PostgreSQL (threads, each with its own test client, so its own
 request, session and connection): a conflict answers 409 (API) or a flashed message (pages), never
 500, even for logged-in users whose locale is read while the losing transaction is rolled back."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.ledger.models import Allowance, AllowanceStatus, Budget, LedgerEntry
 from app.ledger.services import allowances, payouts
+from tests import concurrency
 from tests.conftest import is_postgres
 
 pytestmark = [pytest.mark.postgres,
@@ -18,22 +17,8 @@ ROUNDS = 3
 
 def at_once(calls):
     """Run each call(client) in its own thread at the same moment; return statuses or the exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # a 500 propagates out of the test client in testing
-            results[index] = f"{type(error).__name__}: {error}"
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return [outcome.value if outcome.error is None  # a 500 propagates out of the test client in testing
+            else f"{type(outcome.error).__name__}: {outcome.error}" for outcome in concurrency.at_once(calls)]
 
 
 @pytest.fixture
@@ -84,8 +69,8 @@ def test_the_same_allowance_approved_at_once_on_pages_and_api(app, money_world):
     for number in range(ROUNDS):
         target = ids[number]
         results = at_once([
-            lambda: browsers[0].post(f"/allowances/{target}/approve").status_code,
-            lambda: browsers[1].post(f"/allowances/{target}/approve").status_code,
+            lambda target=target: browsers[0].post(f"/allowances/{target}/approve").status_code,
+            lambda target=target: browsers[1].post(f"/allowances/{target}/approve").status_code,
             _post(app, f"/api/v1/allowances/{target}/approve", headers[2]),
             _post(app, f"/api/v1/allowances/{target}/approve", headers[3]),
         ])

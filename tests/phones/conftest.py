@@ -6,17 +6,14 @@ import re
 import pytest
 
 from tests.channels.text_server import TextProviderServer
+from tests.conftest import configured
 
 
 @pytest.fixture
 def text_provider(app):
-    with TextProviderServer() as server:
-        saved = {name: app.config[name] for name in ("TEXT_PROVIDER_URL", "TEXT_PROVIDER_KEY", "TEXT_PROVIDER_TIMEOUT")}
-        app.config.update(TEXT_PROVIDER_URL=server.url, TEXT_PROVIDER_KEY=server.key, TEXT_PROVIDER_TIMEOUT=1.0)
-        try:
-            yield server
-        finally:
-            app.config.update(saved)
+    with TextProviderServer() as server, configured(app, TEXT_PROVIDER_URL=server.url, TEXT_PROVIDER_KEY=server.key,
+                                                    TEXT_PROVIDER_TIMEOUT=1.0):
+        yield server
 
 
 @pytest.fixture

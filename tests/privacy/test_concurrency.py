@@ -1,5 +1,4 @@
 """Two deletion requests or two purges at the same moment (PostgreSQL row locks)."""
-import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from app.extensions import db
 from app.privacy.deletion import request_deletion
 from app.privacy.models import DeletionRequest, DeletionStatus
 from app.privacy.retention import purge
+from tests.concurrency import race
 from tests.conftest import is_postgres
 
 pytestmark = [pytest.mark.postgres,
@@ -18,31 +18,9 @@ pytestmark = [pytest.mark.postgres,
 
 
 def run_together(app, work, count=2):
-    start = threading.Barrier(count)
-    outcomes, errors = [], []
-
-    def runner():
-        with app.app_context(), app.test_request_context():
-            try:
-                start.wait()
-                outcomes.append(work())
-                db.session.commit()
-            except DomainError as refused:
-                db.session.rollback()
-                outcomes.append(refused)
-            except Exception as error:  # noqa: BLE001 — reported by the assertion below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=runner) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
-    return outcomes
+    """``work()`` ``count`` times at once: what each committed call returned, or the DomainError it was
+    refused with (any other exception fails the test)."""
+    return [o.value if o.committed else o.refusal() for o in race(app, lambda _: work(), range(count))]
 
 
 def test_two_requests_at_once_make_one_pending_deletion(app, make_user):

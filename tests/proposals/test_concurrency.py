@@ -1,36 +1,16 @@
 """Parallel supports never count twice: the primary key decides and the counter moves in the same transaction."""
-import threading
-
 from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db
 from app.proposals.models import Proposal, Support
 from app.proposals.services import support_proposal, withdraw_support
+from tests.concurrency import run_together
 
 
 def run_in_threads(app, jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def worker(job):
-        with app.app_context():
-            try:
-                barrier.wait()
-                job()
-                db.session.commit()
-            except Exception as error:  # reported below: a failed thread must fail the test
-                errors.append(error)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    _, errors = run_together(app, lambda job: job(), jobs)
+    assert not errors, errors  # a failed thread must fail the test
 
 
 def support_job(user_id, proposal_id, action=support_proposal):

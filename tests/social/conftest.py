@@ -6,32 +6,26 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.conftest import configured
 from tests.factories import request_context  # noqa: F401  (fixture)
 from tests.social.provider_server import ProviderServer
-
-SETTINGS = ("KAKAO_ENABLED", "KAKAO_CLIENT_ID", "KAKAO_CLIENT_SECRET", "KAKAO_AUTHORIZE_URL", "KAKAO_TOKEN_URL",
-            "KAKAO_JWKS_URL", "KAKAO_ISSUER", "NAVER_ENABLED", "NAVER_CLIENT_ID", "NAVER_CLIENT_SECRET",
-            "NAVER_AUTHORIZE_URL", "NAVER_TOKEN_URL", "NAVER_PROFILE_URL", "SOCIAL_LOGIN_TIMEOUT")
 
 
 @pytest.fixture
 def provider(app):
     from app.social import providers
 
-    with ProviderServer() as server:
-        saved = {name: app.config.get(name) for name in SETTINGS}
-        app.config.update(
-            KAKAO_ENABLED=True, KAKAO_CLIENT_ID="kakao-rest-key", KAKAO_CLIENT_SECRET="kakao-secret",
+    with ProviderServer() as server, configured(
+            app, KAKAO_ENABLED=True, KAKAO_CLIENT_ID="kakao-rest-key", KAKAO_CLIENT_SECRET="kakao-secret",
             KAKAO_AUTHORIZE_URL=f"{server.url}/oauth/authorize", KAKAO_TOKEN_URL=f"{server.url}/oauth/token",
             KAKAO_JWKS_URL=f"{server.url}/.well-known/jwks.json", KAKAO_ISSUER="https://kauth.kakao.com",
             NAVER_ENABLED=True, NAVER_CLIENT_ID="naver-client", NAVER_CLIENT_SECRET="naver-secret",
             NAVER_AUTHORIZE_URL=f"{server.url}/oauth2.0/authorize", NAVER_TOKEN_URL=f"{server.url}/oauth2.0/token",
-            NAVER_PROFILE_URL=f"{server.url}/v1/nid/me", SOCIAL_LOGIN_TIMEOUT=0.5)
+            NAVER_PROFILE_URL=f"{server.url}/v1/nid/me", SOCIAL_LOGIN_TIMEOUT=0.5):
         providers._JWKS.clear()
         try:
             yield server
         finally:
-            app.config.update(saved)
             providers._JWKS.clear()
 
 

@@ -17,18 +17,18 @@ published kid) | bad_nonce (id_token with another nonce).
 """
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
+from tests.http_server import JSONHandler, LocalServer
 
-class ProviderServer:
+
+class ProviderServer(LocalServer):
     def __init__(self):
         self.mode = "ok"
         self.delay = 0.0
@@ -46,25 +46,11 @@ class ProviderServer:
         self.lock = threading.Lock()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _json(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json;charset=UTF-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JSONHandler):
+            content_type = "application/json;charset=UTF-8"
 
             def _down(self):
-                data = b"<html><body>503 Service Temporarily Unavailable</body></html>"
-                self.send_response(503)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self._send(503, b"<html><body>503 Service Temporarily Unavailable</body></html>", "text/html")
 
             def do_GET(self):
                 parts = urlsplit(self.path)
@@ -74,14 +60,14 @@ class ProviderServer:
                 if server.mode == "down":
                     return self._down()
                 if parts.path == "/.well-known/jwks.json":
-                    return self._json(200, KeySet([server.key]).as_dict(private=False))
+                    return self._answer(200, KeySet([server.key]).as_dict(private=False))
                 if parts.path == "/v1/nid/me":
                     token = self.headers.get("Authorization", "").removeprefix("Bearer ")
                     if server.tokens.get(token) != "naver":
-                        return self._json(401, {"resultcode": "024", "message": "Authentication failed"})
-                    return self._json(200, {"resultcode": "00", "message": "success",
-                                            "response": server.people["naver"]})
-                return self._json(404, {"error": "not_found"})
+                        return self._answer(401, {"resultcode": "024", "message": "Authentication failed"})
+                    return self._answer(200, {"resultcode": "00", "message": "success",
+                                              "response": server.people["naver"]})
+                return self._answer(404, {"error": "not_found"})
 
             def do_POST(self):
                 parts = urlsplit(self.path)
@@ -97,12 +83,12 @@ class ProviderServer:
                     return self._kakao_token(form)
                 if parts.path == "/oauth2.0/token":
                     return self._naver_token(form)
-                return self._json(404, {"error": "not_found"})
+                return self._answer(404, {"error": "not_found"})
 
             def _authorize(self, provider, query):
                 redirect_uri, state = query.get("redirect_uri", ""), query.get("state", "")
                 if query.get("client_id") != server.clients[provider][0] or query.get("response_type") != "code":
-                    return self._json(400, {"error": "invalid_request"})
+                    return self._answer(400, {"error": "invalid_request"})
                 if server.mode == "deny":
                     params = {"error": "access_denied", "error_description": "User denied access", "state": state}
                 else:
@@ -127,11 +113,12 @@ class ProviderServer:
 
             def _kakao_token(self, form):
                 if form.get("grant_type") != "authorization_code":
-                    return self._json(400, {"error": "unsupported_grant_type", "error_code": "KOE001"})
+                    return self._answer(400, {"error": "unsupported_grant_type", "error_code": "KOE001"})
                 entry = self._take_code("kakao", form)
                 if entry is None or form.get("redirect_uri") != entry["redirect_uri"]:
-                    return self._json(400, {"error": "invalid_grant", "error_code": "KOE320",
-                                            "error_description": f"authorization code not found for code={form.get('code')}"})
+                    described = f"authorization code not found for code={form.get('code')}"
+                    return self._answer(400, {"error": "invalid_grant", "error_code": "KOE320",
+                                              "error_description": described})
                 now = int(time.time())
                 person = server.people["kakao"]
                 claims = {"iss": "https://kauth.kakao.com", "aud": server.clients["kakao"][0], "sub": person["sub"],
@@ -140,32 +127,20 @@ class ProviderServer:
                           "nickname": person["nickname"], "email": person.get("email")}
                 key = server.rogue_key if server.mode == "bad_signature" else server.key
                 id_token = jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "JWT"}, claims, key)
-                return self._json(200, {"token_type": "bearer", "access_token": secrets.token_urlsafe(20),
-                                        "id_token": id_token, "expires_in": 21599, "scope": "openid",
-                                        "refresh_token": secrets.token_urlsafe(20),
-                                        "refresh_token_expires_in": 5183999})
+                return self._answer(200, {"token_type": "bearer", "access_token": secrets.token_urlsafe(20),
+                                          "id_token": id_token, "expires_in": 21599, "scope": "openid",
+                                          "refresh_token": secrets.token_urlsafe(20),
+                                          "refresh_token_expires_in": 5183999})
 
             def _naver_token(self, form):
                 entry = self._take_code("naver", form)
                 if entry is None or form.get("state") != entry["state"]:
-                    return self._json(200, {"error": "invalid_request",
-                                            "error_description": "no valid data in session"})
+                    return self._answer(200, {"error": "invalid_request",
+                                              "error_description": "no valid data in session"})
                 token = secrets.token_urlsafe(20)
                 with server.lock:
                     server.tokens[token] = "naver"
-                return self._json(200, {"access_token": token, "refresh_token": secrets.token_urlsafe(20),
-                                        "token_type": "bearer", "expires_in": "3600"})
+                return self._answer(200, {"access_token": token, "refresh_token": secrets.token_urlsafe(20),
+                                          "token_type": "bearer", "expires_in": "3600"})
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+        super().__init__(Handler)

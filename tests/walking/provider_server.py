@@ -2,13 +2,13 @@
 app/walking/services/providers.py and can answer slowly, fail, time out or answer twice."""
 from __future__ import annotations
 
-import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.http_server import JSONHandler, LocalServer
 
 
-class FakeProvider:
+class FakeProvider(LocalServer):
     """``mode``: ok | fail (HTTP 503) | slow (answers after ``delay`` s) | refuse (HTTP 422) |
     drop (credits the account, then closes without answering) | post-fail (transfers fail with 503, status
     look-ups answer)."""
@@ -22,21 +22,9 @@ class FakeProvider:
         self.lock = threading.Lock()
         provider = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _answer(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JSONHandler):
             def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(length) or b"{}")
+                payload = self._read_json()
                 key = self.headers.get("Idempotency-Key", "")
                 provider.requests.append(("POST", key))
                 if self.headers.get("Authorization") != f"Bearer {provider.key}":
@@ -69,18 +57,7 @@ class FakeProvider:
                     return self._answer(404, {"error": "no such transfer"})
                 self._answer(200, transfer)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
     def credited_total(self) -> int:
         return sum(t["amount"] for t in self.transfers.values())

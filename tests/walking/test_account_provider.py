@@ -10,19 +10,17 @@ from app.extensions import db
 from app.ledger.models import Budget
 from app.walking.models import Conversion, ConversionStatus
 from app.walking.services.participation import participant_of
+from tests.conftest import configured
 from tests.walking.provider_server import FakeProvider
 from tests.walking.test_conversions import _credit, convert
 
 
 @pytest.fixture
 def provider(app):
-    with FakeProvider() as server:
-        saved = {k: app.config[k] for k in ("WALKING_CONVERSION_PROVIDER", "WALKING_ACCOUNT_URL",
-                                            "WALKING_ACCOUNT_KEY", "WALKING_ACCOUNT_TIMEOUT")}
-        app.config.update(WALKING_CONVERSION_PROVIDER="account", WALKING_ACCOUNT_URL=server.url,
-                          WALKING_ACCOUNT_KEY="provider-key", WALKING_ACCOUNT_TIMEOUT=0.5)
+    with FakeProvider() as server, configured(app, WALKING_CONVERSION_PROVIDER="account",
+                                              WALKING_ACCOUNT_URL=server.url, WALKING_ACCOUNT_KEY="provider-key",
+                                              WALKING_ACCOUNT_TIMEOUT=0.5):
         yield server
-        app.config.update(saved)
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.core import DomainError
 from app.extensions import db
 from app.walking.models import Conversion, MileageEntry, WalkingParticipant
 from app.walking.services.conversions import convert_mileage
+from tests.concurrency import race
 from tests.conftest import is_postgres
 from tests.walking.test_conversions import _credit
 
@@ -19,31 +19,10 @@ pytestmark = pytest.mark.postgres
 
 
 def run_together(app, jobs):
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def worker(index, job):
-        with app.test_request_context(headers={"Accept-Language": "en"}):
-            try:
-                barrier.wait()
-                job()
-                db.session.commit()
-                results[index] = "converted"
-            except DomainError as error:
-                db.session.rollback()
-                results[index] = str(error.message)
-            except Exception as error:  # noqa: BLE001  (shown in the assertion message)
-                db.session.rollback()
-                results[index] = repr(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    """Start every job at the same moment; return what each one answered: "converted" (committed), the
+    refusal, or an unexpected exception's repr (shown in the assertion message)."""
+    outcomes = race(app, lambda job: job(), jobs, headers={"Accept-Language": "en"}, timeout=120)
+    return [outcome.describe("converted") for outcome in outcomes]
 
 
 def job(user_id, key):
