@@ -632,7 +632,8 @@ def count_by_type(session, plan: analysis.QueryPlan, types: list[str], *, viewer
         params[name + "_core"] = joiner.join(_quote(u.form) for u in units)
         core = params[name + "_core"] != params[name]
         parts[every] = [_count_sql(session, stats, units, t, name, core, where, every=every) for t in types]
-    every_counts = " UNION ALL ".join(f"SELECT {_quote(t)} AS doc_type, {sql} AS n" for t, sql in zip(types, parts[True]))
+    every_counts = " UNION ALL ".join(f"SELECT {_quote(t)} AS doc_type, {sql} AS n"
+                                      for t, sql in zip(types, parts[True]))
     some_counts = " UNION ALL ".join(f"SELECT {_quote(t)}, {sql} WHERE (SELECT sum(n) FROM every_count) = 0"
                                      for t, sql in zip(types, parts[False]))
     statement = (f"WITH every_count AS MATERIALIZED ({every_counts}) "
@@ -658,8 +659,8 @@ def _count_sql(session, stats: Statistics, units, doc_type: str, name: str, core
     newest_rows = (f"SELECT terms, doc_type, seq FROM {SCHEMA}.documents WHERE doc_type BETWEEN {literal} AND {literal}"
                    f"{where} ORDER BY doc_type DESC, seq DESC")
     if rows < SMALL_TYPE and doc_type != PARTIAL_TYPE:
-        return (f"(SELECT count(*) FROM ({newest_rows}) n WHERE (terms @@ CAST(:{name} AS tsquery)) IS TRUE "
-                f"LIMIT :cap)")
+        return (f"(SELECT count(*) FROM (SELECT 1 FROM ({newest_rows}) n WHERE (terms @@ CAST(:{name} AS tsquery)) "
+                f"IS TRUE LIMIT :cap) m)")
     if doc_type == PARTIAL_TYPE and _terms_indexes(session).get("documents_proposal_terms"):
         return by_index
     matches = stats.query(units, every=every) * rows / max(stats.rows, 1)
