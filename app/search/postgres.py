@@ -525,6 +525,19 @@ _TYPE_EQUALS = re.compile(r"doc_type = (:doc_type|'[a-z_]+')")
 ORDER = "held DESC, whole DESC, in_title DESC, distance, seq DESC"  # as the Whoosh backend orders
 
 
+def _plain_gate(units, params: dict) -> str:
+    """For a query of every unit where some units are one plain term (no bigrams, no prefix) and others
+    are not: SQL that is false when no document holds every plain term, and sets :plain. Those terms are
+    each their unit's only way to match, so without them nothing matches every unit, and the other
+    units' posting lists (a prefix such as 오:*, thousands of terms) need not be read: 버스가 너무 늦게
+    와요 finds that no document has them all in 0.1 ms instead of 40–80. "TRUE" when it cannot help."""
+    plain = [unit for unit in units if not unit.bigrams and not unit.single_syllable]
+    if not plain or len(plain) == len(units):
+        return "TRUE"
+    params["plain"] = " & ".join(_quote(unit.form) for unit in plain)
+    return f"EXISTS (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:plain AS tsquery))"
+
+
 def _find(session, units, query, viewer_id, all_hidden_visible, types, page, per_page, *, complete) -> Found:
     """One statement: the page, the best document's units, the number of candidates (with how many
     rows were read for them) and the count of matches up to COUNT_CAP when the candidates are not
@@ -549,22 +562,23 @@ def _find(session, units, query, viewer_id, all_hidden_visible, types, page, per
         whole.append(f"(terms @@ CAST(:w{index} AS tsquery))::int")
         in_title.append(f"(terms @@ CAST(:t{index} AS tsquery))::int")
     bits = " | ".join(f"((terms @@ CAST(:u{i} AS tsquery))::int << {i})" for i in range(len(units)))
+    gate = _plain_gate(units, params) if complete else "TRUE"
     while True:
         # Counting reads a row per match: only when the estimate says the count stops at the cap soon.
         count = (f"(SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery)"
                  f"{where} LIMIT :cap) m)" if not newest and estimate <= 3 * COUNT_CAP else "NULL")
         statement = (
-            f"WITH c AS MATERIALIZED ({_candidates(session, where, newest=newest)}), "
+            f"WITH c AS MATERIALIZED (SELECT * FROM ({_candidates(session, where, newest=newest)}) g WHERE {gate}), "
             f"r AS (SELECT doc_type, doc_id, title, body, url, {bits} AS units, {' + '.join(held)} AS held, "
             f"{' + '.join(whole)} AS whole, {' + '.join(in_title)} AS in_title, distance, seq FROM c), "
-            f"k AS (SELECT count(*) AS candidates, max(scanned) AS scanned FROM c) "
+            f"k AS (SELECT count(*) AS candidates, max(scanned) AS scanned, NOT {gate} AS gated FROM c) "
             f"SELECT p.*, (SELECT units FROM r ORDER BY {ORDER} LIMIT 1) AS best, k.candidates, k.scanned, "
             f"CASE WHEN k.candidates < :limit THEN k.candidates ELSE {count} END AS total "
             f"FROM k LEFT JOIN LATERAL (SELECT doc_type, doc_id, title, body, url FROM r ORDER BY {ORDER} "
             f"LIMIT :per_page OFFSET :offset) p ON TRUE")
         rows = session.execute(text(statement), params).all()
         head = rows[0]
-        if not newest or head.candidates >= limit:
+        if not newest or head.candidates >= limit or (head.candidates == 0 and head.gated):
             break
         newest = False
     best, total, estimated = head.best or 0, head.total, True
@@ -631,7 +645,9 @@ def count_by_type(session, plan: analysis.QueryPlan, types: list[str], *, viewer
         params[name] = joiner.join(_unit_query(u) for u in units)
         params[name + "_core"] = joiner.join(_quote(u.form) for u in units)
         core = params[name + "_core"] != params[name]
-        parts[every] = [_count_sql(session, stats, units, t, name, core, where, every=every) for t in types]
+        gate = _plain_gate(units, params) if every else "TRUE"
+        parts[every] = [_count_sql(session, stats, units, t, name, core, where, every=every, plain_gate=gate)
+                        for t in types]
     every_counts = " UNION ALL ".join(f"SELECT {_quote(t)} AS doc_type, {sql} AS n"
                                       for t, sql in zip(types, parts[True]))
     some_counts = " UNION ALL ".join(f"SELECT {_quote(t)}, {sql} WHERE (SELECT sum(n) FROM every_count) = 0"
@@ -643,13 +659,14 @@ def count_by_type(session, plan: analysis.QueryPlan, types: list[str], *, viewer
 
 
 def _count_sql(session, stats: Statistics, units, doc_type: str, name: str, core: bool, where: str, *,
-               every: bool) -> str:
+               every: bool, plain_gate: str = "TRUE") -> str:
     """The SQL of one type's count, up to :cap, of the documents matching :<name>."""
     literal = _quote(doc_type)
 
     def indexed(query: str) -> str:
+        gate = f" AND {plain_gate}" if query == "every" else ""
         return (f"(SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:{query} AS tsquery) "
-                f"AND doc_type = {literal}{where} LIMIT :cap) m)")
+                f"AND doc_type = {literal}{where}{gate} LIMIT :cap) m)")
 
     by_index = indexed(name)
     if core:  # the plain words first; the units' bigrams and prefixes only when they fall short of the cap

@@ -302,3 +302,24 @@ def test_the_rarest_plain_word_weighs_a_query_of_plain_words(app):
     assert stats.work(plain) == 550
     compound = analysis.plan("쓰레기 독거").units  # a unit with bigrams is read in full
     assert stats.work(compound, every=True) == 100 + 120 + 110 + 50
+
+
+def test_when_no_document_holds_every_plain_word_the_other_units_are_not_read(make_proposal, count_queries):
+    """버스 and 너무 are each their unit's only term: no document with both means none with every unit, and
+    the prefixes of 늦 and 오 are not looked up; a document with both is still found through them."""
+    make_proposal(title="버스가 늦게 와요", body="배차 간격이 깁니다.")
+    make_proposal(title="너무 추워요", body="정류장에 바람막이가 필요합니다.")
+    analyze()
+    units = analysis.plan("버스가 너무 늦게 와요").units
+    params: dict = {}
+    assert postgres._plain_gate(units, params) != "TRUE" and params["plain"] == "'버스' & '너무'"
+    assert postgres._plain_gate(analysis.plan("독거노인 돌봄").units, {}) == "TRUE"  # every unit is plain
+    postgres.statistics(db.session)
+    with count_queries() as statements:
+        found = search("버스가 너무 늦게 와요")
+    assert not found.estimated and found.missing == ["너무"] and len(statements) == 2
+    assert [hit.title for hit in found.hits][0] == "버스가 늦게 와요"
+    make_proposal(title="버스가 너무 늦게 와요", body="매일 늦습니다.")
+    analyze()
+    found = search("버스가 너무 늦게 와요")
+    assert [hit.title for hit in found.hits] == ["버스가 너무 늦게 와요"] and found.missing == []
