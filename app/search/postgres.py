@@ -523,6 +523,21 @@ def _candidates(session, where: str, *, newest: bool) -> str:
 
 _TYPE_EQUALS = re.compile(r"doc_type = (:doc_type|'[a-z_]+')")
 ORDER = "held DESC, whole DESC, in_title DESC, distance, seq DESC"  # as the Whoosh backend orders
+_COLUMNS = "doc_type, doc_id, seq, title, body, url, hidden, owner_id, terms, distance, scanned"
+
+
+def _candidate_ctes(session, where: str, newest: bool) -> str:
+    """CTEs ending in ``c``: the candidates (with ``newest``, whether they are the newest matches). With
+    ``newest``, the newest matches when the newest rows held ``:limit`` of them, else (the estimate was
+    wrong) the best by rank, in the same statement: the ranked scan runs only then."""
+    if not newest:
+        return (f"c AS MATERIALIZED (SELECT {_COLUMNS}, FALSE AS newest "
+                f"FROM ({_candidates(session, where, newest=False)}) g)")
+    return (f"n AS MATERIALIZED ({_candidates(session, where, newest=True)}), "
+            f"c AS MATERIALIZED (SELECT {_COLUMNS}, TRUE AS newest FROM n "
+            f"WHERE (SELECT count(*) FROM n) >= :limit "
+            f"UNION ALL SELECT {_COLUMNS}, FALSE FROM ({_candidates(session, where, newest=False)}) g "
+            f"WHERE (SELECT count(*) FROM n) < :limit)")
 
 
 def _plain_gate(units, params: dict) -> str:
@@ -542,7 +557,7 @@ def _find(session, units, query, viewer_id, all_hidden_visible, types, page, per
     """One statement: the page, the best document's units, the number of candidates (with how many
     rows were read for them) and the count of matches up to COUNT_CAP when the candidates are not
     all of them. Which candidates, and whether to count, the statistics decide; when the newest rows
-    held fewer matches than wanted (the estimate was wrong) the page is asked again of the ranked path.
+    held fewer matches than wanted (the estimate was wrong) the same statement ranks them instead.
 
     The total: exact up to COUNT_CAP; above, from the newest rows (matches among the rows read, times
     the rows) or the statistics, and marked as an estimate."""
@@ -563,27 +578,25 @@ def _find(session, units, query, viewer_id, all_hidden_visible, types, page, per
         in_title.append(f"(terms @@ CAST(:t{index} AS tsquery))::int")
     bits = " | ".join(f"((terms @@ CAST(:u{i} AS tsquery))::int << {i})" for i in range(len(units)))
     gate = _plain_gate(units, params) if complete else "TRUE"
-    while True:
-        # Counting reads a row per match: only when the estimate says the count stops at the cap soon.
-        count = (f"(SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery)"
-                 f"{where} LIMIT :cap) m)" if not newest and estimate <= 3 * COUNT_CAP else "NULL")
-        statement = (
-            f"WITH c AS MATERIALIZED (SELECT * FROM ({_candidates(session, where, newest=newest)}) g WHERE {gate}), "
-            f"r AS (SELECT doc_type, doc_id, title, body, url, {bits} AS units, {' + '.join(held)} AS held, "
-            f"{' + '.join(whole)} AS whole, {' + '.join(in_title)} AS in_title, distance, seq FROM c), "
-            f"k AS (SELECT count(*) AS candidates, max(scanned) AS scanned, NOT {gate} AS gated FROM c) "
-            f"SELECT p.*, (SELECT units FROM r ORDER BY {ORDER} LIMIT 1) AS best, k.candidates, k.scanned, "
-            f"CASE WHEN k.candidates < :limit THEN k.candidates ELSE {count} END AS total "
-            f"FROM k LEFT JOIN LATERAL (SELECT doc_type, doc_id, title, body, url FROM r ORDER BY {ORDER} "
-            f"LIMIT :per_page OFFSET :offset) p ON TRUE")
-        rows = session.execute(text(statement), params).all()
-        head = rows[0]
-        if not newest or head.candidates >= limit or (head.candidates == 0 and head.gated):
-            break
-        newest = False
+    # Counting reads a row per match: only when the estimate says the count stops at the cap soon.
+    count = (f"(SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery)"
+             f"{where} LIMIT :cap) m)" if estimate <= 3 * COUNT_CAP else "NULL")
+    statement = (
+        f"WITH {_candidate_ctes(session, where, newest)}, "
+        f"r AS (SELECT doc_type, doc_id, title, body, url, {bits} AS units, {' + '.join(held)} AS held, "
+        f"{' + '.join(whole)} AS whole, {' + '.join(in_title)} AS in_title, distance, seq FROM c WHERE {gate}), "
+        f"k AS (SELECT count(*) AS candidates, max(scanned) AS scanned, bool_or(newest) AS newest FROM c "
+        f"WHERE {gate}) "
+        f"SELECT p.*, (SELECT units FROM r ORDER BY {ORDER} LIMIT 1) AS best, k.candidates, k.scanned, k.newest, "
+        f"CASE WHEN k.candidates < :limit THEN k.candidates WHEN k.newest THEN NULL ELSE {count} END AS total "
+        f"FROM k LEFT JOIN LATERAL (SELECT doc_type, doc_id, title, body, url FROM r ORDER BY {ORDER} "
+        f"LIMIT :per_page OFFSET :offset) p ON TRUE")
+    rows = session.execute(text(statement), params).all()
+    head = rows[0]
+    newest = bool(head.newest)
     best, total, estimated = head.best or 0, head.total, True
     if newest:  # the share of matches among the newest rows read, times the rows
-        total = max(head.candidates, round(head.candidates / max(head.scanned, 1) * rows_of_types))
+        total = max(head.candidates, round(head.candidates / max(head.scanned or 0, 1) * rows_of_types))
     elif head.candidates < limit:  # every match is a candidate
         estimated = False
     elif total is None or total > COUNT_CAP:
@@ -605,12 +618,7 @@ def matching_ids(session, plan: analysis.QueryPlan, doc_type: str, *, viewer_id,
     newest, scan = _newest_first(session, stats, units, every=True, candidates=limit, rows=stats.rows_of({doc_type}),
                                  types={doc_type})
     params |= {"q": " & ".join(_unit_query(u) for u in units), "limit": limit, "scan": scan}
-    if newest:
-        ids = list(session.execute(text(f"SELECT doc_id FROM ({_candidates(session, where, newest=True)}) c"),
-                                   params).scalars())
-        if len(ids) >= limit:
-            return ids
-    return list(session.execute(text(f"SELECT doc_id FROM ({_candidates(session, where, newest=False)}) c"),
+    return list(session.execute(text(f"WITH {_candidate_ctes(session, where, newest)} SELECT doc_id FROM c"),
                                 params).scalars())
 
 
