@@ -19,7 +19,9 @@ candidates the order is that of the Whoosh backend (units held, held as whole wo
 rank, then newest). Without the extension the index is GIN, ranking reads the matching rows, and the
 newest-first way is taken sooner. Totals are exact up to ``COUNT_CAP``; above, estimated from the share
 of matches among the newest rows read or from the statistics ("about 325,000 results"). A search is one
-statement (two when no document has every word).
+statement (two when no document has every word). The proposals have a terms index of their own, in
+which the list's keyword ranks every match; the counts per type (`count_by_type`) read each type the
+cheapest way its size allows.
 
 The table lives in its own schema, ``search``, created by the migration on PostgreSQL only (and by
 ``create_all``, through a listener, for the tests); on SQLite the migration does nothing.
