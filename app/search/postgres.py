@@ -47,6 +47,7 @@ CANDIDATES = 200  # best matches by the index's rank that are then put in the ex
 RANK_ALL: int | None = None  # tests: matches above which the newest are read; None: `_newest_first` weighs costs
 COUNT_CAP = 1000  # totals above this are estimated
 PARTIAL_TYPE = "proposal"  # the type with a terms index of its own (documents_proposal_terms)
+GATE_POSTINGS = 5000  # `_plain_gate` checks plain words whose rarest is held by at most this many documents
 TERM_STATISTICS = 400  # ANALYZE keeps the 4,000 most common terms' frequencies (estimates, suggestions)
 MAX_POSITION, MAX_POSITIONS = 16383, 255  # PostgreSQL's limits on tsvector positions
 
@@ -542,14 +543,15 @@ def _candidate_ctes(session, where: str, newest: bool) -> str:
             f"WHERE (SELECT count(*) FROM n) < :limit)")
 
 
-def _plain_gate(units, params: dict) -> str:
+def _plain_gate(units, params: dict, stats: Statistics) -> str:
     """For a query of every unit where some units are one plain term (no bigrams, no prefix) and others
     are not: SQL that is false when no document holds every plain term, and sets :plain. Those terms are
     each their unit's only way to match, so without them nothing matches every unit, and the other
     units' posting lists (a prefix such as 오:*, thousands of terms) need not be read: 버스가 너무 늦게
-    와요 finds that no document has them all in 0.1 ms instead of 40–80. "TRUE" when it cannot help."""
+    와요 finds that no document has them all in 0.1 ms instead of 40–80. "TRUE" when it cannot help, or
+    when the rarest plain term is common: RUM reads all its postings before answering (보호 & 구역: 10 ms)."""
     plain = [unit for unit in units if not unit.bigrams and not unit.single_syllable]
-    if not plain or len(plain) == len(units):
+    if not plain or len(plain) == len(units) or min(stats.term(unit.form) for unit in plain) > GATE_POSTINGS:
         return "TRUE"
     params["plain"] = " & ".join(_quote(unit.form) for unit in plain)
     return f"EXISTS (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:plain AS tsquery))"
@@ -579,12 +581,14 @@ def _find(session, units, query, viewer_id, all_hidden_visible, types, page, per
         whole.append(f"(terms @@ CAST(:w{index} AS tsquery))::int")
         in_title.append(f"(terms @@ CAST(:t{index} AS tsquery))::int")
     bits = " | ".join(f"((terms @@ CAST(:u{i} AS tsquery))::int << {i})" for i in range(len(units)))
-    gate = _plain_gate(units, params) if complete else "TRUE"
+    gate_sql = _plain_gate(units, params, stats) if complete else "TRUE"
+    gate = "(SELECT held FROM gate)" if gate_sql != "TRUE" else "TRUE"  # looked up once
     # Counting reads a row per match: only when the estimate says the count stops at the cap soon.
     count = (f"(SELECT count(*) FROM (SELECT 1 FROM {SCHEMA}.documents WHERE terms @@ CAST(:q AS tsquery)"
              f"{where} LIMIT :cap) m)" if estimate <= 3 * COUNT_CAP else "NULL")
     statement = (
         f"WITH {_candidate_ctes(session, where, newest)}, "
+        f"gate AS MATERIALIZED (SELECT {gate_sql} AS held), "
         f"r AS (SELECT doc_type, doc_id, title, body, url, {bits} AS units, {' + '.join(held)} AS held, "
         f"{' + '.join(whole)} AS whole, {' + '.join(in_title)} AS in_title, distance, seq FROM c WHERE {gate}), "
         f"k AS (SELECT count(*) AS candidates, max(scanned) AS scanned, bool_or(newest) AS newest FROM c "
@@ -655,7 +659,7 @@ def count_by_type(session, plan: analysis.QueryPlan, types: list[str], *, viewer
         params[name] = joiner.join(_unit_query(u) for u in units)
         params[name + "_core"] = joiner.join(_quote(u.form) for u in units)
         core = params[name + "_core"] != params[name]
-        gate = _plain_gate(units, params) if every else "TRUE"
+        gate = _plain_gate(units, params, stats) if every else "TRUE"
         parts[every] = [_count_sql(session, stats, units, t, name, core, where, every=every, plain_gate=gate)
                         for t in types]
     every_counts = " UNION ALL ".join(f"SELECT {_quote(t)} AS doc_type, {sql} AS n"

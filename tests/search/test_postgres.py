@@ -312,8 +312,11 @@ def test_when_no_document_holds_every_plain_word_the_other_units_are_not_read(ma
     analyze()
     units = analysis.plan("버스가 너무 늦게 와요").units
     params: dict = {}
-    assert postgres._plain_gate(units, params) != "TRUE" and params["plain"] == "'버스' & '너무'"
-    assert postgres._plain_gate(analysis.plan("독거노인 돌봄").units, {}) == "TRUE"  # every unit is plain
+    stats = postgres.statistics(db.session)
+    assert postgres._plain_gate(units, params, stats) != "TRUE" and params["plain"] == "'버스' & '너무'"
+    assert postgres._plain_gate(analysis.plan("독거노인 돌봄").units, {}, stats) == "TRUE"  # every unit is plain
+    common = postgres.Statistics(stats.rows, {"버스": 9000, "너무": 8000}, 1, stats.types)
+    assert postgres._plain_gate(units, {}, common) == "TRUE"  # RUM would read 8,000 postings to answer
     postgres.statistics(db.session)
     with count_queries() as statements:
         found = search("버스가 너무 늦게 와요")
