@@ -5,8 +5,6 @@ query plan and visibility rules, so the counts agree with what `search` shows fo
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import bindparam, text
-
 from app.extensions import db
 from app.search import SCHEMA, _index_dir, _viewer_filter, analysis, backend, postgres, ranking
 
@@ -35,21 +33,7 @@ def count_by_type(query: str, types: list[str], *, viewer=None) -> dict[str, int
 
 
 def _postgres_counts(plan: analysis.QueryPlan, types: list[str], viewer_id, all_hidden_visible) -> dict[str, int]:
-    units = plan.units[:16]
-    where, params = postgres._visible(viewer_id, all_hidden_visible, None)
-    every = " & ".join(postgres._unit_query(u) for u in units)
-    some = " | ".join(postgres._unit_query(u) for u in units)
     # Per type, capped, so a very common word costs at most CAP rows a type; the words' fallback
     # (any of them) applies, as in `search`, only when no visible document holds them all.
-    statement = text(
-        f"WITH every_count AS (SELECT t AS doc_type, (SELECT count(*) FROM (SELECT 1 FROM {postgres.SCHEMA}.documents "
-        f"WHERE doc_type = t AND terms @@ CAST(:every AS tsquery){where} LIMIT :cap) m) AS n "
-        f"FROM unnest(CAST(:types AS text[])) t) "
-        f"SELECT doc_type, n FROM every_count WHERE (SELECT sum(n) FROM every_count) > 0 "
-        f"UNION ALL SELECT t, (SELECT count(*) FROM (SELECT 1 FROM {postgres.SCHEMA}.documents "
-        f"WHERE doc_type = t AND terms @@ CAST(:some AS tsquery){where} LIMIT :cap) m) "
-        f"FROM unnest(CAST(:types AS text[])) t WHERE (SELECT sum(n) FROM every_count) = 0"
-    ).bindparams(bindparam("types"))
-    rows = db.session.execute(statement, params | {"every": every, "some": some, "types": list(types),
-                                                   "cap": CAP + 1}).all()
-    return {doc_type: int(n) for doc_type, n in rows}
+    return postgres.count_by_type(db.session, plan, list(types), viewer_id=viewer_id,
+                                  all_hidden_visible=all_hidden_visible, cap=CAP)

@@ -72,11 +72,15 @@ def test_a_total_above_the_cap_is_an_estimate_and_the_page_says_about(client, ma
 def gin_index(app):
     """The index as it is without the RUM extension."""
     db.session.execute(text("DROP INDEX search.documents_terms"))
+    db.session.execute(text("DROP INDEX search.documents_proposal_terms"))
     db.session.execute(text("CREATE INDEX documents_terms ON search.documents USING gin (terms)"))
+    db.session.execute(text("CREATE INDEX documents_proposal_terms ON search.documents USING gin (terms) "
+                            "WHERE doc_type = 'proposal'"))
     db.session.commit()
     postgres._methods.clear()
     yield
     db.session.execute(text("DROP INDEX search.documents_terms"))
+    db.session.execute(text("DROP INDEX search.documents_proposal_terms"))
     db.session.commit()
     with db.engine.begin() as connection:
         postgres.install(connection)
@@ -156,7 +160,9 @@ def test_a_word_too_common_to_rank_ranks_its_newest_matches_and_keeps_the_rules(
                                               all_hidden_visible=False, limit=10)
     newest = postgres.matching_ids(db.session, analysis.plan("주차"), "proposal", viewer_id=None,
                                    all_hidden_visible=False, limit=1)
-    assert [db.session.get(Proposal, i).title for i in newest] == ["주차 단속 요청"]
+    # with RUM the proposals are ranked in their own index (test_the_proposals_are_ranked_in_their_own_index)
+    assert [db.session.get(Proposal, i).title for i in newest] == \
+        (["주차 주차 주차장 부족"] if index_kind == "rum" else ["주차 단속 요청"])
 
 
 def test_the_newest_matches_are_read_along_seq_not_the_terms_index(make_proposal):
@@ -213,3 +219,110 @@ def test_typo_suggestions_read_common_terms_from_the_statistics(make_proposal, c
     # the search; the word's and its variants' frequencies: the statistics (cached) and one count of the
     # variants they do not hold
     assert len(statements) == 2
+
+
+def _exact_count(query: str, doc_type: str, cap: int) -> int:
+    return db.session.execute(text(
+        "SELECT count(*) FROM (SELECT 1 FROM search.documents WHERE doc_type = :t AND NOT hidden "
+        "AND terms @@ CAST(:q AS tsquery) LIMIT :cap) m"), {"t": doc_type, "q": query, "cap": cap + 1}).scalar()
+
+
+@pytest.fixture
+def counted_corpus(make_proposal, make_comment, make_user):
+    """Proposals and comments about parking (주차장) and streetlights (가로등), some with both."""
+    author = make_user()
+    parking = make_proposal(title="주차장 부족 문제", body="공영주차장이 없어요. 주차장 확충이 필요합니다.")
+    lights = make_proposal(title="가로등 고장", body="가로등이 꺼져 있습니다.")
+    for number in range(4):
+        make_comment(author, parking, body=f"주차장이 없어요 정말로 {number}")
+        make_comment(author, lights, body=f"가로등 수리 부탁드립니다 {number}")
+    make_comment(author, lights, body="공영주차장 옆 가로등도 꺼졌어요")
+    analyze()
+    return parking, lights
+
+
+@pytest.mark.parametrize("way", ["small", "index", "newest", "newest-too-few"])
+@pytest.mark.parametrize("query", ["주차장이 없어요", "가로등", "주차장 가로등", "주차장 수영장", "주"])
+def test_every_way_of_counting_a_type_gives_the_exact_count(counted_corpus, monkeypatch, way, query):
+    """A small type's rows, the terms index (the plain words first), a big type's newest rows, and the
+    newest rows that hold too few matches (the index then counts after all): the same counts."""
+    from app.search.counts import count_by_type
+
+    monkeypatch.setattr(postgres, "SMALL_TYPE", 10_000 if way == "small" else 0)
+    monkeypatch.setattr(postgres, "COUNT_NEWEST_ROWS", 10_000 if way.startswith("newest") else -1)
+    if way == "newest-too-few":  # the statistics say everything matches: the newest 2 + cap rows are read
+        monkeypatch.setattr(postgres.Statistics, "query", lambda self, units, every: int(self.rows))
+    cap = 1 if way == "newest-too-few" else 100
+    monkeypatch.setattr("app.search.counts.CAP", cap)
+    plan = analysis.plan(query)
+    every = " & ".join(postgres._unit_query(u) for u in plan.units)
+    some = " | ".join(postgres._unit_query(u) for u in plan.units)
+    expected = {t: _exact_count(every, t, cap) for t in ("proposal", "comment", "lab")}
+    if not sum(expected.values()):
+        expected = {t: _exact_count(some, t, cap) for t in ("proposal", "comment", "lab")}
+    assert count_by_type(query, ["proposal", "comment", "lab"]) == expected
+    assert expected["comment"] > 0 and expected["lab"] == 0
+
+
+def test_counting_is_one_statement(counted_corpus, count_queries):
+    from app.search.counts import count_by_type
+
+    postgres.statistics(db.session)
+    with count_queries() as statements:
+        assert count_by_type("주차장 수영장", ["proposal", "comment"]) == {"proposal": 1, "comment": 5}
+    assert len(statements) == 1
+
+
+def test_the_proposals_are_ranked_in_their_own_index(make_proposal, make_comment, make_user, monkeypatch):
+    """The list's keyword ranks every proposal match in the proposals' RUM index, even when the statistics
+    call the word too common to rank (the best match is the oldest here), and reads no comment."""
+    best = make_proposal(title="주차 주차 주차장 부족", body="주차 공간이 없습니다. 주차 주차.")
+    for number in range(3):
+        make_comment(make_user(), best, body=f"주차 이야기 {number}")
+        make_proposal(title=f"버스 노선 {number}", body="주차 이야기는 아닙니다.")
+    analyze()
+    monkeypatch.setattr(postgres, "RANK_ALL", 0)
+    assert postgres.ranks_alone(db.session, {"proposal"}) and not postgres.ranks_alone(db.session, {"comment"})
+    ids = postgres.matching_ids(db.session, analysis.plan("주차"), "proposal", viewer_id=None,
+                                all_hidden_visible=False, limit=1)
+    assert ids == [best.id]
+    where, params = postgres._visible(None, False, {"proposal"})
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.session.execute(text(f"EXPLAIN {postgres._candidates(db.session, where, newest=False)}"),
+                                        params | {"q": "'주차'", "limit": 5}).scalars())
+    assert "documents_proposal_terms" in plan
+    db.session.rollback()
+
+
+def test_the_rarest_plain_word_weighs_a_query_of_plain_words(app):
+    stats = postgres.Statistics(1000.0, {"독거": 50, "노인": 200, "돌봄": 300, "쓰레기": 100, "쓰레": 120, "레기": 110},
+                                5, {})
+    plain = analysis.plan("독거 노인 돌봄").units
+    assert stats.work(plain, every=True) == 50  # the index skips along the other words' postings
+    assert stats.work(plain) == 550
+    compound = analysis.plan("쓰레기 독거").units  # a unit with bigrams is read in full
+    assert stats.work(compound, every=True) == 100 + 120 + 110 + 50
+
+
+def test_when_no_document_holds_every_plain_word_the_other_units_are_not_read(make_proposal, count_queries):
+    """버스 and 너무 are each their unit's only term: no document with both means none with every unit, and
+    the prefixes of 늦 and 오 are not looked up; a document with both is still found through them."""
+    make_proposal(title="버스가 늦게 와요", body="배차 간격이 깁니다.")
+    make_proposal(title="너무 추워요", body="정류장에 바람막이가 필요합니다.")
+    analyze()
+    units = analysis.plan("버스가 너무 늦게 와요").units
+    params: dict = {}
+    stats = postgres.statistics(db.session)
+    assert postgres._plain_gate(units, params, stats) != "TRUE" and params["plain"] == "'버스' & '너무'"
+    assert postgres._plain_gate(analysis.plan("독거노인 돌봄").units, {}, stats) == "TRUE"  # every unit is plain
+    common = postgres.Statistics(stats.rows, {"버스": 9000, "너무": 8000}, 1, stats.types)
+    assert postgres._plain_gate(units, {}, common) == "TRUE"  # RUM would read 8,000 postings to answer
+    postgres.statistics(db.session)
+    with count_queries() as statements:
+        found = search("버스가 너무 늦게 와요")
+    assert not found.estimated and found.missing == ["너무"] and len(statements) == 2
+    assert [hit.title for hit in found.hits][0] == "버스가 늦게 와요"
+    make_proposal(title="버스가 너무 늦게 와요", body="매일 늦습니다.")
+    analyze()
+    found = search("버스가 너무 늦게 와요")
+    assert [hit.title for hit in found.hits] == ["버스가 너무 늦게 와요"] and found.missing == []
