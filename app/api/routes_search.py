@@ -6,8 +6,8 @@ from app.api.auth import api_user
 from app.api.helpers import page_arg, per_page_arg
 from app.api.spec import VALIDATION_ERRORS, documented, query_param
 from app.core import ValidationFailed
-from app.search import SearchResult, search as run_search
-from app.search.counts import CAP, count_by_type
+from app.search import SearchResult
+from app.search.counts import CAP, search_and_count
 from app.searchpage import TYPES, parse_type
 
 SEARCH_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
@@ -40,9 +40,8 @@ def search():
         raise ValidationFailed({"type": [_l("Choose one of: %(types)s.", types=", ".join(TYPES))]}) from None
     viewer = api_user()
     if q:
-        result = run_search(q, viewer=viewer, types=[chosen] if chosen else None, page=page_arg(),
-                            per_page=per_page_arg())
-        counts = count_by_type(q, TYPES, viewer=viewer)
+        result, counts = search_and_count(q, TYPES, viewer=viewer, chosen=chosen, page=page_arg(),
+                                          per_page=per_page_arg())
     else:
         result, counts = SearchResult([], 0), dict.fromkeys(TYPES, 0)
     return jsonify({"items": [{"type": h.type, "id": h.id, "title": h.title, "url": h.url, "snippet": h.snippet}

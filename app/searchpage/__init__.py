@@ -11,8 +11,7 @@ from flask_login import current_user
 from app.core import page_number
 from app.ops.cache import public_page
 from app.search import SearchHit, SearchResult, highlight_title
-from app.search import search as run_search
-from app.search.counts import CAP, count_by_type
+from app.search.counts import CAP, search_and_count
 
 bp = Blueprint("searchpage", __name__)
 
@@ -98,8 +97,7 @@ def search():
     except ValueError:
         chosen, unknown_type = None, True
     if q:
-        result = run_search(q, viewer=current_user, types=[chosen] if chosen else None, page=page, per_page=PER_PAGE)
-        counts = count_by_type(q, TYPES, viewer=current_user)
+        result, counts = search_and_count(q, TYPES, viewer=current_user, chosen=chosen, page=page, per_page=PER_PAGE)
     else:
         result, counts = SearchResult([], 0), dict.fromkeys(TYPES, 0)
     status = 400 if unknown_type else 200

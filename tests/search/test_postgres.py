@@ -326,3 +326,35 @@ def test_when_no_document_holds_every_plain_word_the_other_units_are_not_read(ma
     analyze()
     found = search("버스가 너무 늦게 와요")
     assert [hit.title for hit in found.hits] == ["버스가 너무 늦게 와요"] and found.missing == []
+
+
+def test_the_counts_run_beside_the_search_on_a_connection_of_their_own(counted_corpus, app):
+    """search_and_count: the same answer as `search` then `count_by_type`, with the counting statement run
+    by another thread on another connection while the search runs."""
+    import threading
+
+    from sqlalchemy import event
+
+    from app.search.counts import count_by_type, search_and_count
+
+    postgres.statistics(db.session)
+    statements = []
+
+    def seen(connection, cursor, statement, parameters, context, executemany):
+        statements.append((threading.get_ident(), id(connection.connection.dbapi_connection), statement))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        result, counts = search_and_count("주차장이 없어요", ["proposal", "comment", "lab"], page=1, per_page=5)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    sequential = search("주차장이 없어요", page=1, per_page=5)
+    assert [(h.type, h.id) for h in result.hits] == [(h.type, h.id) for h in sequential.hits]
+    assert result.total == sequential.total
+    assert counts == count_by_type("주차장이 없어요", ["proposal", "comment", "lab"]) == {
+        "proposal": 1, "comment": 4, "lab": 0}
+    counting = [s for s in statements if "every_count" in s[2]]
+    searching = [s for s in statements if "search.documents" in s[2] and "every_count" not in s[2]]
+    assert len(counting) == 1 and len(searching) == 1
+    assert counting[0][0] != threading.get_ident() == searching[0][0]
+    assert counting[0][1] != searching[0][1]
